@@ -1,0 +1,30 @@
+"""One error hierarchy for kg; ``kg.cli`` turns these into one-line messages."""
+
+from __future__ import annotations
+
+
+class KgError(Exception):
+    """Base of every error kg raises on purpose.
+
+    The message is one line that names the thing at fault (file, article, IRI, query) and the fix.
+    """
+
+
+class InputError(KgError):
+    """An input file or article cannot be read (bad format, bad JSON, missing text)."""
+
+
+class ModelError(KgError):
+    """The spaCy pipeline cannot be loaded."""
+
+
+class QueryError(KgError):
+    """A saved query is unknown, malformed, or got a bad parameter."""
+
+
+class DataError(KgError):
+    """An RDF data file cannot be parsed or does not conform to the shapes."""
+
+
+class OutputError(KgError):
+    """Output cannot be written (unknown format, unwritable path)."""
