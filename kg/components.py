@@ -1,0 +1,262 @@
+"""spaCy components that adapt a general English pipeline to conflict and policy news.
+
+- ``kg_paragraphs`` (before the parser): a blank line always starts a new sentence.
+- ``kg_gazetteer`` (an ``entity_ruler`` before ``ner``): known actors and places of the domain and
+  patterns for military units, facilities and natural features, labelled with ontology class names.
+- ``kg_entities`` (after ``ner``): gives every entity an ontology class (as its label) and a canonical
+  name (as its ``ent_id_``), fixes typical mistakes of the statistical model, and resolves acronyms
+  ("Popular Mobilization Forces (PMF)"), short names ("Kallas") and head nouns ("the Alliance")
+  to the full name used earlier in the article.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from . import lexicon
+
+LOCATION_CLASSES = frozenset({"Country", "AdministrativeArea", "Settlement", "Facility", "NaturalFeature", "Area"})
+ORGANIZATION_CLASSES = frozenset({"Organization", "ArmedGroup", "SecurityForce", "GovernmentBody", "PoliticalGroup",
+                                  "InternationalOrganization", "MediaOrganization", "State"})
+ENTITY_CLASSES = LOCATION_CLASSES | ORGANIZATION_CLASSES | {"Person"}
+
+_TITLE_WORD = {"TEXT": {"REGEX": r"^[A-Z][\w'’]*$"}, "LOWER": {"NOT_IN": ["the", "a", "an", "in", "on", "of", "and", "between", "to",
+                                                     "from", "at", "for", "as", "by"]}}
+_NAME_PART = {"TEXT": {"REGEX": r"^(?:[A-Z][\w'’]*|-|al|el|ad|ez|as)$"}}
+_UNIT_WORDS = ["brigade", "brigrade", "division", "battalion", "regiment", "corps"]
+_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+             "eleventh", "twelfth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth"]
+
+
+def gazetteer_patterns() -> list[dict[str, Any]]:
+    """Entity-ruler patterns for the domain, labelled with ontology class names."""
+    patterns: list[dict[str, Any]] = []
+    for name, (canonical, cls) in sorted(lexicon.known_names().items()):
+        patterns.append({"label": cls, "pattern": name, "id": canonical})
+    for name, canonical in sorted(lexicon.countries().items()):
+        patterns.append({"label": "Country", "pattern": name, "id": canonical})
+    for name, canonical in sorted(lexicon.admin_areas().items()):
+        cls = "Settlement" if canonical in lexicon.CAPITAL_NAMED else "AdministrativeArea"
+        patterns.append({"label": cls, "pattern": name, "id": canonical})
+    demonyms = sorted(lexicon.DEMONYMS)
+    forces = ["army", "police", "forces", "troops", "military"]
+    patterns += [
+        {"label": "SecurityForce", "pattern": [{"TEXT": {"IN": demonyms}}, {"LOWER": {"IN": forces}}]},
+        {"label": "SecurityForce", "pattern": [{"TEXT": {"IN": demonyms}}, {"LOWER": "security"},
+                                               {"LOWER": "forces"}]},
+        {"label": "SecurityForce", "pattern": [{"LOWER": {"IN": _ORDINALS}}, {"LOWER": {"IN": _UNIT_WORDS}}]},
+        {"label": "SecurityForce", "pattern": [{"TEXT": {"REGEX": r"^\d+(st|nd|rd|th)$"}},
+                                               {"LOWER": {"IN": _UNIT_WORDS}}]},
+        {"label": "SecurityForce", "pattern": [{"LOWER": {"IN": _UNIT_WORDS}}, {"LIKE_NUM": True}]},
+        {"label": "SecurityForce", "pattern": [_TITLE_WORD, {**_NAME_PART, "OP": "*"},
+                                               {"LOWER": {"IN": _UNIT_WORDS}}, {"LIKE_NUM": True, "OP": "?"}]},
+        {"label": "Facility", "pattern": [{"TEXT": {"IN": demonyms + ["UK", "EU"]}}, {"LOWER": "embassy"}]},
+        {"label": "Facility", "pattern": [_TITLE_WORD, {**_NAME_PART, "OP": "*"},
+                                          {"LOWER": {"IN": sorted(lexicon.FACILITY_HEADS)}, "IS_TITLE": True}]},
+        {"label": "NaturalFeature", "pattern": [_TITLE_WORD, {**_NAME_PART, "OP": "*"},
+                                                {"LOWER": {"IN": sorted(lexicon.NATURAL_HEADS)}},
+                                                {"LOWER": "range", "OP": "?"}]},
+        {"label": "InternationalOrganization", "id": "US-led coalition",
+         "pattern": [{"LOWER": {"IN": ["us", "u.s.", "american"]}}, {"ORTH": "-", "OP": "?"}, {"LOWER": "led"},
+                     {"LOWER": "international", "OP": "?"}, {"LOWER": "coalition"}]},
+        {"label": "InternationalOrganization", "id": "US-led coalition",
+         "pattern": [{"LOWER": "international"}, {"LOWER": "coalition"}]},
+        {"label": "InternationalOrganization", "id": "US-led coalition",
+         "pattern": [{"LOWER": "coalition"}, {"LOWER": "forces"}]},
+    ]
+    return patterns
+
+
+@Language.factory("kg_paragraphs")
+def make_paragraphs(nlp: Language, name: str) -> ParagraphSplitter:
+    """A blank line in the text always starts a new sentence."""
+    return ParagraphSplitter()
+
+
+class ParagraphSplitter:
+    """Sets ``is_sent_start`` after every blank line, before the parser runs."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc[1:]:
+            previous = doc[token.i - 1]
+            if "\n" in previous.whitespace_ + (previous.text if previous.is_space else ""):
+                token.is_sent_start = True
+        return doc
+
+
+@Language.factory("kg_entities")
+def make_entities(nlp: Language, name: str) -> EntityTyper:
+    """Types entities into ontology classes and resolves names within the article."""
+    return EntityTyper()
+
+
+class EntityTyper:
+    """Relabels ``doc.ents``: label = ontology class, ``ent_id_`` = canonical name."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        typed: list[Span] = []
+        dates: list[Span] = []
+        for ent in doc.ents:
+            if ent.label_ in {"DATE", "TIME"}:
+                dates.append(ent)
+                continue
+            span = _trim(ent)
+            if span is None:
+                continue
+            cls, canonical = _classify(span, ent.label_, ent.id_ or ent.ent_id_)
+            if cls is None:
+                continue
+            typed.extend(_split_unit(span, cls, canonical))
+        typed = _add_acronyms(doc, typed)
+        typed = _resolve_in_article(_apply_context(filter_spans(typed)))
+        doc.ents = filter_spans(typed + dates)
+        return doc
+
+
+def _trim(ent: Span) -> Span | None:
+    start, end = ent.start, ent.end
+    doc = ent.doc
+    while start < end and (doc[start].lower_ in {"the", "a", "an"} or doc[start].is_punct or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].is_punct and doc[end - 1].text not in {")", "."} or doc[end - 1].is_space
+                           or doc[end - 1].lower_ in {"'s", "’s"}):
+        end -= 1
+    if end <= start:
+        return None
+    return Span(doc, start, end, label=ent.label_, span_id=ent.id_ or ent.ent_id_)
+
+
+def _classify(span: Span, label: str, given: str) -> tuple[str | None, str]:
+    text = span.text
+    if label in ENTITY_CLASSES:
+        return label, given or text
+    known = lexicon.known_names().get(text)
+    if known:
+        return known[1], known[0]
+    if text in lexicon.admin_areas():
+        canonical = lexicon.admin_areas()[text]
+        return ("Settlement" if canonical in lexicon.CAPITAL_NAMED else "AdministrativeArea"), canonical
+    if text in lexicon.countries():
+        return "Country", lexicon.countries()[text]
+    head = span[-1].lower_.strip("/-.,;:")
+    text = text.rstrip("/-,;: ")
+    if label == "PERSON":
+        return "Person", text
+    if label == "GPE":
+        if _looks_like_person(span):
+            return "Person", text
+        return "Settlement", text
+    if label == "LOC":
+        if head in lexicon.NATURAL_HEADS:
+            return "NaturalFeature", text
+        return "Area", text
+    if label == "FAC":
+        return "Facility", text
+    if label == "ORG":
+        if head in lexicon.FACILITY_HEADS:
+            return "Facility", text
+        if head in lexicon.NATURAL_HEADS:
+            return "NaturalFeature", text
+        if span[0].lower_ in {"al", "hashd"} and head in {"brigade", "brigades"}:
+            return "ArmedGroup", text
+        return lexicon.ORG_HEADS.get(head, "Organization"), text
+    return None, text
+
+
+def _looks_like_person(span: Span) -> bool:
+    """A GPE such as "Hadi Al-Amiri": two or more name tokens with an Arabic article particle."""
+    words = [t.text for t in span if not t.is_punct]
+    return len(words) >= 2 and any(w.lower() in {"al", "el", "abu", "bin", "ibn"} for w in words[1:])
+
+
+def _split_unit(span: Span, cls: str, canonical: str) -> list[Span]:
+    """``Fifth Division of the Federal Police`` -> the unit and the force it belongs to."""
+    doc = span.doc
+    for token in span[1:-1]:
+        if token.lower_ == "of" and token.nbor(-1).lower_ in _UNIT_WORDS:
+            rest = token.i + 1 + (doc[token.i + 1].lower_ == "the")
+            unit = Span(doc, span.start, token.i, label="SecurityForce", span_id=canonical)
+            parent_text = doc[rest:span.end].text
+            known = lexicon.known_names().get(parent_text)
+            parent_cls = known[1] if known else lexicon.ORG_HEADS.get(doc[span.end - 1].lower_, cls)
+            parent = Span(doc, rest, span.end, label=parent_cls, span_id=known[0] if known else parent_text)
+            return [unit, parent]
+    return [Span(doc, span.start, span.end, label=cls, span_id=canonical)]
+
+
+def _add_acronyms(doc: Doc, spans: list[Span]) -> list[Span]:
+    """``Popular Mobilization Forces (PMF)``: the acronym becomes a mention of the long name."""
+    by_start = {s.start: s for s in spans}
+    extra: list[Span] = []
+    for span in spans:
+        end = span.end
+        if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
+            inner = doc[end + 1]
+            if inner.is_upper and len(inner.text) >= 2 and inner.i not in by_start:
+                extra.append(Span(doc, inner.i, inner.i + 1, label=span.label_, span_id=span.id_))
+    return spans + extra
+
+
+def _apply_context(spans: list[Span]) -> list[Span]:
+    """A capital-named governorate listed with other governorates is the governorate, not the city."""
+    out: list[Span] = []
+    for span in spans:
+        cls = span.label_
+        after = span.doc[span.end].lower_ if span.end < len(span.doc) else ""
+        if cls == "Settlement" and span.id_ in lexicon.ADMIN_AREAS:
+            sentence_areas = [s for s in spans if s.label_ == "AdministrativeArea" and s.sent == span.sent]
+            if after in {"province", "governorate"} or any(_listed_with(span, s) for s in sentence_areas):
+                cls = "AdministrativeArea"
+        out.append(Span(span.doc, span.start, span.end, label=cls, span_id=_unit_name(span, spans)))
+    return out
+
+
+def _unit_name(span: Span, spans: list[Span]) -> str:
+    """A numbered unit is named with the force it belongs to: "Fifth Division of the Federal Police"."""
+    canonical = span.id_ or span.text
+    doc = span.doc
+    if span[-1].lower_ not in _UNIT_WORDS and not span[-1].like_num:
+        return canonical
+    rest = doc[span.end : span.end + 2]
+    if len(rest) and rest[0].lower_ == "of":
+        start = span.end + 1 + (len(rest) > 1 and rest[1].lower_ == "the")
+        parent = next((s for s in spans if s.start == start and s.label_ in ORGANIZATION_CLASSES), None)
+        if parent is not None:
+            return f"{canonical} of the {parent.id_ or parent.text}"
+    return canonical
+
+
+def _listed_with(a: Span, b: Span) -> bool:
+    """True when two spans are close items of one list ("Kirkuk, Saladin and Diyala")."""
+    first, second = (a, b) if a.start < b.start else (b, a)
+    between = first.doc[first.end:second.start]
+    return len(between) <= 3 and all(t.text in {",", "and", "or", "&"} or t.is_space for t in between)
+
+
+def _resolve_in_article(spans: list[Span]) -> list[Span]:
+    """Map acronyms, surnames and head nouns to the full name used elsewhere in the article."""
+    aliases: dict[str, tuple[str, str]] = {}
+    for span in spans:
+        canonical = span.id_ or span.text
+        end = span.end
+        doc = span.doc
+        if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
+            aliases[doc[end + 1].text] = (span.label_, canonical)
+    full_names = [(s.label_, s.id_ or s.text) for s in spans if len((s.id_ or s.text).split()) > 1]
+    out: list[Span] = []
+    for span in spans:
+        label, canonical = span.label_, span.id_ or span.text
+        if span.text in aliases:
+            label, canonical = aliases[span.text]
+        elif len(span) == 1 and canonical == span.text:
+            matches = sorted({(lbl, name) for lbl, name in full_names
+                              if name.split()[-1] == span.text and name != span.text
+                              and (lbl == label or {lbl, label} <= ORGANIZATION_CLASSES | {"Person"})})
+            if len(matches) == 1:
+                label, canonical = matches[0]
+        out.append(Span(span.doc, span.start, span.end, label=label, span_id=canonical))
+    return out

@@ -1,0 +1,181 @@
+"""Operations and attacks: trigger words with their agent, target, location, time and status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from spacy.tokens import Doc, Span, Token
+
+from . import lexicon
+from .components import LOCATION_CLASSES
+from .model import EntityRef, Event
+from .spans import (
+    ACTOR_CLASSES,
+    confidence,
+    entities_under,
+    entity_of,
+    nearest_date,
+    ref_of,
+    sentence_span,
+    text_span,
+    unique,
+)
+from .timex import anchor
+
+# verbs whose subject carries out the operation named by their object ("X launched an attack")
+_CONDUCT_VERBS = frozenset({"launch", "carry", "conduct", "begin", "start", "stage", "mount", "execute", "perform",
+                            "lead", "continue", "claim", "undertake", "intensify", "resume", "step"})
+_AGENT_VERBS = frozenset({"lead", "carry", "conduct", "launch", "claim", "execute", "stage", "perform"})
+_TARGET_PREPS = frozenset({"on", "against", "for", "targeting", "at"})
+_PLACE_PREPS = frozenset({"in", "at", "near", "between", "across", "around", "inside", "outside", "throughout",
+                          "from", "to", "along", "into", "on"})
+_CONTAINERS = frozenset({"operation", "operations", "mission", "missions", "campaign", "sweep"})
+_TARGETABLE = ACTOR_CLASSES | {"Facility", "Settlement"}
+
+
+def trigger_class(token: Token) -> tuple[str, Span] | None:
+    """The event class a token triggers and the trigger span ("rocket attacks"), or None."""
+    if token.pos_ not in {"NOUN", "VERB", "PROPN"} or token.ent_type_ and token.ent_type_ not in {"DATE"}:
+        return None
+    lemma = token.lemma_.lower()
+    doc = token.doc
+    if token.dep_ == "compound" and token.head.lower_ in _CONTAINERS and lemma in lexicon.EVENT_TRIGGERS:
+        return None  # "search" in "search mission": the container noun carries the event
+    modifiers = [c for c in token.children if c.dep_ in {"compound", "amod", "nmod"} and c.i < token.i]
+    refined = next((lexicon.EVENT_MODIFIERS[m.lower_] for m in modifiers if m.lower_ in lexicon.EVENT_MODIFIERS),
+                   None)
+    if token.lower_ in _CONTAINERS:
+        if refined is None:
+            return None
+        first = min(m.i for m in modifiers if m.lower_ in lexicon.EVENT_MODIFIERS)
+        return refined, doc[first : token.i + 1]
+    cls = lexicon.EVENT_TRIGGERS.get(lemma)
+    if cls is None:
+        return None
+    if lemma in lexicon.NEEDS_MODIFIER and refined is None:
+        return None
+    if refined and refined != "SearchOperation" and refined != "MilitaryOperation":
+        first = min(m.i for m in modifiers if lexicon.EVENT_MODIFIERS.get(m.lower_) == refined)
+        return refined, doc[first : token.i + 1]
+    return cls, doc[token.i : token.i + 1]
+
+
+def find_events(doc: Doc, dateline: dt.date | None) -> list[Event]:
+    """Every operation or attack in the document that has at least one named participant or place."""
+    events: list[Event] = []
+    for token in doc:
+        found = trigger_class(token)
+        if found is None:
+            continue
+        cls, trigger = found
+        agents, targets, locations = _roles(token)
+        if not (agents or targets or locations):
+            continue
+        date_ent = nearest_date(token)
+        time = anchor(date_ent.text, dateline) if date_ent is not None else None
+        roles = sum(bool(x) for x in (agents, targets, locations, time and time.start))
+        events.append(Event(
+            cls=cls,
+            trigger=text_span(trigger),
+            evidence=sentence_span(token),
+            confidence=confidence(0.5, roles),
+            agents=agents,
+            targets=targets,
+            locations=locations,
+            time=time,
+            status=_status(token),
+        ))
+    return events
+
+
+def _roles(token: Token) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...], tuple[EntityRef, ...]]:
+    agents: list[Span] = []
+    targets: list[Span] = []
+    place_roots: list[Token] = []
+    if token.pos_ == "VERB":
+        for child in token.children:
+            if child.dep_ in {"nsubj"}:
+                agents += entities_under(child, ACTOR_CLASSES)
+            elif child.dep_ == "agent":
+                agents += entities_under(child, ACTOR_CLASSES)
+            elif child.dep_ in {"dobj", "nsubjpass"}:
+                targets += entities_under(child, _TARGETABLE, near=True)
+                place_roots.append(child)
+            elif child.dep_ == "prep":
+                (targets if child.lower_ in {"against", "targeting"} else []).extend(
+                    entities_under(child, _TARGETABLE, near=True))
+                place_roots.append(child)
+        if not agents:
+            agents += _inherited_subject(token)
+    else:
+        for child in token.children:
+            if child.dep_ in {"compound", "amod", "nmod", "poss"} and child.i < token.i:
+                ent = entity_of(child)
+                if ent is not None and ent.label_ in ACTOR_CLASSES:
+                    agents.append(ent)
+            elif child.dep_ == "prep" and child.lower_ in _TARGET_PREPS:
+                targets += entities_under(child, _TARGETABLE, near=True)
+            elif child.dep_ == "prep":
+                place_roots.append(child)
+            elif child.dep_ in {"acl", "relcl"}:
+                for grand in child.children:
+                    if grand.dep_ == "agent":
+                        agents += entities_under(grand, ACTOR_CLASSES)
+                    elif grand.dep_ == "dobj" and child.lemma_ in {"target", "hit", "strike"}:
+                        targets += entities_under(grand, _TARGETABLE, near=True)
+                    elif grand.dep_ == "prep":
+                        place_roots.append(grand)
+        head = token.head
+        if token.dep_ in {"dobj", "nsubjpass"} and head.lemma_ in _CONDUCT_VERBS and not agents:
+            agents += [e for c in head.children if c.dep_ == "nsubj" for e in entities_under(c, ACTOR_CLASSES)]
+        if head.pos_ == "VERB":
+            place_roots += [c for c in head.children if c.dep_ == "prep" and c.lower_ in _PLACE_PREPS]
+        place_roots += [c for c in token.children if c.dep_ == "prep"]
+    if not agents:
+        agents += _led_by(token)
+    target_ids = {t.start for t in targets}
+    agent_ids = {a.start for a in agents}
+    locations = [e for root in place_roots for e in entities_under(root, LOCATION_CLASSES)
+                 if e.start not in target_ids and e.start not in agent_ids]
+    return (unique(ref_of(a) for a in agents), unique(ref_of(t) for t in targets),
+            unique(ref_of(p) for p in locations))
+
+
+def _inherited_subject(verb: Token) -> list[Span]:
+    """The subject of a governing verb for ``continues to pursue`` / ``sets out to search``."""
+    current = verb
+    for _ in range(3):
+        if current.dep_ not in {"xcomp", "advcl", "conj", "ccomp"} or current.head is current:
+            return []
+        current = current.head
+        subjects = [c for c in current.children if c.dep_ == "nsubj"]
+        if subjects:
+            return entities_under(subjects[0], ACTOR_CLASSES)
+    return []
+
+
+def _led_by(token: Token) -> list[Span]:
+    """Agents named in the sentence by "led by X" / "carried out by X"."""
+    found: list[Span] = []
+    for t in token.sent:
+        if (t.lower_ == "by" and t.head.lemma_ in _AGENT_VERBS and t.head.i != token.i
+                and entity_of(t.head.head) is None):
+            found += entities_under(t, ACTOR_CLASSES)
+    return found
+
+
+def _status(token: Token) -> str | None:
+    verb = token if token.pos_ == "VERB" else token.head if token.head.pos_ in {"VERB", "AUX"} else None
+    if verb is None:
+        return None
+    chain = [verb, *list(verb.ancestors)[:2]]
+    lemmas = {t.lemma_ for t in chain}
+    auxes = {c.lower_ for t in chain for c in t.children if c.dep_ in {"aux", "neg"}}
+    if lemmas & {"plan", "prepare", "intend"} or "will" in auxes or "to" in auxes and "continue" not in lemmas:
+        return "Planned" if not lemmas & {"continue", "set"} else "Ongoing"
+    if lemmas & {"continue", "launch", "begin", "start", "announce", "set", "abate", "rage"} or verb.tag_ == "VBG":
+        return "Ongoing"
+    if verb.tag_ in {"VBD", "VBN"}:
+        return "Completed"
+    return None
+

@@ -1,0 +1,267 @@
+"""Domain word lists: known names of the region, trigger words and the ontology classes they imply.
+
+These are facts assembled and checked by hand (names and spellings as used by English-language news
+about Iraq and Syria). Countries come from ISO 3166 through ``pycountry``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pycountry
+
+# canonical name -> (ontology class, aliases). Aliases are matched case-sensitively as whole tokens.
+KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
+    # armed groups
+    "Islamic State": ("ArmedGroup", ("ISIS", "ISIL", "IS", "Daesh", "Daish", "Islamic State of Iraq and the Levant",
+                                     "Islamic State of Iraq and Syria", "Islamic State group")),
+    "Hayat Tahrir al-Sham": ("ArmedGroup", ("HTS", "Hayat Tahrir al-Sham group", "Tahrir al-Sham")),
+    "al-Nusra Front": ("ArmedGroup", ("Nusra Front", "al-Nusra", "Jabhat al-Nusra", "Nusra")),
+    "al-Qaeda": ("ArmedGroup", ("Al-Qaeda", "al Qaeda", "Al Qaeda", "al-Qaida")),
+    "Popular Mobilization Forces": ("ArmedGroup", ("PMF", "Popular Mobilisation Forces", "Hashd al-Shaabi",
+                                                   "al-Hashd al-Shaabi", "Popular Mobilization Units", "PMU")),
+    "Kataib Hezbollah": ("ArmedGroup", ("Kata'ib Hezbollah", "Kataib Hizbollah")),
+    "Asaib Ahl al-Haq": ("ArmedGroup", ("Asa'ib Ahl al-Haq",)),
+    "Badr Organization": ("ArmedGroup", ("Badr Organisation", "Badr")),
+    "Hezbollah": ("ArmedGroup", ("Hizbollah", "Hizballah")),
+    "Kurdistan Workers' Party": ("ArmedGroup", ("PKK",)),
+    "Syrian Democratic Forces": ("ArmedGroup", ("SDF",)),
+    "People's Protection Units": ("ArmedGroup", ("YPG",)),
+    "Houthis": ("ArmedGroup", ("Houthi", "Ansar Allah")),
+    "Hamas": ("ArmedGroup", ()),
+    "Free Syrian Army": ("ArmedGroup", ("FSA",)),
+    "Syrian National Army": ("ArmedGroup", ("SNA",)),
+    # security forces
+    "Iraqi Army": ("SecurityForce", ("Iraqi army",)),
+    "Federal Police": ("SecurityForce", ("Iraqi Federal Police",)),
+    "Counter Terrorism Service": ("SecurityForce", ("Iraqi Counter Terrorism Service", "CTS",
+                                                    "Counter-Terrorism Service")),
+    "Peshmerga": ("SecurityForce", ("Kurdish Peshmerga", "peshmerga")),
+    "Syrian Arab Army": ("SecurityForce", ("Syrian army", "Syrian Army")),
+    "Security Media Cell": ("GovernmentBody", ("Iraqi Security Media Cell",)),
+    "Joint Operations Command": ("GovernmentBody", ("JOC",)),
+    # international bodies
+    "European Union": ("InternationalOrganization", ("EU", "E.U.")),
+    "United Nations": ("InternationalOrganization", ("UN", "U.N.")),
+    "UN Security Council": ("InternationalOrganization", ("Security Council", "United Nations Security Council")),
+    "NATO": ("InternationalOrganization", ("North Atlantic Treaty Organization",)),
+    "European Commission": ("GovernmentBody", ()),
+    "Arab League": ("InternationalOrganization", ("League of Arab States",)),
+    "US-led coalition": ("InternationalOrganization", ("Global Coalition", "international coalition",
+                                                      "US-led international coalition", "coalition")),
+    # political groups
+    "Sadrist Movement": ("PoliticalGroup", ("Sadrist movement", "Sadrists")),
+    "Fatah Alliance": ("PoliticalGroup", ("Fatah alliance", "Fateh Alliance")),
+    "Coordination Framework": ("PoliticalGroup", ()),
+    # media
+    "Reuters": ("MediaOrganization", ()),
+    "Agence France-Presse": ("MediaOrganization", ("AFP",)),
+    "Associated Press": ("MediaOrganization", ("AP",)),
+    "Asharq Al-Awsat": ("MediaOrganization", ()),
+    "Iraqi News Agency": ("MediaOrganization", ("INA",)),
+    "SANA": ("MediaOrganization", ("Syrian Arab News Agency",)),
+    "Syrian Observatory for Human Rights": ("MediaOrganization", ("SOHR",)),
+    # people of the domain
+    "Muqtada al-Sadr": ("Person", ("Moqtada al-Sadr", "Sadr")),
+    "Hadi al-Amiri": ("Person", ("Hadi Al-Amiri", "Amiri", "Al-Amiri")),
+    "Bashar al-Assad": ("Person", ("Assad", "Bashar Assad", "Bashar al-Asad")),
+    "Ahmed al-Sharaa": ("Person", ("Ahmad al-Sharaa", "Abu Mohammed al-Jolani", "al-Jolani", "Sharaa")),
+    "Kaja Kallas": ("Person", ("Kallas",)),
+    "Mohammed Shia al-Sudani": ("Person", ("Mohammed Shia Al-Sudani", "Sudani", "al-Sudani")),
+    # places that NER often mistypes
+    "Green Zone": ("Area", ()),
+    "Europe": ("Area", ()),
+    "Middle East": ("Area", ()),
+    "Kurdistan Region": ("AdministrativeArea", ("Iraqi Kurdistan", "Kurdistan region", "KRI")),
+}
+
+# English names of Iraqi governorates and Syrian provinces, with common transliterations.
+ADMIN_AREAS: dict[str, tuple[str, ...]] = {
+    "Anbar": ("Al Anbar", "al-Anbar", "Al-Anbar"),
+    "Babil": ("Babylon",),
+    "Baghdad": (),
+    "Basra": ("Basrah",),
+    "Dhi Qar": (),
+    "Diyala": (),
+    "Duhok": ("Dohuk", "Dahuk"),
+    "Erbil": ("Arbil", "Irbil"),
+    "Halabja": (),
+    "Karbala": (),
+    "Kirkuk": (),
+    "Maysan": ("Missan",),
+    "Muthanna": ("Al-Muthanna",),
+    "Najaf": (),
+    "Nineveh": ("Ninawa", "Nineveh Plains", "Ninewa"),
+    "Qadisiyyah": ("Qadisiyah", "Diwaniyah"),
+    "Saladin": ("Salahuddin", "Salah al-Din", "Salah ad-Din", "Salaheddin"),
+    "Sulaymaniyah": ("Sulaimaniya", "Suleimaniyah"),
+    "Wasit": (),
+    "Aleppo": (),
+    "Damascus": (),
+    "Daraa": ("Deraa", "Dara'a"),
+    "Deir ez-Zor": ("Deir al-Zour", "Deir Ezzor", "Deir el-Zour", "Deir ez-Zour", "Deir al-Zor"),
+    "Hama": (),
+    "Hasakah": ("Al-Hasakah", "Hasaka", "al-Hasakah"),
+    "Homs": (),
+    "Idlib": (),
+    "Latakia": ("Lattakia",),
+    "Quneitra": (),
+    "Raqqa": ("Raqqah", "al-Raqqa", "Ar-Raqqah"),
+    "Rif Dimashq": ("Damascus countryside", "Rural Damascus"),
+    "Suwayda": ("Sweida", "As-Suwayda", "Suwaida"),
+    "Tartus": ("Tartous",),
+}
+# Governorates named after their capital: bare mentions are the city unless context says otherwise.
+CAPITAL_NAMED = frozenset({"Baghdad", "Basra", "Damascus", "Aleppo", "Homs", "Hama", "Idlib", "Raqqa", "Kirkuk",
+                           "Erbil", "Duhok", "Karbala", "Najaf", "Latakia", "Tartus", "Daraa", "Deir ez-Zor",
+                           "Hasakah", "Suwayda", "Quneitra", "Sulaymaniyah", "Halabja"})
+
+COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "United States": ("US", "U.S.", "USA", "U.S.A.", "America", "United States of America"),
+    "United Kingdom": ("UK", "U.K.", "Britain", "Great Britain"),
+    "Syria": ("Syrian Arab Republic",),
+    "Iran": ("Islamic Republic of Iran",),
+    "Russia": ("Russian Federation",),
+    "Turkey": ("Türkiye", "Turkiye"),
+    "South Korea": (),
+    "North Korea": (),
+    "Palestine": ("Palestinian territories",),
+    "Venezuela": (),
+    "Bolivia": (),
+    "Tanzania": (),
+    "Vietnam": ("Viet Nam",),
+    "Laos": (),
+    "Moldova": (),
+    "Czech Republic": ("Czechia",),
+}
+
+DEMONYMS: dict[str, str] = {
+    "Iraqi": "Iraq", "Syrian": "Syria", "Iranian": "Iran", "Turkish": "Turkey", "American": "United States",
+    "US": "United States", "U.S.": "United States", "Russian": "Russia", "Lebanese": "Lebanon",
+    "Jordanian": "Jordan", "Saudi": "Saudi Arabia", "Israeli": "Israel", "Palestinian": "Palestine",
+    "Egyptian": "Egypt", "Yemeni": "Yemen", "Kuwaiti": "Kuwait", "Qatari": "Qatar", "Emirati": "United Arab Emirates",
+    "British": "United Kingdom", "French": "France", "German": "Germany", "Italian": "Italy", "Chinese": "China",
+    "Kurdish": "Kurdistan Region", "Libyan": "Libya", "Afghan": "Afghanistan", "Pakistani": "Pakistan",
+}
+
+# words that make a generic ORG span a more specific organisation class (matched on the last token)
+ORG_HEADS: dict[str, str] = {
+    **dict.fromkeys(("army", "police", "forces", "force", "brigade", "brigrade", "brigades", "division", "battalion",
+                     "regiment", "guard", "guards", "unit", "units", "command", "service", "corps", "navy",
+                     "gendarmerie", "troops", "militia"), "SecurityForce"),
+    **dict.fromkeys(("front", "group", "cells", "cell", "militias", "organization", "organisation"), "ArmedGroup"),
+    **dict.fromkeys(("movement", "party", "alliance", "bloc", "coalition", "current", "framework"), "PoliticalGroup"),
+    **dict.fromkeys(("ministry", "government", "council", "parliament", "cabinet", "commission", "authority",
+                     "authorities", "presidency", "office", "court", "assembly", "administration", "department",
+                     "agency"), "GovernmentBody"),
+    **dict.fromkeys(("news", "tv", "television", "times", "post", "press", "observatory", "channel"),
+                    "MediaOrganization"),
+}
+SECURITY_NOUNS = frozenset({"army", "police", "forces", "troops", "military", "security forces", "navy", "air force"})
+FACILITY_HEADS = frozenset({"bridge", "airport", "base", "embassy", "dam", "prison", "hospital", "camp", "port",
+                            "refinery", "field", "crossing", "checkpoint", "palace", "tower", "market", "mosque",
+                            "station", "university", "consulate"})
+NATURAL_HEADS = frozenset({"valley", "mountains", "mountain", "river", "lake", "desert", "range", "hills", "island",
+                           "wadi", "plain", "plains", "marshes", "sea", "gulf"})
+AREA_HEADS = frozenset({"zone", "region", "countryside", "border", "borders", "strip", "corridor", "area"})
+
+# trigger lemma -> event class; compounds such as "rocket attack" refine below
+EVENT_TRIGGERS: dict[str, str] = {
+    "search": "SearchOperation", "sweep": "SearchOperation", "comb": "SearchOperation",
+    "hunt": "SearchOperation", "manhunt": "SearchOperation",
+    "pursue": "MilitaryOperation", "pursuit": "MilitaryOperation", "operation": "MilitaryOperation",
+    "offensive": "MilitaryOperation", "clearance": "MilitaryOperation", "clear": "MilitaryOperation",
+    "attack": "Attack", "assault": "Attack", "ambush": "Attack", "shelling": "Attack", "shell": "Attack",
+    "bombing": "Bombing", "explosion": "Bombing", "blast": "Bombing", "bomb": "Bombing",
+    "assassination": "Assassination", "assassinate": "Assassination",
+    "airstrike": "Airstrike", "air strike": "Airstrike", "strike": "Airstrike", "raid": "Raid", "storm": "Raid",
+    "clash": "Clash", "fighting": "Clash", "battle": "Clash",
+    "arrest": "Arrest", "detain": "Arrest", "detention": "Arrest", "capture": "Arrest",
+}
+EVENT_MODIFIERS: dict[str, str] = {
+    "rocket": "RocketAttack", "missile": "RocketAttack", "mortar": "RocketAttack", "drone": "Airstrike",
+    "air": "Airstrike", "aerial": "Airstrike", "suicide": "Bombing", "car": "Bombing", "roadside": "Bombing",
+    "search": "SearchOperation", "security": "MilitaryOperation", "military": "MilitaryOperation",
+}
+# a noun trigger only counts with one of these modifiers (``operation`` alone is too vague)
+NEEDS_MODIFIER = frozenset({"operation", "strike", "clear", "storm", "shell"})
+
+POLICY_TRIGGERS: dict[str, str] = {
+    "sanction": "Sanction", "sanctions": "Sanction", "ban": "Ban", "embargo": "Ban", "prohibition": "Ban",
+    "freeze": "AssetFreeze", "agreement": "Agreement", "deal": "Agreement", "accord": "Agreement",
+    "treaty": "Agreement", "ceasefire": "Agreement", "truce": "Agreement",
+    "designate": "Designation", "designation": "Designation", "blacklist": "Designation",
+    "law": "Law", "legislation": "Law", "decree": "Law", "resolution": "Law",
+}
+SECTORS: dict[str, str] = {
+    "oil": "oil", "energy": "energy", "gas": "energy", "electricity": "energy", "transport": "transport",
+    "aviation": "aviation", "banking": "banking", "bank": "banking", "banks": "banking", "financial": "finance",
+    "finance": "finance", "trade": "trade", "arms": "arms", "weapons": "arms", "telecommunications": "telecom",
+    "shipping": "transport", "investment": "finance", "construction": "construction",
+}
+# the verb or noun that governs a policy mention -> the change it describes
+POLICY_CHANGES: dict[str, str] = {
+    "ease": "Eased", "easing": "Eased", "relax": "Eased", "loosen": "Eased", "suspend": "Suspended",
+    "suspension": "Suspended", "lift": "Lifted", "lifting": "Lifted", "remove": "Lifted", "scrap": "Lifted",
+    "end": "Lifted", "reimpose": "InForce", "impose": "InForce", "extend": "InForce", "renew": "InForce",
+    "adopt": "InForce", "include": "InForce", "tighten": "InForce",
+}
+# words that make what follows a proposal rather than a fact
+MODALITY = frozenset({"hope", "want", "call", "propose", "consider", "discuss", "weigh", "plan", "seek", "could",
+                      "may", "might", "would", "should", "urge", "push", "study", "debate", "if", "ready",
+                      "move", "expect", "aim", "will"})
+
+REPORTING_VERBS = frozenset({"say", "tell", "warn", "add", "announce", "state", "stress", "urge", "condemn",
+                             "point", "claim", "deny", "accuse", "affirm", "confirm", "declare", "explain",
+                             "note", "insist", "vow", "report", "reveal", "emphasize", "emphasise"})
+
+# role nouns before or in apposition to a person -> relation predicate
+ROLE_PREDICATES: dict[str, str] = {
+    **dict.fromkeys(("leader", "head", "chief", "commander", "president", "chairman", "chairwoman", "founder",
+                     "director", "emir", "secretary-general", "prime", "king"), "leaderOf"),
+    **dict.fromkeys(("spokesman", "spokeswoman", "spokesperson"), "spokespersonFor"),
+    **dict.fromkeys(("member", "fighter", "official", "officer", "minister", "envoy", "ambassador", "adviser",
+                     "advisor", "representative", "deputy", "general", "colonel", "lawmaker", "mp"), "memberOf"),
+}
+LEADER_VERBS = frozenset({"lead", "head", "command", "chair", "run"})
+OPPOSE_VERBS = frozenset({"fight", "battle", "combat", "oppose", "target", "attack"})
+AFFILIATION_WORDS = frozenset({"affiliate", "affiliated", "linked", "aligned", "loyal", "backed"})
+
+
+@cache
+def countries() -> dict[str, str]:
+    """Every country name and alias -> its English short name (``"Syrian Arab Republic" -> "Syria"``)."""
+    names: dict[str, str] = {}
+    for country in pycountry.countries:
+        short = getattr(country, "common_name", None) or country.name
+        short = short.split(",")[0] if "," in short else short
+        for name in {country.name, short, getattr(country, "official_name", None)}:
+            if name:
+                names[name] = short
+    for short, aliases in COUNTRY_ALIASES.items():
+        names[short] = short
+        for alias in aliases:
+            names[alias] = short
+    return names
+
+
+@cache
+def admin_areas() -> dict[str, str]:
+    """Every governorate/province name and alias -> its English name."""
+    names: dict[str, str] = {}
+    for name, aliases in ADMIN_AREAS.items():
+        names[name] = name
+        for alias in aliases:
+            names[alias] = name
+    return names
+
+
+@cache
+def known_names() -> dict[str, tuple[str, str]]:
+    """Every known actor/place name and alias -> ``(canonical name, class)``."""
+    names: dict[str, tuple[str, str]] = {}
+    for canonical, (cls, aliases) in KNOWN.items():
+        names[canonical] = (canonical, cls)
+        for alias in aliases:
+            names.setdefault(alias, (canonical, cls))
+    return names

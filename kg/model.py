@@ -1,0 +1,172 @@
+"""Small frozen dataclasses passed between the pipeline stages.
+
+Offsets are character offsets into :attr:`Article.text` (the body as read), end exclusive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Caption:
+    """A photo caption and its credit, e.g. ``("ISIS member arrested.", "AFP")``."""
+
+    text: str
+    credit: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article: body text plus what is known about it.
+
+    ``origin`` says where it came from (``file.txt: article 2``) for messages.
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    captions: tuple[Caption, ...] = ()
+    date: dt.date | None = None
+    url: str | None = None
+    source: str | None = None
+    language: str | None = None
+    origin: str = "<input>"
+
+
+@dataclass(frozen=True)
+class TextSpan:
+    """A span of the article body with its exact text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A named thing, identified within and across articles by ``(kind, key)``.
+
+    ``cls`` is the local name of its most specific ontology class (``"ArmedGroup"``).
+    ``kind`` is the IRI segment (``"person"``, ``"organization"``, ``"settlement"``...).
+    ``key`` is the normalised canonical name the IRI is minted from.
+    """
+
+    kind: str
+    key: str
+    label: str
+    cls: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def ref(self) -> tuple[str, str]:
+        """The identity of the entity: ``(kind, key)``."""
+        return (self.kind, self.key)
+
+
+EntityRef = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity mention: a span of the body that names ``entity``."""
+
+    span: TextSpan
+    entity: EntityRef
+
+
+@dataclass(frozen=True)
+class TimeRef:
+    """A time expression anchored to the calendar (or not, when there is no dateline).
+
+    ``precision`` is ``"Day"``, ``"Week"``, ``"Month"`` or ``"Year"``.
+    """
+
+    text: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+    precision: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """An operation or attack: ``cls`` is the ontology class (``"SearchOperation"``)."""
+
+    cls: str
+    trigger: TextSpan
+    evidence: TextSpan
+    confidence: float
+    agents: tuple[EntityRef, ...] = ()
+    targets: tuple[EntityRef, ...] = ()
+    locations: tuple[EntityRef, ...] = ()
+    time: TimeRef | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A sanction, ban, asset freeze, agreement, designation or law."""
+
+    cls: str
+    trigger: TextSpan
+    evidence: TextSpan
+    confidence: float
+    issuers: tuple[EntityRef, ...] = ()
+    targets: tuple[EntityRef, ...] = ()
+    sectors: tuple[str, ...] = ()
+    status: str = "InForce"
+    proposed_change: str | None = None
+    time: TimeRef | None = None
+
+
+@dataclass(frozen=True)
+class Statement:
+    """Reported speech: who said what (``quote`` is an exact span of the body)."""
+
+    verb: TextSpan
+    quote: TextSpan
+    evidence: TextSpan
+    confidence: float
+    speaker: EntityRef | None = None
+    about: tuple[EntityRef, ...] = ()
+    addressee: EntityRef | None = None
+    time: TimeRef | None = None
+
+
+@dataclass(frozen=True)
+class Position:
+    """A post in an organisation, e.g. "foreign policy chief" of the European Union."""
+
+    label: str
+    organization: EntityRef
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A binary relation between two entities, or an entity and a position.
+
+    ``predicate`` is the local name of an ontology property (``"leaderOf"``).
+    """
+
+    subject: EntityRef
+    predicate: str
+    evidence: TextSpan
+    confidence: float
+    object: EntityRef | None = None
+    position: Position | None = None
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything extracted from one article."""
+
+    article: Article
+    model: str
+    entities: tuple[Entity, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    events: tuple[Event, ...] = ()
+    policies: tuple[Policy, ...] = ()
+    statements: tuple[Statement, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    notes: tuple[str, ...] = field(default=())

@@ -1,0 +1,140 @@
+"""Relations between actors: leader of, spokesperson for, member/part of, holds position, opposes,
+affiliated with — read off the dependency parse around role nouns and a few verbs."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span, Token
+
+from . import lexicon
+from .components import ORGANIZATION_CLASSES, ENTITY_CLASSES
+from .model import Position, Relation
+from .spans import ACTOR_CLASSES, entities_under, entity_of, ref_of, sentence_span
+
+_ORG_LIKE = ORGANIZATION_CLASSES | {"Country"}
+_UNIT_WORDS = frozenset({"division", "brigade", "brigrade", "battalion", "regiment", "corps", "unit", "units"})
+
+
+def find_relations(doc: Doc) -> list[Relation]:
+    """Every relation found, in text order, without repeats."""
+    found: list[Relation] = []
+    for token in doc:
+        if token.pos_ in {"NOUN", "PROPN"} and token.lemma_.lower() in lexicon.ROLE_PREDICATES:
+            found += _role_relations(token)
+        elif token.lemma_ in lexicon.LEADER_VERBS and token.tag_ == "VBN" and token.dep_ in {"acl", "relcl"}:
+            found += _led_by(token)
+        elif token.lemma_ in lexicon.OPPOSE_VERBS and token.pos_ == "VERB":
+            found += _verb_relation(token, "opposes", 0.7)
+        elif token.lower_ in lexicon.AFFILIATION_WORDS and token.dep_ in {"acl", "amod", "relcl"}:
+            found += _verb_relation(token, "affiliatedWith", 0.7)
+    found += _unit_relations(doc)
+    out: list[Relation] = []
+    seen: set[tuple[object, ...]] = set()
+    for rel in found:
+        key = (rel.subject, rel.predicate, rel.object, rel.position, rel.evidence.start)
+        if key not in seen and rel.subject != rel.object:
+            seen.add(key)
+            out.append(rel)
+    return out
+
+
+def _role_relations(role: Token) -> list[Relation]:
+    person = _role_holder(role)
+    if person is None:
+        return []
+    orgs = _role_organizations(role)
+    if not orgs:
+        return []
+    predicate = lexicon.ROLE_PREDICATES[role.lemma_.lower()]
+    title_words = [c for c in role.children if c.dep_ in {"compound", "amod"} and c.i < role.i
+                   and entity_of(c) is None]
+    titled = bool(title_words)
+    evidence = sentence_span(role)
+    subject = ref_of(person)
+    relations = []
+    for org in orgs:
+        label = " ".join(t.text for t in sorted([*_expand(title_words), role], key=lambda t: t.i)).lower()
+        relations.append(Relation(subject, "holdsPosition", evidence, 0.8,
+                                  position=Position(label, ref_of(org))))
+        if not (titled and predicate == "leaderOf"):
+            relations.append(Relation(subject, predicate, evidence, 0.8 if not titled else 0.7, object=ref_of(org)))
+    return relations
+
+
+def _expand(tokens: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    for t in tokens:
+        out += [x for x in t.subtree if entity_of(x) is None and not x.is_punct]
+    return out
+
+
+def _role_holder(role: Token) -> Span | None:
+    """The person holding a role: "leader of X, Y" / "Y, leader of X" / "X spokesman Y"."""
+    head_ent = entity_of(role.head)
+    if role.dep_ in {"compound", "nmod", "amod"} and head_ent is not None and head_ent.label_ == "Person":
+        return head_ent
+    if role.dep_ == "appos" and head_ent is not None and head_ent.label_ == "Person":
+        return head_ent
+    for token in role.subtree:
+        if token.dep_ == "appos" and token.i > role.i:
+            ent = entity_of(token)
+            if ent is not None and ent.label_ == "Person":
+                return ent
+    return None
+
+
+def _role_organizations(role: Token) -> list[Span]:
+    orgs: list[Span] = []
+    for child in role.children:
+        if child.dep_ == "prep" and child.lower_ in {"of", "for", "at", "to"}:
+            orgs += [e for e in entities_under(child, _ORG_LIKE)][:1]
+        elif child.dep_ in {"compound", "nmod", "amod", "poss"} and child.i < role.i:
+            ent = entity_of(child)
+            if ent is not None and ent.label_ in _ORG_LIKE:
+                orgs.append(ent)
+            else:
+                orgs += [e for e in entities_under(child, _ORG_LIKE)][:1]
+    if not orgs:
+        doc = role.doc
+        left = [doc[i] for i in range(role.i - 1, max(role.sent.start, role.i - 5) - 1, -1)]
+        for t in left:
+            ent = entity_of(t)
+            if ent is not None and ent.label_ in _ORG_LIKE:
+                orgs.append(ent)
+                break
+            if t.is_punct and t.text not in {"’s", "'s"} or t.lower_ in {"the", "and", "of", "by"}:
+                break
+    return orgs
+
+
+def _led_by(verb: Token) -> list[Relation]:
+    led = entity_of(verb.head)
+    if led is None or led.label_ not in ORGANIZATION_CLASSES:
+        return []
+    leaders = [e for c in verb.children if c.dep_ == "agent" for e in entities_under(c, ACTOR_CLASSES)]
+    return [Relation(ref_of(leader), "leaderOf", sentence_span(verb), 0.8, object=ref_of(led))
+            for leader in leaders[:1]]
+
+
+def _verb_relation(verb: Token, predicate: str, confidence: float) -> list[Relation]:
+    subjects: list[Span] = []
+    if verb.dep_ in {"acl", "relcl", "amod"}:
+        ent = entity_of(verb.head)
+        if ent is not None:
+            subjects.append(ent)
+    subjects += [e for c in verb.children if c.dep_ == "nsubj" for e in entities_under(c, ACTOR_CLASSES)]
+    objects = [e for c in verb.children if c.dep_ in {"dobj", "prep"} for e in entities_under(c, ACTOR_CLASSES)]
+    if not subjects or not objects:
+        return []
+    return [Relation(ref_of(subjects[0]), predicate, sentence_span(verb), confidence, object=ref_of(objects[0]))]
+
+
+def _unit_relations(doc: Doc) -> list[Relation]:
+    """``Fifth Division of the Federal Police``: the unit is part of the force."""
+    relations = []
+    ents = [e for e in doc.ents if e.label_ in ENTITY_CLASSES]
+    for unit, parent in zip(ents, ents[1:]):
+        between = doc[unit.end : parent.start]
+        if (unit[-1].lower_ in _UNIT_WORDS or unit[-1].like_num) and [t.lower_ for t in between] in (
+                ["of", "the"], ["of"]) and parent.label_ in ORGANIZATION_CLASSES:
+            relations.append(Relation(ref_of(unit), "partOf", sentence_span(unit[0]), 0.8, object=ref_of(parent)))
+    return relations
