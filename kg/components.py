@@ -37,11 +37,6 @@ def gazetteer_patterns() -> list[dict[str, Any]]:
     patterns: list[dict[str, Any]] = []
     for name, (canonical, cls) in sorted(lexicon.known_names().items()):
         patterns.append({"label": cls, "pattern": name, "id": canonical})
-    for name, canonical in sorted(lexicon.countries().items()):
-        patterns.append({"label": "Country", "pattern": name, "id": canonical})
-    for name, canonical in sorted(lexicon.admin_areas().items()):
-        cls = "Settlement" if canonical in lexicon.CAPITAL_NAMED else "AdministrativeArea"
-        patterns.append({"label": cls, "pattern": name, "id": canonical})
     demonyms = sorted(lexicon.DEMONYMS)
     forces = ["army", "police", "forces", "troops", "military"]
     patterns += [
@@ -55,6 +50,8 @@ def gazetteer_patterns() -> list[dict[str, Any]]:
         {"label": "SecurityForce", "pattern": [_TITLE_WORD, {**_NAME_PART, "OP": "*"},
                                                {"LOWER": {"IN": _UNIT_WORDS}}, {"LIKE_NUM": True, "OP": "?"}]},
         {"label": "Facility", "pattern": [{"TEXT": {"IN": demonyms + ["UK", "EU"]}}, {"LOWER": "embassy"}]},
+        {"label": "Facility", "pattern": [{"TEXT": {"REGEX": r"^[A-Z][\w-]*$"}}, {"LOWER": {"IN": ["military", "air"]}},
+                                          {"LOWER": {"IN": ["base", "airbase", "airport"]}}]},
         {"label": "Facility", "pattern": [_TITLE_WORD, {**_NAME_PART, "OP": "*"},
                                           {"LOWER": {"IN": sorted(lexicon.FACILITY_HEADS)}, "IS_TITLE": True}]},
         {"label": "NaturalFeature", "pattern": [_TITLE_WORD, {**_NAME_PART, "OP": "*"},
@@ -68,6 +65,21 @@ def gazetteer_patterns() -> list[dict[str, Any]]:
         {"label": "InternationalOrganization", "id": "US-led coalition",
          "pattern": [{"LOWER": "coalition"}, {"LOWER": "forces"}]},
     ]
+    return patterns
+
+
+def place_patterns() -> list[dict[str, Any]]:
+    """Patterns for countries, governorates and provinces, applied after NER where it found nothing.
+
+    After NER, not before, so that names such as "Unity of Iraq Alliance" or "Commercial Bank of
+    Syria" stay whole.
+    """
+    patterns: list[dict[str, Any]] = []
+    for name, canonical in sorted(lexicon.countries().items()):
+        patterns.append({"label": "Country", "pattern": name, "id": canonical})
+    for name, canonical in sorted(lexicon.admin_areas().items()):
+        cls = "Settlement" if canonical in lexicon.CAPITAL_NAMED else "AdministrativeArea"
+        patterns.append({"label": cls, "pattern": name, "id": canonical})
     return patterns
 
 
@@ -112,7 +124,7 @@ class EntityTyper:
                 continue
             typed.extend(_split_unit(span, cls, canonical))
         typed = _add_acronyms(doc, typed)
-        typed = _resolve_in_article(_apply_context(filter_spans(typed)))
+        typed = _resolve_in_article(_add_surnames(doc, _apply_context(filter_spans(typed))))
         doc.ents = filter_spans(typed + dates)
         return doc
 
@@ -144,6 +156,13 @@ def _classify(span: Span, label: str, given: str) -> tuple[str | None, str]:
         return "Country", lexicon.countries()[text]
     head = span[-1].lower_.strip("/-.,;:")
     text = text.rstrip("/-,;: ")
+    if label in {"GPE", "LOC"} and head in {"province", "governorate", "district"} and len(span) > 1:
+        name = span[:-1].text
+        return "AdministrativeArea", lexicon.admin_areas().get(name, name)
+    if span[0].lower_ in lexicon.ARMED_GROUP_WORDS and len(span) > 1:
+        return "ArmedGroup", text  # "Saraya Hurras al-Rafidain", "Kataib Sayyid al-Shuhada"
+    if label in {"PERSON", "GPE"} and head in lexicon.ORG_HEADS and len(span) > 1:
+        return lexicon.ORG_HEADS[head], text  # "Ashab al-Raya Brigades"
     if label == "PERSON":
         return "Person", text
     if label == "GPE":
@@ -157,6 +176,10 @@ def _classify(span: Span, label: str, given: str) -> tuple[str | None, str]:
     if label == "FAC":
         return "Facility", text
     if label == "ORG":
+        before = span.doc[span.start - 1] if span.start > 0 else None
+        if before is not None and before.lower_ in lexicon.TITLES and 1 < len(span) <= 3 and all(
+                t.is_title for t in span):
+            return "Person", text  # "UN envoy Helena Varga"
         if head in lexicon.FACILITY_HEADS:
             return "Facility", text
         if head in lexicon.NATURAL_HEADS:
@@ -168,9 +191,18 @@ def _classify(span: Span, label: str, given: str) -> tuple[str | None, str]:
 
 
 def _looks_like_person(span: Span) -> bool:
-    """A GPE such as "Hadi Al-Amiri": two or more name tokens with an Arabic article particle."""
+    """A GPE that is really a person: "Hadi Al-Amiri" (a name with an Arabic article particle), or a
+    two-word name after a title ("spokesperson Marta Kovac") or speaking ("Marta Kovac said")."""
     words = [t.text for t in span if not t.is_punct]
-    return len(words) >= 2 and any(w.lower() in {"al", "el", "abu", "bin", "ibn"} for w in words[1:])
+    if len(words) < 2:
+        return False
+    if any(w.lower() in {"al", "el", "abu", "bin", "ibn"} for w in words[1:]):
+        return True
+    doc = span.doc
+    before = doc[span.start - 1] if span.start > 0 else None
+    if before is not None and before.lower_ in lexicon.TITLES or before.lower_ in lexicon.ROLE_PREDICATES:
+        return True
+    return span.root.dep_ == "nsubj" and span.root.head.lemma_ in lexicon.REPORTING_VERBS
 
 
 def _split_unit(span: Span, cls: str, canonical: str) -> list[Span]:
@@ -207,6 +239,12 @@ def _apply_context(spans: list[Span]) -> list[Span]:
     for span in spans:
         cls = span.label_
         after = span.doc[span.end].lower_ if span.end < len(span.doc) else ""
+        before = [t.lower_ for t in span.doc[max(0, span.start - 3) : span.start]]
+        if before[-2:] in (["town", "of"], ["village", "of"], ["city", "of"], ["towns", "of"], ["villages", "of"]):
+            cls = "Settlement"
+        elif before[-1:] == ["called"] or before[-2:] in (["calling", "itself"], ["known", "as"]):
+            if cls in {"Person", "Facility", "Organization", "Settlement"} and "group" in before:
+                cls = "ArmedGroup"
         if cls == "Settlement" and span.id_ in lexicon.ADMIN_AREAS:
             sentence_areas = [s for s in spans if s.label_ == "AdministrativeArea" and s.sent == span.sent]
             if after in {"province", "governorate"} or any(_listed_with(span, s) for s in sentence_areas):
@@ -237,6 +275,24 @@ def _listed_with(a: Span, b: Span) -> bool:
     return len(between) <= 3 and all(t.text in {",", "and", "or", "&"} or t.is_space for t in between)
 
 
+def _add_surnames(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Mentions NER missed of people named in full elsewhere: "Hamdani said" after "Jalal Hamdani"."""
+    surnames = {_surname(s.id_ or s.text): s.id_ or s.text for s in spans
+                if s.label_ == "Person" and len((s.id_ or s.text).split()) > 1}
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    extra = [Span(doc, t.i, t.i + 1, label="Person", span_id=surnames[t.text]) for t in doc
+             if t.text in surnames and t.i not in taken and t.pos_ == "PROPN"]
+    return sorted(spans + extra, key=lambda s: s.start)
+
+
+def _surname(name: str) -> str:
+    last = name.split()[-1]
+    for prefix in ("al-", "Al-", "el-", "El-"):
+        if last.startswith(prefix):
+            return last[len(prefix):]
+    return last
+
+
 def _resolve_in_article(spans: list[Span]) -> list[Span]:
     """Map acronyms, surnames and head nouns to the full name used elsewhere in the article."""
     aliases: dict[str, tuple[str, str]] = {}
@@ -254,7 +310,7 @@ def _resolve_in_article(spans: list[Span]) -> list[Span]:
             label, canonical = aliases[span.text]
         elif len(span) == 1 and canonical == span.text:
             matches = sorted({(lbl, name) for lbl, name in full_names
-                              if name.split()[-1] == span.text and name != span.text
+                              if _surname(name) == _surname(span.text) and name != span.text
                               and (lbl == label or {lbl, label} <= ORGANIZATION_CLASSES | {"Person"})})
             if len(matches) == 1:
                 label, canonical = matches[0]

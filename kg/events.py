@@ -31,6 +31,8 @@ _PLACE_PREPS = frozenset({"in", "at", "near", "between", "across", "around", "in
                           "from", "to", "along", "into", "on"})
 _CONTAINERS = frozenset({"operation", "operations", "mission", "missions", "campaign", "sweep"})
 _TARGETABLE = ACTOR_CLASSES | {"Facility", "Settlement"}
+_HARM_VERBS = frozenset({"kill", "hit", "target", "destroy", "wound", "injure", "strike", "damage"})
+_IMPACT_VERBS = frozenset({"strike", "hit", "land", "slam", "fall", "target"})
 
 
 def trigger_class(token: Token) -> tuple[str, Span] | None:
@@ -49,6 +51,12 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
             return None
         first = min(m.i for m in modifiers if m.lower_ in lexicon.EVENT_MODIFIERS)
         return refined, doc[first : token.i + 1]
+    if token.pos_ == "VERB" and lemma in _IMPACT_VERBS:
+        # "two rockets struck near the airport": the projectile names the attack
+        subject = next((c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        if subject is not None and subject.lemma_ in lexicon.EVENT_MODIFIERS:
+            return lexicon.EVENT_MODIFIERS[subject.lemma_], doc[token.i : token.i + 1]
+        return None
     cls = lexicon.EVENT_TRIGGERS.get(lemma)
     if cls is None:
         return None
@@ -115,6 +123,8 @@ def _roles(token: Token) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...], 
                     agents.append(ent)
             elif child.dep_ == "prep" and child.lower_ in _TARGET_PREPS:
                 targets += entities_under(child, _TARGETABLE, near=True)
+            elif child.dep_ == "prep" and child.lower_ == "by":
+                agents += entities_under(child, ACTOR_CLASSES, near=True)
             elif child.dep_ == "prep":
                 place_roots.append(child)
             elif child.dep_ in {"acl", "relcl"}:
@@ -126,6 +136,11 @@ def _roles(token: Token) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...], 
                     elif grand.dep_ == "prep":
                         place_roots.append(grand)
         head = token.head
+        if token.dep_ == "nsubj" and head.lemma_ in _HARM_VERBS:
+            # "an airstrike ... killed a commander in Deir ez-Zor": the victim and where it happened
+            for obj in (c for c in head.children if c.dep_ == "dobj"):
+                targets += entities_under(obj, _TARGETABLE, near=True)
+                place_roots.append(obj)
         if token.dep_ in {"dobj", "nsubjpass"} and head.lemma_ in _CONDUCT_VERBS and not agents:
             agents += [e for c in head.children if c.dep_ == "nsubj" for e in entities_under(c, ACTOR_CLASSES)]
         if head.pos_ == "VERB":

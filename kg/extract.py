@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import components  # noqa: F401  (registers the kg_* factories)
-from .components import ENTITY_CLASSES, gazetteer_patterns
+from .components import ENTITY_CLASSES, gazetteer_patterns, place_patterns
 from .errors import ModelError
 from .events import find_events
 from .lexicon import countries
@@ -52,7 +52,9 @@ def load_pipeline(model: str | None = None) -> Language:
     nlp.add_pipe("kg_paragraphs", before="parser")
     ruler = nlp.add_pipe("entity_ruler", name="kg_gazetteer", before="ner")
     ruler.add_patterns(gazetteer_patterns())  # type: ignore[attr-defined]
-    nlp.add_pipe("kg_entities", after="ner")
+    places = nlp.add_pipe("entity_ruler", name="kg_places", after="ner", config={"overwrite_ents": False})
+    places.add_patterns(place_patterns())  # type: ignore[attr-defined]
+    nlp.add_pipe("kg_entities", after="kg_places")
     return nlp
 
 

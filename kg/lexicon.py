@@ -146,10 +146,11 @@ DEMONYMS: dict[str, str] = {
 
 # words that make a generic ORG span a more specific organisation class (matched on the last token)
 ORG_HEADS: dict[str, str] = {
-    **dict.fromkeys(("army", "police", "forces", "force", "brigade", "brigrade", "brigades", "division", "battalion",
+    **dict.fromkeys(("army", "police", "forces", "force", "brigade", "brigrade", "division", "battalion",
                      "regiment", "guard", "guards", "unit", "units", "command", "service", "corps", "navy",
                      "gendarmerie", "troops", "militia"), "SecurityForce"),
-    **dict.fromkeys(("front", "group", "cells", "cell", "militias", "organization", "organisation"), "ArmedGroup"),
+    **dict.fromkeys(("front", "group", "cells", "cell", "militias", "organization", "organisation", "brigades",
+                     "battalions", "kataib", "saraya", "faylaq"), "ArmedGroup"),
     **dict.fromkeys(("movement", "party", "alliance", "bloc", "coalition", "current", "framework"), "PoliticalGroup"),
     **dict.fromkeys(("ministry", "government", "council", "parliament", "cabinet", "commission", "authority",
                      "authorities", "presidency", "office", "court", "assembly", "administration", "department",
@@ -212,7 +213,7 @@ MODALITY = frozenset({"hope", "want", "call", "propose", "consider", "discuss", 
                       "move", "expect", "aim", "will"})
 
 REPORTING_VERBS = frozenset({"say", "tell", "warn", "add", "announce", "state", "stress", "urge", "condemn",
-                             "point", "claim", "deny", "accuse", "affirm", "confirm", "declare", "explain",
+                             "point", "deny", "accuse", "affirm", "confirm", "declare", "explain",
                              "note", "insist", "vow", "report", "reveal", "emphasize", "emphasise"})
 
 # role nouns before or in apposition to a person -> relation predicate
@@ -223,6 +224,14 @@ ROLE_PREDICATES: dict[str, str] = {
     **dict.fromkeys(("member", "fighter", "official", "officer", "minister", "envoy", "ambassador", "adviser",
                      "advisor", "representative", "deputy", "general", "colonel", "lawmaker", "mp"), "memberOf"),
 }
+# first words that mark the name of an armed group ("Saraya ...", "Kataib ...")
+ARMED_GROUP_WORDS = frozenset({"saraya", "kataib", "kata'ib", "liwa", "harakat", "jaish", "ansar", "asaib",
+                               "faylaq", "jabhat", "hurras", "ashab"})
+# titles and ranks that precede a person's name
+TITLES = frozenset({"president", "minister", "colonel", "general", "brigadier", "major", "lieutenant", "captain",
+                    "sheikh", "ayatollah", "prince", "king", "spokesperson", "spokesman", "spokeswoman", "envoy",
+                    "ambassador", "commander", "chief", "secretary", "senator", "mp", "mr", "mrs", "ms", "dr",
+                    "prime", "emir", "governor", "mayor", "judge", "cleric", "imam"})
 LEADER_VERBS = frozenset({"lead", "head", "command", "chair", "run"})
 OPPOSE_VERBS = frozenset({"fight", "battle", "combat", "oppose", "target", "attack"})
 AFFILIATION_WORDS = frozenset({"affiliate", "affiliated", "linked", "aligned", "loyal", "backed"})

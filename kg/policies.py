@@ -100,7 +100,8 @@ def _parties(token: Token) -> tuple[list[EntityRef], list[EntityRef]]:
                     targets.append(ent)
                 elif ent.label_ in _ISSUER_CLASSES:
                     issuers.append(ent)
-            elif child.dep_ == "prep" and child.lower_ in {"on", "against", "targeting", "over"}:
+            elif child.dep_ == "prep" and (child.lower_ in {"on", "against", "targeting", "over"}
+                                           or child.lower_ == "of" and _trigger(token) == "Designation"):
                 targets += entities_under(child, ACTOR_CLASSES)
                 target_refs += demonym_refs(child)
             elif child.dep_ == "prep" and child.lower_ == "by":

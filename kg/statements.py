@@ -70,7 +70,8 @@ def find_statements(doc: Doc, dateline: dt.date | None) -> list[Statement]:
 
 
 def _reporting_verbs(sent: Span, quotes: list[TextSpan]) -> list[Token]:
-    return [t for t in sent if t.pos_ == "VERB" and t.lemma_ in lexicon.REPORTING_VERBS
+    return [t for t in sent if t.pos_ == "VERB" and t.lemma_ in lexicon.REPORTING_VERBS | {"claim"}
+            and (t.lemma_ != "claim" or any(c.dep_ == "ccomp" for c in t.children))
             and not any(q.start <= t.idx < q.end for q in quotes)
             and not (t.lemma_ == "point" and not any(c.lower_ == "out" for c in t.children))]
 
@@ -78,6 +79,11 @@ def _reporting_verbs(sent: Span, quotes: list[TextSpan]) -> list[Token]:
 def _speaker(verb: Token, last_person: EntityRef | None,
              last_group: EntityRef | None) -> tuple[EntityRef | None, bool]:
     subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if verb.tag_ == "VBG" and verb.dep_ in {"advcl", "conj", "xcomp"}:
+        # "He said ..., adding that ...": the speaker of the governing reporting verb
+        reporting = next((t for t in verb.ancestors if t.lemma_ in lexicon.REPORTING_VERBS), None)
+        if reporting is not None:
+            return _speaker(reporting, last_person, last_group)
     if subject is None and verb.dep_ in {"conj", "advcl"}:
         subject = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
     if subject is None:

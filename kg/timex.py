@@ -19,7 +19,8 @@ from .model import TimeRef
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b", re.I)
-_NOT_DATES = re.compile(r"^\d{1,3}$|\b(years?|months?|weeks?|days?) (old|long)\b|decades?|centur", re.I)
+_NOT_DATES = re.compile(r"^\d{1,3}$|\b(years?|months?|weeks?|days?) (old|long)\b|decades?|centur|"
+                        r"\b(second|third|fourth|fifth|several|few|many|past|recent)\b|^for\b", re.I)
 
 
 @cache

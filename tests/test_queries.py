@@ -1,0 +1,531 @@
+"""Saved queries (queries/*.rq) and their runner kg.queries, against a hand-written two-article fixture."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store
+
+from kg.errors import QueryError
+from kg.queries import (
+    PARAM_PREFIX,
+    ResultTable,
+    SavedQuery,
+    bind_value,
+    format_result,
+    list_queries,
+    load_query,
+    parse_query_file,
+    run_query,
+)
+from kg.resources import QUERIES_DIR
+
+FIXTURE = Path(__file__).parent / "data" / "query_fixture.trig"
+
+KG = "https://w3id.org/kg-news/ns#"
+WD = "http://www.wikidata.org/entity/"
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+A1 = "https://w3id.org/kg-news/id/article/aaaa000000000001"
+A2 = "https://w3id.org/kg-news/id/article/bbbb000000000002"
+ENT = "https://w3id.org/kg-news/id/entity/"
+ISF = ENT + "organization/iraqi-security-forces"
+ISIS = ENT + "organization/islamic-state"
+HAMDANI = ENT + "person/jalal-hamdani"
+DIYALA = ENT + "administrativearea/diyala"
+EU = ENT + "organization/european-union"
+IRAN = ENT + "country/iran"
+BAGHDAD = ENT + "settlement/baghdad"
+DIYALA_WD = WD + "Q9000001"
+
+S_A1_0 = "Iraqi security forces launched a search operation in Diyala on Thursday against ISIS cells."
+S_A1_92 = "Jalal Hamdani, the governor of Diyala, said the operation would continue until the province is secure."
+S_A2_0 = "The European Union extended its oil and energy sanctions on Iran on Monday."
+S_A2_76 = "The bloc also proposed easing aviation sanctions on Iran."
+S_A2_176 = "An airstrike hit Baghdad on Sunday."
+QUOTE = "the operation would continue until the province is secure"
+
+SEARCH_OP = A1 + "/event/33-49"
+AIRSTRIKE = A2 + "/event/179-188"
+SANCTION = A2 + "/policy/47-56"
+PROPOSED = A2 + "/policy/115-124"
+STATEMENT = A1 + "/statement/131-193"
+
+MALICIOUS = 'x" } ; DROP ALL ; #'
+
+CONTRACT_COLUMNS = {
+    "mentions": ("article", "start", "end", "text", "entity", "class", "category", "wikidata"),
+    "entities": ("entity", "label", "class", "category", "wikidata", "mentions"),
+    "events": (
+        "event", "class", "label", "date", "agent", "agentLabel", "target", "targetLabel",
+        "location", "locationLabel", "locationWikidata", "article", "evidence", "confidence",
+    ),
+    "policies": (
+        "policy", "class", "label", "issuer", "issuerLabel", "target", "targetLabel",
+        "sector", "status", "date", "article", "evidence",
+    ),
+    "relations": ("subject", "subjectLabel", "predicate", "object", "objectLabel", "article", "evidence", "confidence"),
+    "statements": (
+        "statement", "speaker", "speakerLabel", "quote", "about", "aboutLabel", "date", "article", "evidence", "confidence",
+    ),
+    "articles": ("article", "id", "title", "date", "url", "source", "mentions"),
+}
+ANALYST_COLUMNS = {
+    "operations-by-place": ("place", "placeLabel", "date", "class", "label", "event", "article", "evidence"),
+    "who-against-whom": ("agent", "agentLabel", "target", "targetLabel", "operations"),
+    "sanctions-on": ("policy", "class", "label", "issuer", "issuerLabel", "sector", "status", "date", "evidence"),
+    "statements-by": ("speakerLabel", "quote", "date", "article"),
+    "timeline": ("date", "kind", "class", "label", "place", "article", "evidence"),
+    "map": ("entity", "label", "class", "wikidata", "wkt"),
+}
+PARAMS = {
+    "mentions": ("article", "category"),
+    "entities": ("category", "name"),
+    "events": ("place", "actor", "class"),
+    "policies": ("target", "issuer", "status"),
+    "relations": ("predicate", "name"),
+    "statements": ("speaker",),
+    "articles": (),
+    "operations-by-place": ("place", "from", "to"),
+    "who-against-whom": (),
+    "sanctions-on": ("country",),
+    "statements-by": ("speaker",),
+    "timeline": ("place",),
+    "map": (),
+}
+
+MENTION_ROWS = [
+    (A1, "0", "21", "Iraqi security forces", ISF, KG + "SecurityForce", "Organization", None),
+    (A1, "53", "59", "Diyala", DIYALA, KG + "AdministrativeArea", "Location", DIYALA_WD),
+    (A1, "80", "84", "ISIS", ISIS, KG + "ArmedGroup", "Organization", None),
+    (A1, "92", "105", "Jalal Hamdani", HAMDANI, KG + "Person", "Person", None),
+    (A1, "123", "129", "Diyala", DIYALA, KG + "AdministrativeArea", "Location", DIYALA_WD),
+    (A2, "4", "18", "European Union", EU, KG + "InternationalOrganization", "Organization", None),
+    (A2, "60", "64", "Iran", IRAN, KG + "State", "Organization", None),
+    (A2, "128", "132", "Iran", IRAN, KG + "State", "Organization", None),
+    (A2, "134", "141", "Hamdani", HAMDANI, KG + "Person", "Person", None),
+    (A2, "167", "174", "Baghdad", BAGHDAD, KG + "Settlement", "Location", None),
+    (A2, "193", "200", "Baghdad", BAGHDAD, KG + "Settlement", "Location", None),
+]
+ENTITY_ROWS = [
+    (BAGHDAD, "Baghdad", KG + "Settlement", "Location", None, "2"),
+    (DIYALA, "Diyala", KG + "AdministrativeArea", "Location", DIYALA_WD, "2"),
+    (EU, "European Union", KG + "InternationalOrganization", "Organization", None, "1"),
+    (IRAN, "Iran", KG + "State", "Organization", None, "2"),
+    (ISF, "Iraqi security forces", KG + "SecurityForce", "Organization", None, "1"),
+    (ISIS, "Islamic State", KG + "ArmedGroup", "Organization", None, "1"),
+    (HAMDANI, "Jalal Hamdani", KG + "Person", "Person", None, "2"),
+]
+SEARCH_OP_ROW = (
+    SEARCH_OP, KG + "SearchOperation", "search operation", "2025-01-16",
+    ISF, "Iraqi security forces", ISIS, "Islamic State", DIYALA, "Diyala", DIYALA_WD,
+    A1, S_A1_0, "0.8",
+)
+AIRSTRIKE_ROW = (
+    AIRSTRIKE, KG + "Airstrike", "airstrike", "2025-02-02",
+    None, None, None, None, BAGHDAD, "Baghdad", None,
+    A2, S_A2_176, "0.6",
+)
+PROPOSED_ROW = (
+    PROPOSED, KG + "Sanction", "sanctions", EU, "European Union", IRAN, "Iran",
+    "aviation", KG + "Proposed", None, A2, S_A2_76,
+)
+ENERGY_ROW = (
+    SANCTION, KG + "Sanction", "sanctions", EU, "European Union", IRAN, "Iran",
+    "energy", KG + "InForce", "2025-02-03", A2, S_A2_0,
+)
+OIL_ROW = (
+    SANCTION, KG + "Sanction", "sanctions", EU, "European Union", IRAN, "Iran",
+    "oil", KG + "InForce", "2025-02-03", A2, S_A2_0,
+)
+RELATION_ROW = (HAMDANI, "Jalal Hamdani", KG + "leaderOf", DIYALA, "Diyala", A1, S_A1_92, "0.85")
+STATEMENT_ROW = (
+    STATEMENT, HAMDANI, "Jalal Hamdani", QUOTE, DIYALA, "Diyala", "2025-01-16", A1, S_A1_92, "0.9",
+)
+ARTICLE_ROWS = [
+    (A1, "aaaa000000000001", "Iraqi forces hunt ISIS cells in Diyala", "2025-01-17", "https://example.org/news/1",
+     "Example Daily", "5"),
+    (A2, "bbbb000000000002", "EU extends oil sanctions on Iran", "2025-02-04", None, "Example Daily", "6"),
+]
+
+
+@pytest.fixture
+def store() -> Store:
+    loaded = Store()
+    loaded.load(path=str(FIXTURE), format=RdfFormat.TRIG)
+    return loaded
+
+
+def run(store: Store, query_name: str, /, **params: str) -> ResultTable:
+    return run_query(load_query(query_name), store, params)
+
+
+def quads(store: Store) -> set[Quad]:
+    return set(store.quads_for_pattern(None, None, None, None))
+
+
+# --- the .rq files themselves -------------------------------------------------------------------------------------
+
+
+def query_files() -> list[Path]:
+    return sorted(QUERIES_DIR.glob("*.rq"))
+
+
+def test_the_saved_queries_are_the_expected_set() -> None:
+    assert [query.name for query in list_queries()] == sorted(PARAMS)
+
+
+@pytest.mark.parametrize("path", query_files(), ids=lambda path: path.stem)
+def test_query_file_parses_and_documents_its_params(path: Path) -> None:
+    query = parse_query_file(path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("# title: ") and query.title == lines[0].removeprefix("# title: ").strip()
+    assert lines[1].startswith("# description: ") and query.description
+    assert [param.name for param in query.params] == list(PARAMS[query.name])
+    assert all(param.description for param in query.params)
+    body = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
+    bound_variables = set(re.findall(r"\?" + PARAM_PREFIX + r"(\w+)", body))
+    assert bound_variables == set(PARAMS[query.name])
+    assert re.search(r"\bGRAPH\b", body, re.IGNORECASE) is None
+    assert re.search(r"\bORDER\s+BY\b", body)
+    assert re.search(r"PREFIX\s+kg:\s+<https://w3id.org/kg-news/ns#>", body)
+
+
+@pytest.mark.parametrize("name", sorted(PARAMS))
+def test_columns_are_the_documented_ones(store: Store, name: str) -> None:
+    expected = CONTRACT_COLUMNS.get(name) or ANALYST_COLUMNS[name]
+    assert run(store, name).columns == expected
+
+
+@pytest.mark.parametrize("name", sorted(PARAMS))
+def test_every_query_runs_without_params_on_an_empty_store(name: str) -> None:
+    table = run_query(load_query(name), Store())
+    assert table.rows == [] and table.columns
+
+
+# --- contract queries: exact rows ---------------------------------------------------------------------------------
+
+
+def test_mentions(store: Store) -> None:
+    assert run(store, "mentions").rows == MENTION_ROWS
+
+
+def test_mentions_by_article_id_iri_and_category(store: Store) -> None:
+    assert run(store, "mentions", article="bbbb000000000002").rows == MENTION_ROWS[5:]
+    assert run(store, "mentions", article=A1).rows == MENTION_ROWS[:5]
+    assert run(store, "mentions", category="location").rows == [MENTION_ROWS[i] for i in (1, 4, 9, 10)]
+    assert run(store, "mentions", article="aaaa000000000001", category="Person").rows == [MENTION_ROWS[3]]
+    assert run(store, "mentions", article="cccc").rows == []
+
+
+def test_mentions_give_one_row_when_articles_disagree_on_the_class(store: Store) -> None:
+    store.add(Quad(NamedNode(ISIS), NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                   NamedNode(KG + "Organization"), NamedNode(A2)))
+    assert run(store, "mentions").rows == MENTION_ROWS
+    assert run(store, "entities").rows == ENTITY_ROWS
+
+
+def test_entities(store: Store) -> None:
+    assert run(store, "entities").rows == ENTITY_ROWS
+
+
+def test_entities_by_category_and_name(store: Store) -> None:
+    assert run(store, "entities", category="PERSON").rows == [ENTITY_ROWS[6]]
+    assert run(store, "entities", name="isis").rows == [ENTITY_ROWS[5]]
+    assert run(store, "entities", name="hamdani").rows == [ENTITY_ROWS[6]]
+    assert run(store, "entities", name="Diyala", category="Organization").rows == []
+
+
+def test_events(store: Store) -> None:
+    assert run(store, "events").rows == [SEARCH_OP_ROW, AIRSTRIKE_ROW]
+
+
+def test_events_by_place_actor_and_class(store: Store) -> None:
+    assert run(store, "events", place="diyala").rows == [SEARCH_OP_ROW]
+    assert run(store, "events", place="BAGHDAD").rows == [AIRSTRIKE_ROW]
+    assert run(store, "events", place="Q9000001").rows == [SEARCH_OP_ROW]
+    assert run(store, "events", place=BAGHDAD).rows == [AIRSTRIKE_ROW]
+    assert run(store, "events", place="Mosul").rows == []
+    assert run(store, "events", actor="isis").rows == [SEARCH_OP_ROW]
+    assert run(store, "events", actor="Iraqi Security Forces").rows == [SEARCH_OP_ROW]
+    assert run(store, "events", **{"class": "airstrike"}).rows == [AIRSTRIKE_ROW]
+    assert run(store, "events", **{"class": "kg:SearchOperation"}).rows == [SEARCH_OP_ROW]
+    assert run(store, "events", place="Baghdad", actor="ISIS").rows == []
+
+
+def test_policies(store: Store) -> None:
+    assert run(store, "policies").rows == [PROPOSED_ROW, ENERGY_ROW, OIL_ROW]
+
+
+def test_policies_by_target_issuer_and_status(store: Store) -> None:
+    assert run(store, "policies", target="iran").rows == [PROPOSED_ROW, ENERGY_ROW, OIL_ROW]
+    assert run(store, "policies", issuer="European Union", status="InForce").rows == [ENERGY_ROW, OIL_ROW]
+    assert run(store, "policies", status="kg:Proposed").rows == [PROPOSED_ROW]
+    assert run(store, "policies", target="European Union").rows == []
+
+
+def test_relations(store: Store) -> None:
+    assert run(store, "relations").rows == [RELATION_ROW]
+    assert run(store, "relations", predicate="leaderOf", name="diyala").rows == [RELATION_ROW]
+    assert run(store, "relations", predicate="kg:memberOf").rows == []
+    assert run(store, "relations", name="Iran").rows == []
+
+
+def test_statements(store: Store) -> None:
+    assert run(store, "statements").rows == [STATEMENT_ROW]
+    assert run(store, "statements", speaker="JALAL HAMDANI").rows == [STATEMENT_ROW]
+    assert run(store, "statements", speaker="Diyala").rows == []
+
+
+def test_articles(store: Store) -> None:
+    assert run(store, "articles").rows == ARTICLE_ROWS
+
+
+def test_articles_without_mentions_are_listed(store: Store) -> None:
+    article = NamedNode("https://w3id.org/kg-news/id/article/cccc000000000003")
+    store.add(Quad(article, NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                   NamedNode("https://schema.org/NewsArticle"), article))
+    store.add(Quad(article, NamedNode(KG + "articleId"), Literal("cccc000000000003"), article))
+    rows = run(store, "articles").rows
+    assert rows[0] == (article.value, "cccc000000000003", None, None, None, None, "0")
+    assert rows[1:] == ARTICLE_ROWS
+
+
+# --- analyst queries ----------------------------------------------------------------------------------------------
+
+
+def test_operations_by_place(store: Store) -> None:
+    baghdad = (BAGHDAD, "Baghdad", "2025-02-02", KG + "Airstrike", "airstrike", AIRSTRIKE, A2, S_A2_176)
+    diyala = (DIYALA, "Diyala", "2025-01-16", KG + "SearchOperation", "search operation", SEARCH_OP, A1, S_A1_0)
+    assert run(store, "operations-by-place").rows == [baghdad, diyala]
+    assert run(store, "operations-by-place", place="diyala").rows == [diyala]
+    assert run(store, "operations-by-place", **{"from": "2025-02-01"}).rows == [baghdad]
+    assert run(store, "operations-by-place", to="2025-01-31").rows == [diyala]
+    assert run(store, "operations-by-place", to="2025-01").rows == [diyala]
+    assert run(store, "operations-by-place", **{"from": "2025", "to": "2025"}).rows == [baghdad, diyala]
+    assert run(store, "operations-by-place", to="soon").rows == []
+    assert run(store, "operations-by-place", **{"from": "2025-01-16", "to": "2025-01-16"}).rows == [diyala]
+    assert run(store, "operations-by-place", place="Diyala", **{"from": "2025-02-01"}).rows == []
+
+
+def test_who_against_whom(store: Store) -> None:
+    assert run(store, "who-against-whom").rows == [(ISF, "Iraqi security forces", ISIS, "Islamic State", "1")]
+
+
+def test_sanctions_on_leaves_out_proposed_changes(store: Store) -> None:
+    energy = (SANCTION, KG + "Sanction", "sanctions", EU, "European Union", "energy", KG + "InForce", "2025-02-03", S_A2_0)
+    oil = (SANCTION, KG + "Sanction", "sanctions", EU, "European Union", "oil", KG + "InForce", "2025-02-03", S_A2_0)
+    assert run(store, "sanctions-on", country="iran").rows == [energy, oil]
+    assert run(store, "sanctions-on", country="Diyala").rows == []
+
+
+def test_statements_by(store: Store) -> None:
+    row = ("Jalal Hamdani", QUOTE, "2025-01-16", A1)
+    assert run(store, "statements-by").rows == [row]
+    assert run(store, "statements-by", speaker="hamdani").rows == [row]
+    assert run(store, "statements-by", speaker="Islamic State").rows == []
+
+
+def test_timeline(store: Store) -> None:
+    search = ("2025-01-16", "event", KG + "SearchOperation", "search operation", "Diyala", A1, S_A1_0)
+    said = ("2025-01-16", "statement", KG + "Statement", "said", "Diyala", A1, S_A1_92)
+    strike = ("2025-02-02", "event", KG + "Airstrike", "airstrike", "Baghdad", A2, S_A2_176)
+    sanction = ("2025-02-03", "policy", KG + "Sanction", "sanctions", "Iran", A2, S_A2_0)
+    assert run(store, "timeline").rows == [search, said, strike, sanction]
+    assert run(store, "timeline", place="DIYALA").rows == [search, said]
+    assert run(store, "timeline", place="Iran").rows == [sanction]
+    assert run(store, "timeline", place="Islamic State").rows == []
+
+
+def test_map(store: Store) -> None:
+    assert run(store, "map").rows == [(DIYALA, "Diyala", KG + "AdministrativeArea", DIYALA_WD, "POINT(44.95 33.77)")]
+
+
+# --- parameters and errors ----------------------------------------------------------------------------------------
+
+
+def test_a_parameter_used_only_inside_filter_is_substituted(store: Store) -> None:
+    # ?param_place occurs only in FILTER: both the "given" and the "not given" branch must work.
+    assert len(run(store, "events").rows) == 2
+    table = run(store, "events", place="Diyala")
+    assert table.rows == [SEARCH_OP_ROW]
+    assert not any(column.startswith(PARAM_PREFIX) for column in table.columns)
+
+
+def test_unknown_parameter(store: Store) -> None:
+    with pytest.raises(QueryError, match=r"query 'events' has no parameter 'city' - its parameters: place, actor, class"):
+        run(store, "events", city="Diyala")
+    with pytest.raises(QueryError, match=r"query 'map' has no parameter 'x' - its parameters: none"):
+        run(store, "map", x="1")
+
+
+def test_bad_parameter_value_names_the_parameter(store: Store) -> None:
+    with pytest.raises(QueryError, match=r"query 'operations-by-place', parameter 'from': '2025-02-30'"):
+        run(store, "operations-by-place", **{"from": "2025-02-30"})
+
+
+def test_unknown_saved_query() -> None:
+    with pytest.raises(QueryError) as raised:
+        load_query("nope")
+    assert str(raised.value) == "unknown saved query 'nope' - run 'kg queries' to list them"
+    with pytest.raises(QueryError, match="unknown saved query"):
+        load_query("../queries/events")
+
+
+def test_load_query_by_path(tmp_path: Path, store: Store) -> None:
+    path = tmp_path / "mine.rq"
+    path.write_text(
+        "# title: Labels\n# description: labels by name\n# param: name — the label\n"
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "SELECT DISTINCT ?label ?param_name WHERE { ?e rdfs:label ?label "
+        "FILTER(COALESCE(STR(?param_name), '') = '' || ?label = ?param_name) } ORDER BY ?label\n",
+        encoding="utf-8",
+    )
+    query = load_query(str(path))
+    assert (query.name, query.title, query.description) == ("mine", "Labels", "labels by name")
+    assert run_query(query, store, {"name": "Iran"}) == ResultTable(("label",), [("Iran",)])
+    assert len(run_query(query, store).rows) == 11
+    with pytest.raises(QueryError, match="not found"):
+        load_query(str(tmp_path / "missing.rq"))
+
+
+def test_a_file_that_is_not_sparql(tmp_path: Path) -> None:
+    path = tmp_path / "broken.rq"
+    path.write_text("# title: Broken\nSELEC ?x WHERE {\n  ?x ?y\n", encoding="utf-8")
+    with pytest.raises(QueryError) as raised:
+        load_query(str(path))
+    message = str(raised.value)
+    assert str(path) in message and "not valid SPARQL" in message and "\n" not in message
+
+
+def test_a_declared_parameter_must_be_selected(tmp_path: Path) -> None:
+    path = tmp_path / "undeclared.rq"
+    path.write_text("# title: T\n# param: x — an x\nSELECT ?y WHERE { ?y ?p ?o FILTER(?o = ?param_x) }\n", encoding="utf-8")
+    with pytest.raises(QueryError, match=r"does not select \?param_x"):
+        parse_query_file(path)
+
+
+def test_a_non_select_query_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ask.rq"
+    path.write_text("# title: Ask\nASK { ?s ?p ?o }\n", encoding="utf-8")
+    with pytest.raises(QueryError, match="not a SELECT query"):
+        parse_query_file(path)
+
+
+@pytest.mark.parametrize("name", sorted(name for name, params in PARAMS.items() if params))
+def test_malicious_values_are_plain_literals(store: Store, name: str) -> None:
+    before = quads(store)
+    query = load_query(name)
+    for param in query.params:
+        assert run_query(query, store, {param.name: MALICIOUS}).rows == []
+    assert quads(store) == before
+
+
+# --- bind_value ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("<https://example.org/a b>", None),
+        ("<https://example.org/x>", NamedNode("https://example.org/x")),
+        ("https://w3id.org/kg-news/id/entity/country/iran", NamedNode(IRAN)),
+        ("http://example.org/y", NamedNode("http://example.org/y")),
+        ("urn:x-kg:1", NamedNode("urn:x-kg:1")),
+        ("Q794", NamedNode(WD + "Q794")),
+        ("wd:Q794", NamedNode(WD + "Q794")),
+        ("kg:Airstrike", NamedNode(KG + "Airstrike")),
+        ("2025-01-16", Literal("2025-01-16", datatype=NamedNode(XSD_DATE))),
+        ("2025-01", Literal("2025-01")),
+        ("Diyala", Literal("Diyala")),
+        ("q794", Literal("q794")),
+        ("Q794 Iran", Literal("Q794 Iran")),
+        ("kg:", Literal("kg:")),
+        (MALICIOUS, Literal(MALICIOUS)),
+        ("", Literal("")),
+    ],
+)
+def test_bind_value(value: str, expected: NamedNode | Literal | None) -> None:
+    if expected is None:
+        with pytest.raises(QueryError, match="not a valid IRI"):
+            bind_value(value)
+    else:
+        assert bind_value(value) == expected
+
+
+def test_bind_value_refuses_impossible_dates() -> None:
+    with pytest.raises(QueryError, match="not a valid date"):
+        bind_value("2025-13-01")
+
+
+# --- output formats -----------------------------------------------------------------------------------------------
+
+SAMPLE = ResultTable(
+    ("name", "note", "count"),
+    [("Kirkūk", None, "3"), ("a,b", 'say "hi"\tthen\nleave', "10")],
+)
+
+
+def test_csv(store: Store) -> None:
+    lines = list(format_result(SAMPLE, "csv"))
+    assert lines[0] == "name,note,count"
+    assert list(csv.reader("\n".join(lines).splitlines(keepends=True))) == [
+        ["name", "note", "count"],
+        ["Kirkūk", "", "3"],
+        ["a,b", 'say "hi"\tthen\nleave', "10"],
+    ]
+    events = list(format_result(run(store, "events"), "csv"))
+    assert events[0] == ",".join(CONTRACT_COLUMNS["events"])
+    assert len(events) == 3
+
+
+def test_tsv() -> None:
+    assert list(format_result(SAMPLE, "tsv")) == [
+        "name\tnote\tcount",
+        "Kirkūk\t\t3",
+        'a,b\tsay "hi"\\tthen\\nleave\t10',
+    ]
+
+
+def test_json_omits_unbound_and_keeps_unicode(store: Store) -> None:
+    text = "\n".join(format_result(SAMPLE, "json"))
+    assert "Kirkūk" in text
+    assert json.loads(text) == [
+        {"name": "Kirkūk", "count": "3"},
+        {"name": "a,b", "note": 'say "hi"\tthen\nleave', "count": "10"},
+    ]
+    assert "\n".join(format_result(SAMPLE, "json")) == text
+    assert list(format_result(ResultTable(("a",), []), "json")) == ["[]"]
+    events = json.loads("\n".join(format_result(run(store, "events"), "json")))
+    assert "agent" not in events[1] and events[1]["locationLabel"] == "Baghdad"
+    assert list(events[0]) == list(CONTRACT_COLUMNS["events"])
+
+
+def test_table() -> None:
+    long = "x" * 80
+    lines = list(format_result(ResultTable(("name", "n"), [("Diyala", "1"), (long, None), ("a\tb", "22")]), "table"))
+    assert lines[0] == "name" + " " * 58 + "n"
+    assert lines[1] == "-" * 60 + "  " + "--"
+    assert lines[2] == "Diyala" + " " * 56 + "1"
+    assert lines[3] == "x" * 59 + "…"
+    assert lines[4] == "a b" + " " * 59 + "22"
+    assert len(lines) == 5
+
+
+def test_table_without_rows() -> None:
+    assert list(format_result(ResultTable(("article", "id"), []), "table")) == ["article  id", "-------  --", "(0 rows)"]
+
+
+def test_unknown_format() -> None:
+    with pytest.raises(QueryError, match="unknown output format 'xml' - use one of table, csv, tsv, json"):
+        format_result(SAMPLE, "xml")
+
+
+def test_saved_query_is_frozen() -> None:
+    query = load_query("events")
+    assert isinstance(query, SavedQuery)
+    with pytest.raises(AttributeError):
+        query.name = "other"  # type: ignore[misc]
