@@ -108,8 +108,8 @@ def query_cmd(query: str, data: tuple[str, ...], params: tuple[str, ...], fmt: s
         bindings = _params(params)
         saved = load_query(query)
         result = run_query(saved, memory_store(data), bindings)
-        for chunk in format_result(result, fmt):
-            click.echo(chunk, nl=False)
+        for line in format_result(result, fmt):
+            click.echo(line)
 
 
 def _params(params: tuple[str, ...]) -> dict[str, str]:

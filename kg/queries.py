@@ -34,6 +34,7 @@ from typing import TypeAlias
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Triple, Variable
 
 from .errors import QueryError
+from .namespaces import DEFAULT_BASE, PREFIXES
 from .resources import QUERIES_DIR
 
 __all__ = [
@@ -306,10 +307,22 @@ def format_result(result: ResultTable, fmt: str) -> Iterator[str]:
     raise QueryError(f"unknown output format '{fmt}' - use one of {', '.join(FORMATS)}")
 
 
+_COMPACT = sorted([(iri, f"{name}:") for name, iri in PREFIXES.items()] + [(DEFAULT_BASE, "id:")],
+                  key=lambda pair: -len(pair[0]))
+
+
+def _compact(value: str) -> str:
+    """Tables are for reading: well-known namespaces are shown as prefixes (kg:Attack, id:entity/...)."""
+    for iri, prefix in _COMPACT:
+        if value.startswith(iri) and len(value) > len(iri):
+            return prefix + value[len(iri):]
+    return value
+
+
 def _table_cell(value: str | None) -> str:
     if value is None:
         return ""
-    text = _TABLE_BREAKS.sub(" ", value)
+    text = _TABLE_BREAKS.sub(" ", _compact(value))
     if len(text) > MAX_CELL_WIDTH:
         return text[: MAX_CELL_WIDTH - 1] + "…"
     return text
