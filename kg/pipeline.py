@@ -58,9 +58,12 @@ def extract_file(
     def problem(error: InputError) -> None:
         report.problems.append(str(error))
 
+    def failure(article: Article, error: Exception) -> None:
+        report.problems.append(f"{article.origin}: extraction failed ({error!r}) - please report this article")
+
     articles = read_articles(inputs, date=date, on_error=problem)
     with RdfWriter(output, format_for(output, fmt)) as writer:
-        for extraction in extract(articles, nlp, n_process=max(1, jobs)):
+        for extraction in extract(articles, nlp, n_process=max(1, jobs), on_failure=failure):
             try:
                 graph = to_graph(extraction, minter)
             except Exception as exc:  # one article's bad luck must not cost the others

@@ -59,7 +59,8 @@ def find_policies(doc: Doc, dateline: dt.date | None) -> list[Policy]:
             continue
         status, change, modal = _status(token)
         sectors = _sectors(token)
-        date_ent = nearest_date(token)
+        # a proposal is dated by the call for it when nothing else dates it ("urged this month to ...")
+        date_ent = nearest_date(token) or (nearest_date(token, skip_reporting=False) if status == "Proposed" else None)
         time = anchor(date_ent.text, dateline) if date_ent is not None else None
         found = sum((bool(issuers) and not inherited, bool(targets), bool(sectors), bool(modal or change)))
         policies.append(Policy(

@@ -66,7 +66,9 @@ def find_statements(doc: Doc, dateline: dt.date | None) -> list[Statement]:
                 last_person = ref_of(ent)
             elif ent.label_ in ACTOR_CLASSES:
                 last_group = ref_of(ent)
-    return statements
+    return [s for s in statements if not any(
+        o is not s and o.speaker == s.speaker and o.quote.start <= s.quote.start and s.quote.end <= o.quote.end
+        and (o.quote.start, o.quote.end) != (s.quote.start, s.quote.end) for o in statements)]
 
 
 def _reporting_verbs(sent: Span, quotes: list[TextSpan]) -> list[Token]:
