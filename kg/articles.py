@@ -301,12 +301,7 @@ def read_articles(
     >>> [a.title for a in read_articles([])]
     []
     """
-    try:
-        paths = list(expand_inputs(inputs))
-    except InputError as exc:
-        on_error(exc)
-        return
-    for path in paths:
+    for path in _expand_each(inputs, on_error):
         if path is None:
             stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="strict")
             reader = {"jsonl": read_jsonl, "html": read_html}.get(stdin_format, read_plain)
@@ -317,6 +312,14 @@ def read_articles(
                 yield from _read_one(_reader_for(path), stream, str(path), date, on_error)
         except OSError as exc:
             on_error(InputError(f"{path}: cannot read ({exc.strerror}) - check the permissions"))
+
+
+def _expand_each(inputs: Iterable[str | Path], on_error: OnError) -> Iterator[Path | None]:
+    for item in inputs:
+        try:
+            yield from expand_inputs([item])
+        except InputError as exc:
+            on_error(exc)
 
 
 def _read_one(

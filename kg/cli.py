@@ -73,7 +73,8 @@ def extract_cmd(ctx: click.Context, inputs: tuple[str, ...], output: str, fmt: s
         articles = extract_file(inputs, output, fmt=fmt, model=model, date=date, base=base, jobs=jobs,
                                 report=report)
         with click.progressbar(articles, label="Extracting", file=sys.stderr, show_pos=True,
-                               item_show_func=lambda a: a.id if a else None, hidden=quiet) as bar:
+                               item_show_func=lambda a: a.id if a else None,
+                               hidden=quiet or not sys.stderr.isatty()) as bar:
             for _ in bar:
                 pass
     _finish(report, quiet, output)

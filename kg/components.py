@@ -91,10 +91,10 @@ def _raise(name: str, component: Any, docs: list[Doc], error: Exception) -> None
     raise error
 
 
-class _Component:
+class KgComponent:
     """spaCy's error-handler protocol, so a failing article can be reported and skipped."""
 
-    error_handler: ErrorHandler = staticmethod(_raise)  # type: ignore[assignment]
+    error_handler: ErrorHandler = staticmethod(_raise)
 
     def get_error_handler(self) -> ErrorHandler:
         """The handler spaCy calls when this component raises on a document."""
@@ -111,7 +111,7 @@ def make_paragraphs(nlp: Language, name: str) -> ParagraphSplitter:
     return ParagraphSplitter()
 
 
-class ParagraphSplitter(_Component):
+class ParagraphSplitter(KgComponent):
     """Sets ``is_sent_start`` after every blank line, before the parser runs."""
 
     def __call__(self, doc: Doc) -> Doc:
@@ -128,7 +128,7 @@ def make_entities(nlp: Language, name: str) -> EntityTyper:
     return EntityTyper()
 
 
-class EntityTyper(_Component):
+class EntityTyper(KgComponent):
     """Relabels ``doc.ents``: label = ontology class, ``ent_id_`` = canonical name."""
 
     def __call__(self, doc: Doc) -> Doc:
@@ -223,7 +223,7 @@ def _looks_like_person(span: Span) -> bool:
         return True
     doc = span.doc
     before = doc[span.start - 1] if span.start > 0 else None
-    if before is not None and before.lower_ in lexicon.TITLES or before.lower_ in lexicon.ROLE_PREDICATES:
+    if before is not None and (before.lower_ in lexicon.TITLES or before.lower_ in lexicon.ROLE_PREDICATES):
         return True
     return span.root.dep_ == "nsubj" and span.root.head.lemma_ in lexicon.REPORTING_VERBS
 

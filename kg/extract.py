@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import components  # noqa: F401  (registers the kg_* factories)
-from .components import ENTITY_CLASSES, gazetteer_patterns, place_patterns
+from .components import ENTITY_CLASSES, KgComponent, gazetteer_patterns, place_patterns
 from .errors import ModelError
 from .events import find_events
 from .lexicon import countries
@@ -100,7 +100,9 @@ def extract(
                 log.error("component %s failed on a document: %r", proc_name, error)
 
     for component_name in ("kg_paragraphs", "kg_entities"):
-        nlp.get_pipe(component_name).set_error_handler(component_failed)
+        component = nlp.get_pipe(component_name)
+        if isinstance(component, KgComponent):
+            component.set_error_handler(component_failed)
     pairs = ((article.text, article) for article in articles)
     for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
         try:

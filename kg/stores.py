@@ -122,7 +122,7 @@ class RdfWriter:
         quads = to_quads(graph)
         data: Iterable[ox.Quad] | Iterable[ox.Triple] = quads if self.fmt in DATASET_FORMATS else [
             q.triple for q in quads]
-        chunk = ox.serialize(data, format=self.format, prefixes=PREFIXES)
+        chunk = ox.serialize(data, format=self.format, prefixes=PREFIXES) or b""
         if self.fmt in {"turtle", "trig"}:
             chunk = b"\n" + b"".join(line for line in chunk.splitlines(keepends=True)
                                      if not line.startswith(b"@prefix "))
