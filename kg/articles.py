@@ -241,10 +241,13 @@ def read_html(stream: IO[str], *, name: str, date: dt.date | None = None) -> Ite
     if not raw:
         raise InputError(f"{name}: no article text found in the HTML - is it a news page?")
     record = json.loads(raw)
-    text = "\n\n".join(p.strip() for p in str(record.get("text") or "").split("\n") if p.strip())
+    title = record.get("title") or None
+    paragraphs = [p.strip() for p in str(record.get("text") or "").split("\n") if p.strip()]
+    while paragraphs and title and paragraphs[0] == title:
+        paragraphs.pop(0)  # the page's own headline, kept apart as the title
+    text = "\n\n".join(paragraphs)
     if not text:
         raise InputError(f"{name}: no article text found in the HTML - is it a news page?")
-    title = record.get("title") or None
     page_date = record.get("date")
     yield Article(
         id=article_id(text, title),

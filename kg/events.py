@@ -62,6 +62,8 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
         return None
     if lemma in lexicon.NEEDS_MODIFIER and refined is None:
         return None
+    if lemma in lexicon.NOUN_ONLY_TRIGGERS and token.pos_ == "VERB":
+        return None
     if refined and refined != "SearchOperation" and refined != "MilitaryOperation":
         first = min(m.i for m in modifiers if lexicon.EVENT_MODIFIERS.get(m.lower_) == refined)
         return refined, doc[first : token.i + 1]
@@ -141,6 +143,11 @@ def _roles(token: Token) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...], 
             for obj in (c for c in head.children if c.dep_ == "dobj"):
                 targets += entities_under(obj, _TARGETABLE, near=True)
                 place_roots.append(obj)
+        if token.dep_ == "pobj" and head.head.pos_ == "VERB" and lexicon.EVENT_TRIGGERS.get(token.lemma_) == "Meeting":
+            # "ministers will discuss ... during a meeting in Brussels": who meets is the verb's subject
+            verb = head.head
+            agents += [e for c in verb.children if c.dep_ == "nsubj" for e in entities_under(c, ACTOR_CLASSES)]
+            place_roots += [c for c in verb.children if c.dep_ == "prep" and c is not head]
         if token.dep_ in {"dobj", "nsubjpass"} and head.lemma_ in _CONDUCT_VERBS and not agents:
             agents += [e for c in head.children if c.dep_ == "nsubj" for e in entities_under(c, ACTOR_CLASSES)]
         if head.pos_ == "VERB":
@@ -180,7 +187,8 @@ def _led_by(token: Token) -> list[Span]:
 
 
 def _status(token: Token) -> str | None:
-    verb = token if token.pos_ == "VERB" else token.head if token.head.pos_ in {"VERB", "AUX"} else None
+    governor = token.head.head if token.dep_ == "pobj" else token.head
+    verb = token if token.pos_ == "VERB" else governor if governor.pos_ in {"VERB", "AUX"} else None
     if verb is None:
         return None
     chain = [verb, *list(verb.ancestors)[:2]]

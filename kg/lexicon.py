@@ -178,7 +178,10 @@ EVENT_TRIGGERS: dict[str, str] = {
     "airstrike": "Airstrike", "air strike": "Airstrike", "strike": "Airstrike", "raid": "Raid", "storm": "Raid",
     "clash": "Clash", "fighting": "Clash", "battle": "Clash",
     "arrest": "Arrest", "detain": "Arrest", "detention": "Arrest", "capture": "Arrest",
+    "meeting": "Meeting", "summit": "Meeting", "gathering": "Meeting", "talks": "Meeting",
 }
+# triggers that only count as nouns ("meet" the verb is too loose)
+NOUN_ONLY_TRIGGERS = frozenset({"meeting", "summit", "gathering", "talks"})
 EVENT_MODIFIERS: dict[str, str] = {
     "rocket": "RocketAttack", "missile": "RocketAttack", "mortar": "RocketAttack", "drone": "Airstrike",
     "air": "Airstrike", "aerial": "Airstrike", "suicide": "Bombing", "car": "Bombing", "roadside": "Bombing",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +33,7 @@ class Report:
 
 
 def extract_file(
-    inputs: Iterable[str | Path],
+    inputs: Sequence[str | Path],
     output: str | Path | None,
     *,
     fmt: str | None = None,
@@ -52,6 +52,10 @@ def extract_file(
         KgError: the model or the output cannot be opened (nothing is written then).
     """
     report = report if report is not None else Report()
+    for item in inputs:
+        if str(item) != "-" and not Path(item).exists():
+            # a mistyped path fails the run before anything is read or written, like cp or tar
+            raise InputError(f"{item}: no such file or directory - check the path")
     nlp = load_pipeline(model)
     minter = Minter(base) if base else Minter()
 

@@ -71,6 +71,12 @@ def to_quads(graph: Graph) -> list[ox.Quad]:
     return quads
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class RdfWriter:
     """Streams article graphs into one RDF file (or stdout) in the chosen format.
 
@@ -103,6 +109,7 @@ class RdfWriter:
             except OSError as exc:
                 raise OutputError(f"{path}: cannot write ({exc.strerror}) - check the directory exists") from None
             self._tmp = Path(name)
+            os.chmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600 files; the output is an ordinary file
             self._stream = os.fdopen(fd, "wb")
         else:
             self._stream = target

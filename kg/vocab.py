@@ -44,6 +44,7 @@ class KG(DefinedNamespace):
     Lifted: URIRef  # lifted
     Location: URIRef  # Location
     MediaOrganization: URIRef  # Media organization
+    Meeting: URIRef  # Meeting
     Mention: URIRef  # Mention
     MilitaryOperation: URIRef  # Military operation
     Month: URIRef  # month

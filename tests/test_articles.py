@@ -293,6 +293,15 @@ def test_html_article_without_boilerplate() -> None:
     assert "\n\n" in article.text
 
 
+def test_html_title_is_kept_apart_from_the_body() -> None:
+    # as in the plain-text format, the headline is the title and not the first paragraph of the body
+    # (otherwise the headline's names are counted as body mentions and body offsets shift by the title)
+    [article] = read_all(ARTICLES / "article.html")
+    assert article.title == "Iraqi Forces Arrest ISIS Suspects in Mosul"
+    assert article.text.startswith("The Counter Terrorism Service arrested five ISIS suspects")
+    assert article.title not in article.text
+
+
 def test_html_page_date_wins_over_the_dateline() -> None:
     [article] = read_all(ARTICLES / "article.html", date=DATELINE)
     assert article.date == dt.date(2025, 3, 2)

@@ -97,8 +97,8 @@ def test_version() -> None:
         ((), ("--quiet", "-q", "--verbose", "--version", "extract", "query", "queries", "validate")),
         (("extract",), ("--output", "--format", "--model", "--date", "--base", "--no-link", "--jobs", "INPUTS")),
         (("query",), ("--data", "--param", "NAME=VALUE", "--format", "QUERY")),
-        (("queries",), ("--help",)),
-        (("validate",), ("FILES",)),
+        (("queries",), ("saved queries", "--help")),
+        (("validate",), ("FILES", "SHACL")),
     ],
 )
 def test_every_command_has_help(command: tuple[str, ...], options: tuple[str, ...]) -> None:

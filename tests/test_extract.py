@@ -238,3 +238,12 @@ def test_stream_keeps_order_and_reports_failures(nlp: Language) -> None:
 def test_missing_model_is_a_clear_error() -> None:
     with pytest.raises(ModelError, match="is not installed - run: pip install"):
         load_pipeline("no_such_pipeline_xx")
+
+
+def test_planned_meeting_with_place_and_date(nlp: Language) -> None:
+    x = run(nlp, "EU interior ministers will review the measures during a meeting in Luxembourg on April 2.")
+    meeting = next(e for e in x.events if e.cls == "Meeting")
+    assert labels(x, meeting.agents) == {"European Union"}
+    assert labels(x, meeting.locations) == {"Luxembourg"}
+    assert meeting.time is not None and meeting.time.start == dt.date(2025, 4, 2)
+    assert meeting.status == "Planned"
