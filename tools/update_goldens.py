@@ -1,0 +1,33 @@
+"""Regenerate the golden graphs in tests/data/expected/ from the test articles.
+
+Run after an intended change to extraction, then review the diff (``git diff tests/data/expected``)
+before committing: the goldens are what ``tests/test_golden.py`` holds the extractor to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from kg.articles import read_articles
+from kg.extract import extract, load_pipeline
+from kg.mapping import to_graph
+from kg.stores import RdfWriter
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDENS = {"operation.txt": "operation.trig", "policy.txt": "policy.trig", "statements.txt": "statements.trig"}
+DATELINE = dt.date(2025, 3, 6)  # the same dateline as tests/conftest.py
+
+
+def main() -> None:
+    nlp = load_pipeline()
+    for source, golden in GOLDENS.items():
+        articles = read_articles([ROOT / "tests" / "data" / "articles" / source], date=DATELINE)
+        with RdfWriter(ROOT / "tests" / "data" / "expected" / golden, "trig") as writer:
+            for extraction in extract(articles, nlp):
+                writer.write(to_graph(extraction))
+        print(f"wrote tests/data/expected/{golden}")
+
+
+if __name__ == "__main__":
+    main()
