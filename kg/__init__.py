@@ -2,7 +2,7 @@
 
 Read articles (:mod:`kg.articles`), extract actors, places, operations, policies, statements and
 relations with spaCy (:mod:`kg.extract`), map them to RDF under the kg ontology with provenance
-(:mod:`kg.mapping`), write or load them (:mod:`kg.stores`) and run saved SPARQL queries
+(:mod:`kg.mapping`), write or load them (:mod:`kg.files`) and run saved SPARQL queries
 (:mod:`kg.queries`). :mod:`kg.pipeline` wires the stages together.
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -94,23 +94,136 @@ def _finish(report: object, quiet: bool, output: str) -> None:
         sys.exit(1)
 
 
+def _store_options(func: Callable[..., None]) -> Callable[..., None]:
+    """--store / --endpoint / --update-endpoint / --graph-store, shared by the commands that use a target."""
+    func = click.option("--graph-store", metavar="URL", help="Graph Store Protocol URL (default: guessed for "
+                        "Oxigraph and Virtuoso).")(func)
+    func = click.option("--update-endpoint", metavar="URL", help="SPARQL Update URL (default: guessed).")(func)
+    func = click.option("--endpoint", metavar="URL", help="SPARQL endpoint (query URL) instead of the embedded "
+                        "store; credentials from KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or ~/.netrc.")(func)
+    func = click.option("--store", metavar="PATH", help="Embedded store directory (default: $KG_STORE or "
+                        "./kg-store).")(func)
+    return func
+
+
 @cli.command("query")
 @click.argument("query")
-@click.option("--data", "data", multiple=True, required=True, help="RDF file to query (repeatable).")
+@click.option("--data", "data", multiple=True, help="Query these RDF files instead of a store (repeatable).")
+@_store_options
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Bind a query parameter.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
               show_default=True)
-def query_cmd(query: str, data: tuple[str, ...], params: tuple[str, ...], fmt: str) -> None:
-    """Run a saved query (see 'kg queries') or a .rq file; values are bound, never spliced."""
+def query_cmd(query: str, data: tuple[str, ...], store: str | None, endpoint: str | None,
+              update_endpoint: str | None, graph_store: str | None, params: tuple[str, ...], fmt: str) -> None:
+    """Run a saved query (see 'kg queries') or a .rq file on files, the store or an endpoint.
+
+    Parameter values are bound as RDF terms, never pasted into the query: <iri>, http(s)://… and urn:…
+    are IRIs, Q123 is a Wikidata item, kg:Name an ontology term, YYYY-MM-DD a date, anything else a string.
+    """
+    from .files import memory_store
+    from .loading import open_target
     from .queries import format_result, load_query, run_query
-    from .stores import memory_store
 
     with _errors():
         bindings = _params(params)
         saved = load_query(query)
-        result = run_query(saved, memory_store(data), bindings)
+        if data:
+            result = run_query(saved, memory_store(data), bindings)
+        else:
+            target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
+                                 create=False)
+            try:
+                result = run_query(saved, target, bindings)
+            finally:
+                target.close()
         for line in format_result(result, fmt):
             click.echo(line)
+
+
+@cli.command("ingest")
+@click.argument("inputs", nargs=-1, required=True)
+@_store_options
+@click.option("--model", help="spaCy pipeline name or path (default: en_core_web_sm).")
+@click.option("--date", callback=_date, help="Dateline YYYY-MM-DD for articles without one.")
+@click.option("--base", help="Base IRI for minted IRIs (default https://w3id.org/kg-news/id/).")
+@click.option("--no-link", is_flag=True, help="Do not link entities to Wikidata.")
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1), help="spaCy processes.")
+@click.pass_context
+def ingest_cmd(ctx: click.Context, inputs: tuple[str, ...], store: str | None, endpoint: str | None,
+               update_endpoint: str | None, graph_store: str | None, model: str | None, date: dt.date | None,
+               base: str | None, no_link: bool, jobs: int) -> None:
+    """Extract articles and load them into the embedded store (default) or an endpoint.
+
+    Loading an article again changes nothing; a changed article replaces its graph.
+    """
+    from .loading import LoadReport, ingest, open_target
+
+    report = LoadReport()
+    quiet = ctx.obj["quiet"]
+    with _errors():
+        target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store)
+        try:
+            articles = ingest(inputs, target, model=model, date=date, base=base, jobs=jobs, report=report)
+            with click.progressbar(articles, label="Ingesting", file=sys.stderr, show_pos=True,
+                                   item_show_func=lambda a: a.id if a else None,
+                                   hidden=quiet or not sys.stderr.isatty()) as bar:
+                for _ in bar:
+                    pass
+        finally:
+            target.close()
+    _report(report, quiet, target.name)
+
+
+@cli.command("load")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@_store_options
+@click.pass_context
+def load_cmd(ctx: click.Context, files: tuple[Path, ...], store: str | None, endpoint: str | None,
+             update_endpoint: str | None, graph_store: str | None) -> None:
+    """Load TriG / N-Quads files (one named graph per article) into the store or an endpoint."""
+    from .loading import LoadReport, load_files, open_target
+
+    report = LoadReport()
+    with _errors():
+        target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store)
+        try:
+            load_files(target, files, report)
+        finally:
+            target.close()
+    _report(report, ctx.obj["quiet"], target.name)
+
+
+@cli.command("retract")
+@click.argument("ids", nargs=-1, required=True)
+@_store_options
+@click.option("--base", help="Base IRI the articles were minted under (default https://w3id.org/kg-news/id/).")
+@click.pass_context
+def retract_cmd(ctx: click.Context, ids: tuple[str, ...], store: str | None, endpoint: str | None,
+                update_endpoint: str | None, graph_store: str | None, base: str | None) -> None:
+    """Remove articles (by id or IRI) and everything they added from the store or an endpoint."""
+    from .loading import LoadReport, open_target, retract
+
+    report = LoadReport()
+    with _errors():
+        target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
+                             create=False)
+        try:
+            retract(target, ids, base=base, report=report)
+        finally:
+            target.close()
+    _report(report, ctx.obj["quiet"], target.name)
+
+
+def _report(report: object, quiet: bool, target: str) -> None:
+    from .loading import LoadReport
+
+    assert isinstance(report, LoadReport)
+    for problem in report.problems:
+        click.echo(f"Error: {problem}", err=True)
+    if not quiet:
+        click.echo(report.summary(target), err=True)
+    if report.failed:
+        sys.exit(1)
 
 
 def _params(params: tuple[str, ...]) -> dict[str, str]:

@@ -28,3 +28,11 @@ class DataError(KgError):
 
 class OutputError(KgError):
     """Output cannot be written (unknown format, unwritable path)."""
+
+
+class StoreError(KgError):
+    """The embedded store cannot be opened or written."""
+
+
+class EndpointError(KgError):
+    """A SPARQL endpoint refused a request or cannot be reached."""

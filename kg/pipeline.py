@@ -15,7 +15,7 @@ from .mapping import to_graph
 from .model import Article
 from .namespaces import Minter
 from .resources import ontology_path, shapes_path
-from .stores import RdfWriter, format_for
+from .files import RdfWriter, format_for
 
 
 @dataclass

@@ -29,7 +29,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TypeAlias
+from typing import Protocol, TypeAlias
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Triple, Variable
 
@@ -249,8 +249,19 @@ def _term_text(term: object) -> str | None:
     return str(term)
 
 
-def run_query(query: SavedQuery, store: Store, params: Mapping[str, str] | None = None) -> ResultTable:
+class Selectable(Protocol):
+    """Anything that runs a SELECT with bound values: the targets of :mod:`kg.stores`."""
+
+    def select(self, text: str, bindings: Mapping[str, NamedNode | BlankNode | Literal]
+               ) -> tuple[list[str], list[tuple[NamedNode | BlankNode | Literal | None, ...]]]:
+        """(variables, rows) of a SELECT over the union of all graphs."""
+
+
+def run_query(query: SavedQuery, store: Store | Selectable, params: Mapping[str, str] | None = None) -> ResultTable:
     """Run a saved query over the union of all graphs of ``store``, binding the given parameters.
+
+    ``store`` is an in-memory pyoxigraph store (files given with ``--data``) or a kg target (the
+    embedded store or an endpoint, see :mod:`kg.stores`) that binds the values itself.
 
     Raises :class:`QueryError` for a parameter the query does not declare, a value that cannot be
     bound, or an evaluation error.
@@ -271,6 +282,12 @@ def run_query(query: SavedQuery, store: Store, params: Mapping[str, str] | None 
         except QueryError as error:
             raise QueryError(f"query '{query.name}', parameter '{name}': {error}") from error
     hidden = {PARAM_PREFIX + name for name in known}
+    if not isinstance(store, Store):
+        variables, solutions = store.select(query.text, {k.value: v for k, v in substitutions.items()
+                                                          if not isinstance(v, Triple)})
+        keep = [index for index, variable in enumerate(variables) if variable not in hidden]
+        rows = [tuple(_term_text(solution[index]) for index in keep) for solution in solutions]
+        return ResultTable(columns=tuple(variables[index] for index in keep), rows=rows)
     try:
         result = store.query(query.text, use_default_graph_as_union=True, substitutions=substitutions)
         if not isinstance(result, QuerySolutions):

@@ -1,202 +1,183 @@
-"""Where graphs go: RDF files (streamed, written atomically) and in-memory stores for querying files.
+"""Where graphs are loaded and queried: the embedded store (pyoxigraph on disk, the default) or any
+SPARQL 1.1 endpoint (:mod:`kg.endpoints`), behind one small protocol.
 
-Serialising and parsing go through pyoxigraph (orders of magnitude faster than rdflib's writers); the
-rdflib graphs built by :mod:`kg.mapping` are converted term by term. Output is deterministic: triples
-are sorted within each article and prefixes are fixed, so the same input gives byte-identical files.
+Each article is one named graph, replaced as a whole. A manifest graph records, per article graph,
+its content hash, triple count, load time and kg version, so that loading the same article again
+changes nothing and ``retract`` removes exactly what an article added.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import os
-import sys
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import IO
+from typing import Protocol
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
 
-from .errors import DataError, OutputError
-from .namespaces import PREFIXES
+from . import __version__
+from .errors import StoreError
 
-FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
-SUFFIX_FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "ntriples", ".jsonld": "jsonld",
-                  ".json": "jsonld"}
-DATASET_FORMATS = frozenset({"trig", "nquads", "jsonld"})
+MANIFEST_GRAPH = "https://w3id.org/kg-news/manifest"
+DEFAULT_STORE = "kg-store"
+KG_NS = "https://w3id.org/kg-news/ns#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Row = tuple[Term | None, ...]
 
 
-def format_for(path: str | Path | None, given: str | None) -> str:
-    """The output format: the one given, else guessed from the file suffix, else Turtle.
+@dataclass(frozen=True)
+class ManifestEntry:
+    """What the store knows of one loaded article graph."""
 
-    Raises:
-        OutputError: the format name is unknown.
+    graph: str
+    content_hash: str
+    triples: int
+    loaded_at: str
+    version: str = __version__
+
+
+class Target(Protocol):
+    """A place graphs are loaded into and queried: the embedded store or an endpoint."""
+
+    name: str
+
+    def manifest(self) -> dict[str, ManifestEntry]:
+        """Every loaded article graph, by graph IRI."""
+
+    def replace_graph(self, graph: str, quads: Sequence[ox.Quad], entry: ManifestEntry) -> None:
+        """Make ``graph`` hold exactly ``quads`` and record it in the manifest."""
+
+    def drop_graph(self, graph: str) -> None:
+        """Remove a graph and its manifest entry (no error if it is not there)."""
+
+    def select(self, text: str, bindings: Mapping[str, Term]) -> tuple[list[str], list[Row]]:
+        """Run a SELECT over the union of all graphs with variables bound; (variables, rows)."""
+
+    def close(self) -> None:
+        """Release the store."""
+
+
+def content_hash(quads: Iterable[ox.Quad]) -> str:
+    """A hash of a graph's content that does not depend on the order of its quads."""
+    lines = sorted(f"{q.subject} {q.predicate} {q.object}" for q in quads)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def manifest_entry(graph: str, quads: Sequence[ox.Quad]) -> ManifestEntry:
+    """The manifest entry for loading ``quads`` into ``graph`` now."""
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return ManifestEntry(graph, content_hash(quads), len(quads), now)
+
+
+def manifest_quads(entry: ManifestEntry) -> list[ox.Quad]:
+    """The manifest graph's description of one entry."""
+    g = ox.NamedNode(MANIFEST_GRAPH)
+    node = ox.NamedNode(entry.graph)
+    return [
+        ox.Quad(node, ox.NamedNode(KG_NS + "contentHash"), ox.Literal(entry.content_hash), g),
+        ox.Quad(node, ox.NamedNode(KG_NS + "tripleCount"),
+                ox.Literal(str(entry.triples), datatype=ox.NamedNode(XSD + "integer")), g),
+        ox.Quad(node, ox.NamedNode(KG_NS + "loadedAt"),
+                ox.Literal(entry.loaded_at, datatype=ox.NamedNode(XSD + "dateTime")), g),
+        ox.Quad(node, ox.NamedNode(KG_NS + "extractorVersion"), ox.Literal(entry.version), g),
+    ]
+
+
+MANIFEST_QUERY = f"""
+SELECT ?graph ?hash ?triples ?loaded ?version WHERE {{
+  GRAPH <{MANIFEST_GRAPH}> {{
+    ?graph <{KG_NS}contentHash> ?hash ; <{KG_NS}tripleCount> ?triples ;
+           <{KG_NS}loadedAt> ?loaded ; <{KG_NS}extractorVersion> ?version .
+  }}
+}}"""
+
+
+def parse_manifest(rows: Iterable[Row]) -> dict[str, ManifestEntry]:
+    """Manifest entries from the rows of :data:`MANIFEST_QUERY`."""
+    entries = {}
+    for graph, digest, triples, loaded, version in rows:
+        if graph is None or digest is None or triples is None or loaded is None:
+            continue
+        entries[graph.value] = ManifestEntry(graph.value, digest.value, int(triples.value), loaded.value,
+                                             version.value if version is not None else "")
+    return entries
+
+
+def store_path(given: str | Path | None) -> Path:
+    """The embedded store's directory: ``--store``, else ``$KG_STORE``, else ``./kg-store``."""
+    return Path(given or os.environ.get("KG_STORE") or DEFAULT_STORE)
+
+
+class EmbeddedStore:
+    """The default target: a pyoxigraph store on disk (no server needed).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     store = EmbeddedStore(Path(d) / "s")
+    ...     store.manifest()
+    {}
     """
-    if given:
-        if given not in FORMATS:
-            raise OutputError(f"unknown format '{given}' - use one of: {', '.join(FORMATS)}")
-        return given
-    if path is not None and str(path) != "-":
-        return SUFFIX_FORMATS.get(Path(path).suffix.lower(), "turtle")
-    return "turtle"
 
-
-def _term(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
-    if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
-    if isinstance(node, Literal):
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        if node.datatype:
-            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-        return ox.Literal(str(node))
-    raise TypeError(f"cannot convert {node!r}")
-
-
-def to_quads(graph: Graph) -> list[ox.Quad]:
-    """The graph's triples as pyoxigraph quads in the graph named by its identifier, sorted."""
-    name = ox.NamedNode(str(graph.identifier))
-    quads = [ox.Quad(_term(s), _term(p), _term(o), name) for s, p, o in graph]  # type: ignore[arg-type]
-    quads.sort(key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
-    return quads
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-class RdfWriter:
-    """Streams article graphs into one RDF file (or stdout) in the chosen format.
-
-    A file is written to a temporary name beside it and renamed on success; if anything fails the
-    temporary file is removed, so no half-written output is ever left behind.
-
-    >>> import io
-    >>> out = io.BytesIO()
-    >>> with RdfWriter(out, "nquads") as writer:
-    ...     writer.write(Graph(identifier=URIRef("urn:g")))
-    """
-
-    def __init__(self, target: str | Path | IO[bytes] | None, fmt: str = "turtle") -> None:
-        self.fmt = fmt
-        self.format = FORMATS[fmt]
-        self._target = target
-        self._tmp: Path | None = None
-        self._stream: IO[bytes] | None = None
-        self._first = True
-        self.triples = 0
-
-    def __enter__(self) -> RdfWriter:
-        target = self._target
-        if target is None or str(target) == "-":
-            self._stream = sys.stdout.buffer
-        elif isinstance(target, (str, Path)):
-            path = Path(target)
-            try:
-                fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-            except OSError as exc:
-                raise OutputError(f"{path}: cannot write ({exc.strerror}) - check the directory exists") from None
-            self._tmp = Path(name)
-            os.chmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600 files; the output is an ordinary file
-            self._stream = os.fdopen(fd, "wb")
-        else:
-            self._stream = target
-        self._header()
-        return self
-
-    def _header(self) -> None:
-        assert self._stream is not None
-        if self.fmt in {"turtle", "trig"}:
-            self._stream.write("".join(f"@prefix {p}: <{iri}> .\n" for p, iri in sorted(PREFIXES.items())).encode())
-        elif self.fmt == "jsonld":
-            self._stream.write(b"[")
-
-    def write(self, graph: Graph) -> int:
-        """Append one article graph; returns the number of triples written."""
-        assert self._stream is not None
-        quads = to_quads(graph)
-        data: Iterable[ox.Quad] | Iterable[ox.Triple] = quads if self.fmt in DATASET_FORMATS else [
-            q.triple for q in quads]
-        chunk = ox.serialize(data, format=self.format, prefixes=PREFIXES) or b""
-        if self.fmt in {"turtle", "trig"}:
-            chunk = b"\n" + b"".join(line for line in chunk.splitlines(keepends=True)
-                                     if not line.startswith(b"@prefix "))
-        elif self.fmt == "jsonld":
-            chunk = (b"" if self._first else b",\n") + chunk.strip()[1:-1]
-        self._stream.write(chunk)
-        self._first = False
-        self.triples += len(quads)
-        return len(quads)
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        assert self._stream is not None
-        if self.fmt == "jsonld":
-            self._stream.write(b"]\n")
-        if self._tmp is None:
-            self._stream.flush()
-            return
-        self._stream.close()
-        if exc_type is None:
-            os.replace(self._tmp, self._target)  # type: ignore[arg-type]
-        else:
-            self._tmp.unlink(missing_ok=True)
-
-
-PARSE_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS,
-                 ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD, ".json": ox.RdfFormat.JSON_LD,
-                 ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML}
-
-
-def parse_format(path: Path) -> ox.RdfFormat:
-    """The RDF syntax of a data file, from its suffix.
-
-    Raises:
-        DataError: the suffix is not a known RDF syntax.
-    """
-    fmt = PARSE_FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise DataError(f"{path}: unknown RDF file type - use .ttl, .trig, .nq, .nt or .jsonld")
-    return fmt
-
-
-def memory_store(paths: Iterable[str | Path]) -> ox.Store:
-    """An in-memory pyoxigraph store holding the given RDF files (Turtle/N-Triples in the default graph).
-
-    Raises:
-        DataError: a file is missing or does not parse (the message names the file and the line).
-    """
-    store = ox.Store()
-    for item in paths:
-        path = Path(item)
-        if not path.is_file():
-            raise DataError(f"{path}: no such file - check the path given to --data")
+    def __init__(self, path: Path, *, create: bool = True) -> None:
+        self.name = str(path)
+        self.path = path
+        if not create and not path.is_dir():
+            raise StoreError(f"no store at {path} - run 'kg ingest' or 'kg load' first, or pass --store")
         try:
-            store.bulk_load(path=str(path), format=parse_format(path))
-        except SyntaxError as exc:
-            raise DataError(f"{path}: not valid RDF ({exc}) - is it really {path.suffix} data?") from None
-    return store
+            self.store = ox.Store(str(path))
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreError(f"store {path} is in use by another process (kg serve?) - stop it first") from None
+            raise StoreError(f"cannot open store {path} ({exc}) - check the path and permissions") from None
 
+    def manifest(self) -> dict[str, ManifestEntry]:
+        """Every loaded article graph, by graph IRI."""
+        result = self.store.query(MANIFEST_QUERY)
+        assert isinstance(result, ox.QuerySolutions)
+        return parse_manifest(tuple(s[i] for i in range(5)) for s in result)
 
-def iter_quads(paths: Iterable[str | Path]) -> Iterator[ox.Quad]:
-    """Stream the quads of RDF files one by one (for validation and loading)."""
-    for item in paths:
-        path = Path(item)
-        try:
-            yield from ox.parse(path=str(path), format=parse_format(path))
-        except SyntaxError as exc:
-            raise DataError(f"{path}: not valid RDF ({exc}) - is it really {path.suffix} data?") from None
-        except FileNotFoundError:
-            raise DataError(f"{path}: no such file - check the path") from None
+    def replace_graph(self, graph: str, quads: Sequence[ox.Quad], entry: ManifestEntry) -> None:
+        """Replace a graph and its manifest entry in one transaction (pyoxigraph updates are atomic)."""
+        name = ox.NamedNode(graph)
+        data = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+        meta = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in manifest_quads(entry))
+        self.store.update(
+            f"DROP SILENT GRAPH {name} ; "
+            f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ {name} ?p ?o }} }} ; "
+            f"INSERT DATA {{ GRAPH {name} {{ {data} }} GRAPH <{MANIFEST_GRAPH}> {{ {meta} }} }}"
+        )
+
+    def add_new_graphs(self, batches: Iterable[tuple[Sequence[ox.Quad], ManifestEntry]]) -> None:
+        """Bulk path for graphs the store does not have yet (non-transactional, several times faster)."""
+
+        def quads() -> Iterable[ox.Quad]:
+            for batch, entry in batches:
+                yield from batch
+                yield from manifest_quads(entry)
+
+        self.store.bulk_extend(quads())
+
+    def drop_graph(self, graph: str) -> None:
+        """Remove a graph and its manifest entry."""
+        name = ox.NamedNode(graph)
+        self.store.update(f"DROP SILENT GRAPH {name} ; "
+                          f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ {name} ?p ?o }} }}")
+
+    def select(self, text: str, bindings: Mapping[str, Term]) -> tuple[list[str], list[Row]]:
+        """Run a SELECT over the union of all graphs, with values bound by substitution."""
+        result = self.store.query(text, use_default_graph_as_union=True,
+                                  substitutions={ox.Variable(k): v for k, v in bindings.items()})
+        if not isinstance(result, ox.QuerySolutions):
+            raise StoreError("only SELECT queries can be run as saved queries")
+        variables = [v.value for v in result.variables]
+        return variables, [tuple(s[i] for i in range(len(variables))) for s in result]
+
+    def close(self) -> None:
+        """Flush and release the store (its lock is released when the object goes away)."""
+        self.store.flush()
+        del self.store
