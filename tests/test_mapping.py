@@ -17,7 +17,7 @@ from kg.model import Article, Caption, Entity, Event, Extraction, Mention, Polic
 from kg.model import TextSpan, TimeRef
 from kg.namespaces import KG, NIF, Minter
 from kg.pipeline import validate
-from kg.stores import RdfWriter
+from kg.files import RdfWriter
 
 from .conftest import ARTICLES, DATA, DATELINE
 

@@ -10,7 +10,7 @@ from kg.articles import read_articles
 from kg.extract import extract
 from kg.mapping import to_graph
 from kg.queries import ResultTable, list_queries, load_query, run_query
-from kg.stores import to_quads
+from kg.files import to_quads
 
 from .conftest import ARTICLES, DATELINE
 

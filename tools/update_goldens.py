@@ -12,7 +12,7 @@ from pathlib import Path
 from kg.articles import read_articles
 from kg.extract import extract, load_pipeline
 from kg.mapping import to_graph
-from kg.stores import RdfWriter
+from kg.files import RdfWriter
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDENS = {"operation.txt": "operation.trig", "policy.txt": "policy.trig", "statements.txt": "statements.trig"}
