@@ -263,6 +263,34 @@ def validate_cmd(files: tuple[Path, ...]) -> None:
     click.echo(f"{len(files)} files conform", err=True)
 
 
+@cli.command("serve")
+@click.option("--store", metavar="PATH", help="Store directory (default: $KG_STORE or ./kg-store).")
+@click.option("--bind", default="127.0.0.1:7878", show_default=True, metavar="HOST:PORT",
+              help="Address to listen on. The server has no authentication: keep it on loopback.")
+@click.option("--read-write", is_flag=True, help="Also accept SPARQL updates and Graph Store writes.")
+@click.pass_context
+def serve_cmd(ctx: click.Context, store: str | None, bind: str, read_write: bool) -> None:
+    """Serve the store over HTTP: a SPARQL endpoint, and a query editor at http://HOST:PORT/.
+
+    Queries see the union of all article graphs, as the saved queries expect; paste one from
+    'kg queries' into the editor (its ?param_* variables simply stay unbound).
+    """
+    from .serve import serve
+    from .stores import store_path
+
+    path = store_path(store)
+    mode = "read-write" if read_write else "read-only"
+
+    def ready(url: str) -> None:
+        if not ctx.obj["quiet"]:
+            click.echo(f"Serving {path} at {url} ({mode}) - Ctrl+C to stop", err=True)
+
+    with _errors():
+        code = serve(path, bind, read_write=read_write, on_ready=ready)
+    if code:
+        sys.exit(code)  # serve() has logged why
+
+
 def main() -> None:
     """Entry point of ``python -m kg``."""
     cli(prog_name="kg")

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 USER_AGENT = f"kg/{__version__} (https://w3id.org/kg-news; SPARQL loader)"
 T = TypeVar("T")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
+_DISTINCT = re.compile(r"^\s*SELECT\s+DISTINCT\b", re.I | re.M)
 _LIMIT = re.compile(r"\bLIMIT\s+\d+\s*(OFFSET\s+\d+\s*)?$", re.I)
 _TRANSIENT = ("40001", "SR172", "deadlock", "timed out", "Temporary")
 
@@ -54,11 +55,14 @@ class Dialect:
     upload_batch: int = 100_000
     update_prefix: str = ""
     union_parameter: str = ""  # asks for the union of all graphs as the default graph
+    dedupe_distinct: bool = False
 
 
 GENERIC = Dialect()
+VIRTUOSO_ANONYMOUS = Dialect("virtuoso", insert_batch=1_000, dedupe_distinct=True)
 OXIGRAPH = Dialect("oxigraph", union_parameter="union-default-graph")
-VIRTUOSO = Dialect("virtuoso", insert_batch=2_000, upload_batch=100_000, update_prefix="define sql:big-data-const 1\n")
+VIRTUOSO = Dialect("virtuoso", insert_batch=2_000, upload_batch=100_000, update_prefix="define sql:big-data-const 1\n",
+                   dedupe_distinct=True)
 
 
 def credentials(url: str) -> tuple[str, str] | None:
@@ -132,14 +136,20 @@ class EndpointStore:
         self.creds = credentials(query_url)
         self.dialect, server = self._detect()
         base = _base(query_url)
+        no_graph_store = graph_store_url == "none"  # force SPARQL Update even where GSP exists
+        if no_graph_store:
+            graph_store_url = None
         if self.dialect is OXIGRAPH:
             update_url = update_url or f"{base}/update"
             graph_store_url = graph_store_url or f"{base}/store"
         elif self.dialect is VIRTUOSO and self.creds:
             update_url = update_url or f"{base}/sparql-auth"
             graph_store_url = graph_store_url or f"{base}/sparql-graph-crud-auth"
+        elif self.dialect is VIRTUOSO:
+            # anonymous /sparql forces 'define sql:big-data-const 0': about 1,200 triples per request at most
+            self.dialect = VIRTUOSO_ANONYMOUS
         self.update_url = update_url or query_url
-        self.graph_store_url = graph_store_url
+        self.graph_store_url = None if no_graph_store else graph_store_url
         self.auth_kind = self._auth_kind()
         log.info("endpoint %s (%s, server %s); updates to %s; graph store %s", query_url, self.dialect.name,
                  server or "?", self.update_url, self.graph_store_url or "none")
@@ -187,8 +197,7 @@ class EndpointStore:
                 error: Exception = exc
             except EndPointInternalError as exc:
                 if not any(mark in str(exc) for mark in _TRANSIENT):
-                    raise EndpointError(f"{self.name}: {what} failed ({_short(exc)}) - check the request "
-                                        "and the server log") from None
+                    raise EndpointError(f"{self.name}: {what} failed ({_short(exc)}) - {_hint(exc)}") from None
                 error = exc
             except _HttpStatus as exc:
                 if exc.status not in {500, 502, 503, 504} or exc.status == 500 and not any(
@@ -237,7 +246,13 @@ class EndpointStore:
 
     def select(self, text: str, bindings: Mapping[str, Term]) -> tuple[list[str], list[Row]]:
         """Run a SELECT with bound values; pages through a server's row cap instead of truncating."""
-        bound = with_bindings(text, bindings)
+        variables, rows = self._select_all(with_bindings(text, bindings))
+        if self.dialect.dedupe_distinct and _DISTINCT.search(text):
+            # Virtuoso repeats DISTINCT rows when a matched triple sits in several graphs of the union
+            rows = list(dict.fromkeys(rows))
+        return variables, rows
+
+    def _select_all(self, bound: str) -> tuple[list[str], list[Row]]:
         variables, rows, cap = self._select_once(bound)
         if cap is None or len(rows) < cap:
             return variables, rows
@@ -268,9 +283,7 @@ class EndpointStore:
         try:
             self._retry("update", wrapper.query)
         except (QueryBadFormed, EndPointNotFound, Unauthorized, SPARQLWrapperException) as exc:
-            hint = ("set KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD (or ~/.netrc) for an account allowed to write"
-                    if isinstance(exc, Unauthorized) or "SR186" in str(exc) else "check the update URL")
-            raise EndpointError(f"{self.update_url}: update refused ({_short(exc)}) - {hint}") from None
+            raise EndpointError(f"{self.update_url}: update refused ({_short(exc)}) - {_hint(exc)}") from None
 
     def replace_graph(self, graph: str, quads: Sequence[ox.Quad], entry: ManifestEntry) -> None:
         """Replace one article graph: forget its manifest entry, replace the graph, record the new entry.
@@ -325,6 +338,13 @@ class _HttpStatus(Exception):
         super().__init__(f"HTTP {status}")
         self.status = status
         self.body = body
+
+
+def _hint(error: Exception) -> str:
+    text = str(error)
+    if isinstance(error, Unauthorized) or any(code in text for code in ("SR186", "SR619", "401", "403")):
+        return "set KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD (or ~/.netrc) for an account allowed to write"
+    return "check the request and the server log"
 
 
 def _short(error: object, limit: int = 160) -> str:

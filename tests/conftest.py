@@ -12,6 +12,8 @@ from kg.articles import read_articles
 from kg.extract import extract, load_pipeline
 from kg.model import Article, Extraction
 
+pytest_plugins = ["tests.conftest_servers"]
+
 DATA = Path(__file__).parent / "data"
 ARTICLES = DATA / "articles"
 # the dateline the seed-format test articles are anchored to (they carry none of their own)

@@ -1,0 +1,217 @@
+"""Loading into real targets — the embedded store, an Oxigraph server and Virtuoso, all started here —
+idempotently and reversibly, and the same answers to every contract query from each of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from spacy.language import Language
+
+from kg.articles import read_articles
+from kg.cli import cli
+from kg.endpoints import EndpointStore, with_bindings
+from kg.errors import EndpointError
+from kg.extract import extract
+from kg.files import RdfWriter, memory_store
+from kg.loading import LoadReport, load_files, retract
+from kg.mapping import to_graph
+from kg.queries import load_query, run_query
+from kg.stores import MANIFEST_GRAPH, EmbeddedStore, Target
+
+from .conftest import ARTICLES, DATELINE
+from .servers import OxigraphServer, VirtuosoServer
+
+
+CONTRACT = ["mentions", "entities", "events", "policies", "relations", "statements", "articles"]
+FILES = ["operation.txt", "policy.txt", "statements.txt", "two_articles.txt"]
+
+
+@pytest.fixture(scope="module")
+def trig(nlp: Language, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test articles extracted once into a TriG file (one named graph per article)."""
+    out = tmp_path_factory.mktemp("data") / "articles.trig"
+    with RdfWriter(out, "trig") as writer:
+        for x in extract(read_articles([ARTICLES / f for f in FILES], date=DATELINE), nlp):
+            writer.write(to_graph(x))
+    return out
+
+
+def wipe(target: Target) -> None:
+    for graph in target.manifest():
+        target.drop_graph(graph)
+
+
+@pytest.fixture(params=["embedded", "oxigraph", "virtuoso"])
+def target(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Target]:
+    kind = request.param
+    if kind == "embedded":
+        store: Target = EmbeddedStore(tmp_path / "store")
+        yield store
+        store.close()
+    elif kind == "oxigraph":
+        with OxigraphServer(tmp_path / "oxigraph") as server:
+            endpoint = EndpointStore(server.query_url)
+            yield endpoint
+            endpoint.close()
+    else:
+        virtuoso: VirtuosoServer = request.getfixturevalue("virtuoso_server")
+        monkeypatch.setenv("KG_ENDPOINT_USER", virtuoso.user)
+        monkeypatch.setenv("KG_ENDPOINT_PASSWORD", virtuoso.password)
+        endpoint = EndpointStore(virtuoso.sparql_url)
+        wipe(endpoint)
+        yield endpoint
+        wipe(endpoint)
+        endpoint.close()
+
+
+def article_graphs(target: Target) -> dict[str, int]:
+    """Triples per article graph, as the store holds them."""
+    _, rows = target.select(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+        f"FILTER(STRSTARTS(STR(?g), 'https://w3id.org/kg-news/id/article/')) }} GROUP BY ?g", {})
+    return {g.value: int(n.value) for g, n in rows if g is not None and n is not None}
+
+
+def canonical(rows: list[tuple[str | None, ...]]) -> list[tuple[str | None, ...]]:
+    return sorted(rows, key=lambda r: tuple("" if v is None else v for v in r))
+
+
+def test_every_contract_query_gives_the_same_rows_as_the_file(target: Target, trig: Path) -> None:
+    report = load_files(target, [trig])
+    assert report.failed == 0 and report.new == 5
+    reference = memory_store([trig])
+    for name in CONTRACT:
+        query = load_query(name)
+        expected = run_query(query, reference)
+        actual = run_query(query, target)
+        assert actual.columns == expected.columns, name
+        assert expected.rows, name
+        assert canonical(actual.rows) == canonical(expected.rows), name
+    filtered = run_query(load_query("events"), target, {"place": "kirkuk"})
+    assert filtered.rows and {r[filtered.columns.index("locationLabel")] for r in filtered.rows} >= {"Kirkuk"}
+
+
+def test_loading_again_changes_nothing_and_a_changed_article_replaces_its_graph(
+        target: Target, trig: Path, tmp_path: Path) -> None:
+    load_files(target, [trig])
+    before = article_graphs(target)
+    again = load_files(target, [trig])
+    assert (again.new, again.replaced, again.unchanged, again.triples) == (0, 0, 5, 0)
+    assert article_graphs(target) == before
+    # change one article: keep its graph without the statements
+    changed_graph = next(g for g in sorted(before))
+    quads = [q for q in ox.parse(path=str(trig), format=ox.RdfFormat.TRIG)
+             if q.graph_name.value == changed_graph and "/statement/" not in q.subject.value]
+    changed = tmp_path / "changed.nq"
+    ox.serialize(quads, str(changed), ox.RdfFormat.N_QUADS)
+    report = load_files(target, [changed])
+    assert (report.new, report.replaced, report.unchanged) == (0, 1, 0)
+    after = article_graphs(target)
+    assert after[changed_graph] == len(quads)
+    assert {g: n for g, n in after.items() if g != changed_graph} == {
+        g: n for g, n in before.items() if g != changed_graph}
+
+
+def test_retract_drops_exactly_one_article(target: Target, trig: Path) -> None:
+    load_files(target, [trig])
+    before = article_graphs(target)
+    gone = sorted(before)[0]
+    report = retract(target, [gone.rsplit("/", 1)[1]])
+    assert report.retracted == 1 and report.failed == 0
+    after = article_graphs(target)
+    assert gone not in after and gone not in target.manifest()
+    assert after == {g: n for g, n in before.items() if g != gone}
+    unknown = retract(target, ["no-such-article"])
+    assert unknown.failed == 1 and "no-such-article" in unknown.problems[0]
+
+
+def test_manifest_records_hash_count_time_and_version(trig: Path, tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    load_files(store, [trig])
+    manifest = store.manifest()
+    assert len(manifest) == 5
+    for graph, entry in manifest.items():
+        assert entry.triples == article_graphs(store)[graph]
+        assert len(entry.content_hash) == 64 and entry.loaded_at.endswith("Z") and entry.version == "0.1.0"
+    assert ox.NamedNode(MANIFEST_GRAPH) in set(store.store.named_graphs())
+
+
+def test_virtuoso_insert_data_batches_without_graph_store(virtuoso_server: VirtuosoServer,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KG_ENDPOINT_USER", virtuoso_server.user)
+    monkeypatch.setenv("KG_ENDPOINT_PASSWORD", virtuoso_server.password)
+    endpoint = EndpointStore(virtuoso_server.sparql_url, graph_store_url="none")
+    assert endpoint.graph_store_url is None and endpoint.dialect.name == "virtuoso"
+    graph = "https://w3id.org/kg-news/id/article/big"
+    node = ox.NamedNode(graph)
+    # 6,000 triples: several INSERT DATA batches, well past the ~1,500 Virtuoso refuses in one plain request
+    quads = sorted((ox.Quad(ox.NamedNode(f"{graph}/n{i // 6}"), ox.NamedNode(f"urn:p{i % 6}"),
+                            ox.Literal(f"value {i} \"quoted\" é"), node) for i in range(6000)),
+                   key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
+    from kg.stores import manifest_entry
+
+    endpoint.replace_graph(graph, quads, manifest_entry(graph, quads))
+    assert article_graphs(endpoint)[graph] == 6000
+    endpoint.replace_graph(graph, quads[:10], manifest_entry(graph, quads[:10]))
+    assert article_graphs(endpoint)[graph] == 10
+    endpoint.drop_graph(graph)
+    assert graph not in article_graphs(endpoint)
+
+
+def test_virtuoso_writes_need_credentials(virtuoso_server: VirtuosoServer, monkeypatch: pytest.MonkeyPatch,
+                                          trig: Path) -> None:
+    monkeypatch.delenv("KG_ENDPOINT_USER", raising=False)
+    monkeypatch.delenv("KG_ENDPOINT_PASSWORD", raising=False)
+    monkeypatch.setenv("HOME", "/nonexistent")  # no ~/.netrc
+    endpoint = EndpointStore(virtuoso_server.sparql_url)
+    report = load_files(endpoint, [trig])
+    assert report.new == 0 and report.failed == 5
+    assert "KG_ENDPOINT_USER" in report.problems[0] and "SR186" in report.problems[0]
+    monkeypatch.setenv("KG_ENDPOINT_USER", virtuoso_server.user)
+    monkeypatch.setenv("KG_ENDPOINT_PASSWORD", "wrong")
+    with pytest.raises(EndpointError):
+        EndpointStore(virtuoso_server.sparql_url).update("INSERT DATA { GRAPH <urn:x> { <urn:a> <urn:b> <urn:c> } }")
+
+
+def test_unreachable_endpoint_is_one_clear_error() -> None:
+    from tests.servers import free_port
+
+    with pytest.raises(EndpointError, match="cannot connect"):
+        EndpointStore(f"http://127.0.0.1:{free_port()}/sparql")
+
+
+def test_values_are_bound_not_spliced() -> None:
+    text = with_bindings("SELECT ?x WHERE { ?x ?p ?param_n }", {"param_n": ox.Literal('x" } ; DROP ALL ; #')})
+    parsed = ox.Store().query(text)  # still one SELECT with one VALUES row: the value stayed a literal
+    assert list(parsed) == []
+    assert 'VALUES (?param_n) { ("x\\" } ; DROP ALL ; #") }' in text
+
+
+def test_cli_ingest_twice_then_retract(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store = str(tmp_path / "kg-store")
+    args = ["ingest", str(ARTICLES / "two_articles.txt"), "--date", "2025-03-06", "--store", store]
+    first = runner.invoke(cli, args)
+    assert first.exit_code == 0, first.stderr
+    assert "2 new, 0 replaced, 0 unchanged" in first.stderr
+    entities = runner.invoke(cli, ["query", "entities", "--store", store, "--format", "csv"]).stdout
+    second = runner.invoke(cli, args)
+    assert "0 new, 0 replaced, 2 unchanged" in second.stderr
+    assert runner.invoke(cli, ["query", "entities", "--store", store, "--format", "csv"]).stdout == entities
+    articles = runner.invoke(cli, ["query", "articles", "--store", store, "--format", "csv"]).stdout.splitlines()
+    assert len(articles) == 3
+    first_id = articles[1].split(",")[1]
+    gone = runner.invoke(cli, ["retract", first_id, "--store", store])
+    assert gone.exit_code == 0 and "1 retracted" in gone.stderr
+    left = runner.invoke(cli, ["query", "articles", "--store", store, "--format", "csv"]).stdout.splitlines()
+    assert left == [articles[0], articles[2]]
+
+
+def test_cli_query_without_a_store_says_how_to_make_one(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["query", "events", "--store", str(tmp_path / "none")])
+    assert result.exit_code == 1
+    assert "no store at" in result.stderr and "kg ingest" in result.stderr
