@@ -194,6 +194,11 @@ class EndpointStore:
             try:
                 return call()
             except (urllib.error.URLError, requests.ConnectionError, requests.Timeout, ConnectionError) as exc:
+                if isinstance(exc, urllib.error.HTTPError):
+                    body = _read_quietly(exc)
+                    if exc.code not in {502, 503, 504}:
+                        raise EndpointError(f"{self.name}: {what} failed (HTTP {exc.code}: {_short(body)}) - "
+                                            f"{_hint(Exception(f'{exc.code} {body}'))}") from None
                 error: Exception = exc
             except EndPointInternalError as exc:
                 if not any(mark in str(exc) for mark in _TRANSIENT):
@@ -338,6 +343,16 @@ class _HttpStatus(Exception):
         super().__init__(f"HTTP {status}")
         self.status = status
         self.body = body
+
+
+def _read_quietly(error: urllib.error.HTTPError) -> str:
+    """The body of an HTTP error response, then closed (it must not leak its socket)."""
+    try:
+        return error.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    finally:
+        error.close()
 
 
 def _hint(error: Exception) -> str:

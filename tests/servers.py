@@ -329,10 +329,13 @@ def _ini_value(text: str, section: str, key: str) -> str | None:
     return None
 
 
-def virtuoso_ini(template: str, directory: Path, sql_port: int, http_port: int) -> str:
-    """A private copy of Virtuoso's ini: its own database files, loopback ports, ``directory`` allowed."""
+def virtuoso_ini(template: str, directory: Path, sql_port: int, http_port: int, max_rows: int | None = None) -> str:
+    """A private copy of Virtuoso's ini: its own database files, loopback ports, ``directory`` allowed;
+    ``max_rows`` lowers the silent result cut (``[SPARQL] ResultSetMaxRows``, 10,000 by default)."""
     d = str(directory.resolve())
     text = template.replace(VIRTUOSO_DB_DIR, d + "/")
+    if max_rows is not None:
+        text = _set_ini(text, "SPARQL", "ResultSetMaxRows", str(max_rows))
     text = _set_ini(text, "Parameters", "ServerPort", f"{HOST}:{sql_port}")
     text = _set_ini(text, "Parameters", "DirsAllowed", f"., {VIRTUOSO_VAD_DIR}, {d}")
     text = _set_ini(text, "HTTPServer", "ServerPort", f"{HOST}:{http_port}")
@@ -372,7 +375,9 @@ class VirtuosoServer(_Server):
         *,
         startup_timeout: float = 60.0,
         isql_timeout: float = 120.0,
+        max_rows: int | None = None,
     ) -> None:
+        self.max_rows = max_rows
         self._virtuoso_t = shutil.which("virtuoso-t")
         self._isql_vt = shutil.which("isql-vt")
         if self._virtuoso_t is None or self._isql_vt is None or not VIRTUOSO_INI.is_file():
@@ -411,7 +416,8 @@ class VirtuosoServer(_Server):
             while self.http_port == self.sql_port:
                 self.http_port = free_port()
             self.url = f"http://{HOST}:{self.http_port}"
-            self.ini_path.write_text(virtuoso_ini(template, self.directory, self.sql_port, self.http_port))
+            self.ini_path.write_text(virtuoso_ini(template, self.directory, self.sql_port, self.http_port,
+                                                   self.max_rows))
             # +foreground keeps it our child (no daemonizing), logging to stdout as well
             proc = self._launch([self._virtuoso_t, "+foreground", "+configfile", str(self.ini_path)])
             try:
@@ -485,3 +491,69 @@ class VirtuosoServer(_Server):
             _terminate(self.proc, grace=15)
         finally:
             self._close_log()
+
+
+class AuthProxy:
+    """A reverse proxy on loopback in front of a real endpoint that demands HTTP Basic auth and can
+    answer the first ``fail_first`` requests with 503, as a busy gateway would.
+
+    ``requests`` records what arrived (method, path, whether credentials came) for the tests to check.
+    """
+
+    def __init__(self, upstream: str, user: str, password: str, *, fail_first: int = 0) -> None:
+        import base64
+        import http.server
+        import threading
+
+        import requests
+
+        self.upstream = upstream.rstrip("/")
+        self.expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        self.fail_first = fail_first
+        self.requests: list[tuple[str, str, bool]] = []
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                authorised = self.headers.get("Authorization") == proxy.expected
+                proxy.requests.append((self.command, self.path, authorised))
+                if proxy.fail_first > 0:
+                    proxy.fail_first -= 1
+                    self._reply(503, {}, b"busy")
+                    return
+                if not authorised:
+                    self._reply(401, {"WWW-Authenticate": 'Basic realm="kg"'}, b"")
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in {"host", "authorization"}}
+                upstream = requests.request(self.command, proxy.upstream + self.path, data=body, headers=headers,
+                                            timeout=60)
+                passed = {k: v for k, v in upstream.headers.items()
+                          if k.lower() in {"content-type", "server", "x-sparql-maxrows"}}
+                self._reply(upstream.status_code, passed, upstream.content)
+
+            def _reply(self, status: int, headers: dict[str, str], body: bytes) -> None:
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+        self.server = http.server.ThreadingHTTPServer((HOST, 0), Handler)
+        self.url = f"http://{HOST}:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> AuthProxy:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -215,3 +215,56 @@ def test_cli_query_without_a_store_says_how_to_make_one(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["query", "events", "--store", str(tmp_path / "none")])
     assert result.exit_code == 1
     assert "no store at" in result.stderr and "kg ingest" in result.stderr
+
+
+def test_virtuoso_result_cap_is_paged_not_truncated(virtuoso_server: VirtuosoServer,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    assert virtuoso_server.max_rows == 1000
+    monkeypatch.setenv("KG_ENDPOINT_USER", virtuoso_server.user)
+    monkeypatch.setenv("KG_ENDPOINT_PASSWORD", virtuoso_server.password)
+    endpoint = EndpointStore(virtuoso_server.sparql_url)
+    graph = "https://w3id.org/kg-news/id/article/many"
+    quads = [ox.Quad(ox.NamedNode(f"{graph}/n{i:05d}"), ox.NamedNode("urn:p"), ox.Literal(str(i)), ox.NamedNode(graph))
+             for i in range(2500)]
+    from kg.stores import manifest_entry
+
+    endpoint.replace_graph(graph, quads, manifest_entry(graph, quads))
+    query = f"SELECT ?s ?o WHERE {{ GRAPH <{graph}> {{ ?s <urn:p> ?o }} }} ORDER BY ?s"
+    _, rows = endpoint.select(query, {})
+    assert len(rows) == 2500
+    assert [r[1].value for r in rows[:3]] == ["0", "1", "2"]  # type: ignore[union-attr]
+    with pytest.raises(EndpointError, match="cut at 1000 rows"):
+        endpoint.select(query + " LIMIT 2000", {})
+    endpoint.drop_graph(graph)
+
+
+def test_basic_auth_from_env_and_netrc_and_retry_on_503(trig: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.servers import AuthProxy
+
+    with OxigraphServer(tmp_path / "oxigraph") as server, \
+            AuthProxy(server.url, "analyst", "s3cret") as proxy:
+        monkeypatch.setenv("HOME", str(tmp_path))
+        monkeypatch.delenv("KG_ENDPOINT_USER", raising=False)
+        monkeypatch.delenv("KG_ENDPOINT_PASSWORD", raising=False)
+        netrc = tmp_path / ".netrc"
+        netrc.write_text("machine 127.0.0.1 login analyst password s3cret\n")
+        netrc.chmod(0o600)
+        endpoint = EndpointStore(f"{proxy.url}/query", f"{proxy.url}/update", f"{proxy.url}/store")
+        assert endpoint.auth_kind == "basic"
+        # the gateway is busy for the next two requests: kg retries with backoff, then goes on
+        proxy.fail_first = 2
+        seen = len(proxy.requests)
+        report = load_files(endpoint, [trig])
+        assert (report.new, report.failed) == (5, 0)
+        first = proxy.requests[seen : seen + 3]
+        assert first[0][:2] == first[1][:2] == first[2][:2]  # the same request, three times
+        assert all(authorised for _, _, authorised in proxy.requests[seen:])
+        assert len(article_graphs(endpoint)) == 5
+        # credentials from the environment win over ~/.netrc; wrong ones are a clear error
+        monkeypatch.setenv("KG_ENDPOINT_USER", "analyst")
+        monkeypatch.setenv("KG_ENDPOINT_PASSWORD", "wrong")
+        wrong = EndpointStore(f"{proxy.url}/query", f"{proxy.url}/update", f"{proxy.url}/store")
+        with pytest.raises(EndpointError, match="KG_ENDPOINT_USER"):
+            wrong.drop_graph("https://w3id.org/kg-news/id/article/x")
+        assert "s3cret" not in repr(wrong.__dict__.get("name"))
