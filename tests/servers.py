@@ -45,6 +45,21 @@ class ServerError(RuntimeError):
     """A test server could not be started, configured or queried."""
 
 
+def ensure_debian_tool(binary: str, *packages: str) -> None:
+    """Install a missing server or browser from Debian when we may (root with apt-get), as .ci/run does.
+
+    This keeps the README's test command working on a fresh machine; elsewhere the caller reports the
+    missing tool with the command that installs it.
+    """
+    if shutil.which(binary) or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    print(f"\n[kg tests] installing {' '.join(packages)} from Debian (needed by the tests)", file=sys.stderr)
+    subprocess.run(["apt-get", "update", "-q"], check=False, env=env, capture_output=True)
+    subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages], check=False, env=env,
+                   capture_output=True)
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that was free a moment ago."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -378,6 +393,7 @@ class VirtuosoServer(_Server):
         max_rows: int | None = None,
     ) -> None:
         self.max_rows = max_rows
+        ensure_debian_tool("virtuoso-t", "virtuoso-opensource")
         self._virtuoso_t = shutil.which("virtuoso-t")
         self._isql_vt = shutil.which("isql-vt")
         if self._virtuoso_t is None or self._isql_vt is None or not VIRTUOSO_INI.is_file():

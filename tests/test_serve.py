@@ -344,6 +344,9 @@ def test_browser_runs_saved_query_in_yasgui(server: Server, tmp_path: Path) -> N
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
+    from tests.servers import ensure_debian_tool
+
+    ensure_debian_tool("chromedriver", "chromium", "chromium-driver")
     started = time.monotonic()
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM

@@ -1,0 +1,565 @@
+"""Load benchmark: how fast ``kg.loading.load_files`` gets an N-Quads file into each kind of target.
+
+Run by hand from the repository root (never from the tests; timings are noisy)::
+
+    . .venv/bin/activate
+    python benchmarks/load_bench.py                       # 1,000,000 triples, each target once
+    python benchmarks/load_bench.py --triples 200000 --repeat 3 --update-path
+
+What it does:
+
+1. Extracts the project's own test articles once (spaCy), then replicates their article graphs under
+   new article ids (``{id}-r{n}``; every IRI under the article IRI is renamed, entity IRIs stay shared,
+   as in a real corpus) until about N triples, streaming them into one N-Quads file.
+2. Loads that file with ``load_files`` into: a fresh embedded store (bulk path), a fresh embedded store
+   forced through the transactional per-graph path, a fresh Oxigraph server and a fresh Virtuoso
+   (both through the Graph Store Protocol) and, with ``--update-path``, both servers through SPARQL
+   Update only. Each target is checked (article graphs and triples, counted with a SELECT over
+   ``GRAPH ?g``) and loaded a second time, which must change nothing.
+3. Prints a table (median of ``--repeat`` runs, each on a fresh target), ratios and machine info.
+
+See /work/shared/notes/stores.md for the reference figures the ratios are compared with.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import gc
+import http.client
+import logging
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import pyoxigraph as ox  # noqa: E402
+
+from kg.loading import LoadReport, load_files, load_graphs  # noqa: E402
+from kg.stores import MANIFEST_GRAPH, EmbeddedStore, Target, manifest_entry  # noqa: E402
+
+ARTICLE_BASE = "https://w3id.org/kg-news/id/article/"
+PRELOAD_GRAPH = "urn:kg-bench:preload"
+COUNT_QUERY = f"""
+SELECT (COUNT(DISTINCT ?g) AS ?graphs) (COUNT(*) AS ?triples) WHERE {{
+  GRAPH ?g {{ ?s ?p ?o }}
+  FILTER (?g != <{MANIFEST_GRAPH}> && STRSTARTS(STR(?g), "{ARTICLE_BASE}"))
+}}"""
+# only article graphs are counted: Virtuoso also has system graphs (notes V5), and case (b) has a preload graph
+
+
+# --- data ------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Data:
+    path: Path
+    graphs: int
+    triples: int
+    size: int
+    base_articles: int
+    base_triples: int
+    seconds_extract: float
+    seconds_write: float
+
+
+def base_graphs() -> list[tuple[str, list[ox.Quad]]]:
+    """The article graphs of the project's test articles (extracted once)."""
+    import kg.articles
+    import kg.extract
+    import kg.files
+    import kg.mapping
+
+    articles = kg.articles.read_articles([ROOT / "tests/data/articles"], date=dt.date(2025, 3, 6),
+                                         on_error=lambda e: None)
+    nlp = kg.extract.load_pipeline()
+    graphs = []
+    for extraction in kg.extract.extract(articles, nlp):
+        graph = kg.mapping.to_graph(extraction)
+        graphs.append((str(graph.identifier), kg.files.to_quads(graph)))
+    del nlp
+    gc.collect()
+    return graphs
+
+
+def renamed(article: str, quads: Sequence[ox.Quad], new: str) -> list[ox.Quad]:
+    """``quads`` with every IRI equal to ``article`` or under ``article/`` moved to ``new``."""
+    cache: dict[str, ox.NamedNode] = {}
+    under = article + "/"
+
+    def term(t):  # noqa: ANN001, ANN202
+        if isinstance(t, ox.NamedNode):
+            hit = cache.get(t.value)
+            if hit is None:
+                v = t.value
+                hit = ox.NamedNode(new + v[len(article):]) if v == article or v.startswith(under) else t
+                cache[v] = hit
+            return hit
+        return t
+
+    return [ox.Quad(term(q.subject), term(q.predicate), term(q.object), term(q.graph_name)) for q in quads]
+
+
+def generate(directory: Path, target_triples: int) -> Data:
+    """Write about ``target_triples`` triples of replicated article graphs as one N-Quads file."""
+    t0 = time.perf_counter()
+    base = base_graphs()
+    t1 = time.perf_counter()
+    base_triples = sum(len(q) for _, q in base)
+    path = directory / "bench.nq"
+    graphs = triples = 0
+    with path.open("wb") as out:
+        n = 0
+        while triples < target_triples:
+            for article, quads in base:
+                if triples >= target_triples:
+                    break
+                new = f"{article}-r{n}"
+                copy = renamed(article, quads, new)
+                out.write(ox.serialize(copy, format=ox.RdfFormat.N_QUADS) or b"")
+                graphs += 1
+                triples += len(copy)
+            n += 1
+    t2 = time.perf_counter()
+    return Data(path, graphs, triples, path.stat().st_size, len(base), base_triples, t1 - t0, t2 - t1)
+
+
+def check_file(data: Data) -> None:
+    """Re-read the file: each graph contiguous, no duplicates, counts as written."""
+    seen: set[str] = set()
+    current = None
+    n = 0
+    for quad in ox.parse(path=str(data.path), format=ox.RdfFormat.N_QUADS):
+        n += 1
+        g = quad.graph_name.value
+        if g != current:
+            if g in seen:
+                raise SystemExit(f"generated file: graph {g} is not contiguous")
+            seen.add(g)
+            current = g
+    if (len(seen), n) != (data.graphs, data.triples):
+        raise SystemExit(f"generated file: {len(seen)} graphs / {n} triples, expected {data.graphs} / {data.triples}")
+
+
+# --- measuring -------------------------------------------------------------------------------------------------
+
+
+class HttpCounter:
+    """Counts HTTP requests and new TCP connections made by this process (requests and urllib alike)."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.connections = 0
+        self._put = http.client.HTTPConnection.putrequest
+        self._connect = http.client.HTTPConnection.connect
+
+    def __enter__(self) -> HttpCounter:
+        counter = self
+        put, connect = self._put, self._connect
+
+        def putrequest(conn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            counter.requests += 1
+            return put(conn, *args, **kwargs)
+
+        def connect_(conn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            counter.connections += 1
+            return connect(conn, *args, **kwargs)
+
+        http.client.HTTPConnection.putrequest = putrequest  # type: ignore[method-assign]
+        http.client.HTTPConnection.connect = connect_  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        http.client.HTTPConnection.putrequest = self._put  # type: ignore[method-assign]
+        http.client.HTTPConnection.connect = self._connect  # type: ignore[method-assign]
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class RssSampler:
+    """Peak resident memory of this process and of a server process while a block runs."""
+
+    def __init__(self, server_pid: int | None, every: float = 0.2) -> None:
+        self.pids = {"py": os.getpid(), "server": server_pid}
+        self.peak = {"py": 0.0, "server": 0.0}
+        self.every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        for key, pid in self.pids.items():
+            if pid:
+                self.peak[key] = max(self.peak[key], rss_mb(pid))
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self._sample()
+
+    def __enter__(self) -> RssSampler:
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+
+@dataclass
+class Run:
+    load_s: float
+    reload_s: float
+    report: LoadReport
+    rereport: LoadReport
+    graphs_found: int
+    triples_found: int
+    manifest_entries: int
+    requests: int
+    connections: int
+    py_rss: float
+    server_rss: float
+    problems: list[str] = field(default_factory=list)
+
+
+def count(target: Target) -> tuple[int, int]:
+    _, rows = target.select(COUNT_QUERY, {})
+    graphs, triples = rows[0]
+    return int(graphs.value), int(triples.value)  # type: ignore[union-attr]
+
+
+def measure(target: Target, data: Data, server_pid: int | None) -> Run:
+    """Load the file, check the target, load it again (must change nothing)."""
+    gc.collect()
+    with HttpCounter() as http_count, RssSampler(server_pid) as rss:
+        start = time.perf_counter()
+        report = load_files(target, [data.path], LoadReport())
+        load_s = time.perf_counter() - start
+    graphs_found, triples_found = count(target)
+    manifest_entries = len(target.manifest())
+    start = time.perf_counter()
+    rereport = load_files(target, [data.path], LoadReport())
+    reload_s = time.perf_counter() - start
+
+    problems = []
+    if report.failed:
+        problems.append(f"first load: {report.failed} problems, e.g. {report.problems[:3]}")
+    if (report.new, report.replaced, report.triples) != (data.graphs, 0, data.triples):
+        problems.append(f"first load reported {report.new} new / {report.replaced} replaced / "
+                        f"{report.triples} triples, expected {data.graphs} / 0 / {data.triples}")
+    if (graphs_found, triples_found) != (data.graphs, data.triples):
+        problems.append(f"target holds {graphs_found} article graphs / {triples_found} triples, "
+                        f"expected {data.graphs} / {data.triples}")
+    if manifest_entries < data.graphs:
+        problems.append(f"manifest lists {manifest_entries} graphs, expected >= {data.graphs}")
+    if (rereport.new, rereport.replaced, rereport.unchanged, rereport.triples, rereport.failed) != (
+            0, 0, data.graphs, 0, 0):
+        problems.append(f"second load not a no-op: {rereport.new} new, {rereport.replaced} replaced, "
+                        f"{rereport.unchanged} unchanged, {rereport.triples} triples, {rereport.failed} failed "
+                        f"{rereport.problems[:3]}")
+    return Run(load_s, reload_s, report, rereport, graphs_found, triples_found, manifest_entries,
+               http_count.requests, http_count.connections, rss.peak["py"], rss.peak["server"], problems)
+
+
+@contextlib.contextmanager
+def env(**values: str | None) -> Iterator[None]:
+    old = {k: os.environ.get(k) for k in values}
+    for k, v in values.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+NO_CREDS = {"KG_ENDPOINT_USER": None, "KG_ENDPOINT_PASSWORD": None}
+
+
+def case_embedded_bulk(data: Data, work: Path) -> Run:
+    directory = Path(tempfile.mkdtemp(prefix="store-", dir=work))
+    store = EmbeddedStore(directory / "s")
+    try:
+        return measure(store, data, None)
+    finally:
+        store.close()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def case_embedded_transactional(data: Data, work: Path) -> Run:
+    directory = Path(tempfile.mkdtemp(prefix="store-", dir=work))
+    store = EmbeddedStore(directory / "s")
+    try:
+        tiny = [ox.Quad(ox.NamedNode(PRELOAD_GRAPH), ox.NamedNode("urn:kg-bench:p"), ox.Literal("x"),
+                        ox.NamedNode(PRELOAD_GRAPH))]
+        list(load_graphs(store, [(PRELOAD_GRAPH, tiny)], LoadReport()))
+        assert store.manifest(), "preload did not make the manifest non-empty"
+        return measure(store, data, None)
+    finally:
+        store.close()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def case_oxigraph(graph_store: bool) -> Callable[[Data, Path], Run]:
+    def run(data: Data, work: Path) -> Run:
+        from kg.endpoints import EndpointStore
+        from tests.servers import OxigraphServer
+
+        with env(**NO_CREDS), OxigraphServer(Path(tempfile.mkdtemp(prefix="oxigraph-", dir=work))) as server:
+            target = EndpointStore(server.query_url, graph_store_url=None if graph_store else "none")
+            try:
+                assert (target.graph_store_url is not None) == graph_store, target.graph_store_url
+                return measure(target, data, server.proc.pid if server.proc else None)
+            finally:
+                target.close()
+    return run
+
+
+def case_virtuoso(graph_store: bool) -> Callable[[Data, Path], Run]:
+    def run(data: Data, work: Path) -> Run:
+        from kg.endpoints import EndpointStore
+        from tests.servers import VirtuosoServer
+
+        with VirtuosoServer(Path(tempfile.mkdtemp(prefix="virtuoso-", dir=work))) as server, \
+                env(KG_ENDPOINT_USER=server.user, KG_ENDPOINT_PASSWORD=server.password):
+            target = EndpointStore(server.sparql_url, graph_store_url=None if graph_store else "none")
+            try:
+                assert (target.graph_store_url is not None) == graph_store, target.graph_store_url
+                return measure(target, data, server.proc.pid if server.proc else None)
+            finally:
+                target.close()
+    return run
+
+
+@dataclass
+class Case:
+    key: str
+    label: str
+    path: str
+    run: Callable[[Data, Path], Run]
+    runs: list[Run] = field(default_factory=list)
+    error: str = ""
+
+    def median(self, attr: str) -> float:
+        return statistics.median(getattr(r, attr) for r in self.runs)
+
+
+# --- output ----------------------------------------------------------------------------------------------------
+
+
+def fmt_rate(x: float) -> str:
+    return f"{x / 1000:,.1f}k" if x >= 1000 else f"{x:,.0f}"
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
+
+
+def version_of(args: list[str]) -> str:
+    try:
+        out = subprocess.run(args, capture_output=True, text=True, timeout=30)
+        return " ".join((out.stdout + out.stderr).split("\n")[:2]).strip() or "?"
+    except (OSError, subprocess.TimeoutExpired):
+        return "not installed"
+
+
+def machine_info() -> list[str]:
+    import requests
+    import SPARQLWrapper
+
+    from tests.servers import _oxigraph_binary
+    cpu = "?"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = "?"
+    with contextlib.suppress(OSError):
+        mem = f"{int(Path('/proc/meminfo').read_text().split()[1]) / 1024 / 1024:.1f} GiB"
+    try:
+        oxi = version_of([_oxigraph_binary(), "--version"])
+    except Exception as exc:  # noqa: BLE001
+        oxi = f"? ({exc})"
+    virtuoso = shutil.which("virtuoso-t")
+    return [
+        f"cores: {os.cpu_count()} ({cpu}), RAM {mem}, {platform.platform()}",
+        f"python {platform.python_version()}; pyoxigraph {ox.__version__}; oxigraph CLI: {oxi}; "
+        f"SPARQLWrapper {SPARQLWrapper.__version__}; requests {requests.__version__}",
+        f"virtuoso: {version_of([virtuoso, '--version']) if virtuoso else 'not installed'}",
+    ]
+
+
+def report(cases: list[Case], data: Data, repeat: int) -> None:
+    header = ["target", "path", "load s", "triples/s", "articles/s", "check", "reload s", "reload",
+              "HTTP req (conn)", "py RSS MB", "server RSS MB"]
+    rows = []
+    for c in cases:
+        if not c.runs:
+            rows.append([c.label, c.path, "FAILED", "", "", c.error[:60], "", "", "", "", ""])
+            continue
+        load = c.median("load_s")
+        reload_ = c.median("reload_s")
+        ok = all(not r.problems for r in c.runs)
+        last = c.runs[-1]
+        rr = last.rereport
+        runs = " / ".join(f"{r.load_s:.1f}" for r in c.runs) if len(c.runs) > 1 else ""
+        rows.append([
+            c.label, c.path, f"{load:.2f}" + (f" ({runs})" if runs else ""),
+            fmt_rate(data.triples / load), f"{data.graphs / load:,.0f}",
+            f"ok {last.graphs_found}g/{last.triples_found}t" if ok else "FAIL",
+            f"{reload_:.2f}", f"{rr.unchanged} unch, {rr.triples} t" + ("" if not rr.failed else f", {rr.failed} fail"),
+            f"{int(c.median('requests'))} ({int(c.median('connections'))})" if last.requests else "-",
+            f"{max(r.py_rss for r in c.runs):.0f}",
+            f"{max(r.server_rss for r in c.runs):.0f}" if last.server_rss else "-",
+        ])
+    print()
+    print(f"## Load of {data.triples:,} triples / {data.graphs:,} article graphs "
+          f"(median of {repeat} run{'s' if repeat > 1 else ''}, each on a fresh target)")
+    print()
+    print(table(rows, header))
+    print()
+    print("check: article graphs/triples counted with SELECT over GRAPH ?g (manifest excluded) = expected, "
+          "first load all new with no problems, second load all unchanged with 0 triples written.")
+    print("HTTP req (conn): HTTP requests (new TCP connections) made during the first load. "
+          "RSS: peak resident memory during the first load.")
+    for c in cases:
+        for i, r in enumerate(c.runs):
+            for p in r.problems:
+                print(f"PROBLEM {c.label} / {c.path} run {i + 1}: {p}")
+        if c.error:
+            print(f"ERROR {c.label} / {c.path}: {c.error}")
+
+    by = {c.key: c for c in cases if c.runs}
+
+    def rate(key: str) -> float:
+        return data.triples / by[key].median("load_s")
+
+    ratios = [
+        ("bulk", "tx", "embedded bulk vs embedded transactional"),
+        ("bulk", "oxi-gsp", "embedded bulk vs Oxigraph server (GSP)"),
+        ("bulk", "virt-gsp", "embedded bulk vs Virtuoso (GSP)"),
+        ("tx", "oxi-gsp", "embedded transactional vs Oxigraph server (GSP)"),
+        ("virt-gsp", "oxi-gsp", "Virtuoso (GSP) vs Oxigraph server (GSP)"),
+        ("oxi-gsp", "oxi-upd", "Oxigraph GSP vs Oxigraph SPARQL Update"),
+        ("virt-gsp", "virt-upd", "Virtuoso GSP vs Virtuoso SPARQL Update"),
+    ]
+    print()
+    print("## Ratios (throughput of first / second, first loads)")
+    print()
+    for a, b, text in ratios:
+        if a in by and b in by:
+            print(f"- {text}: {rate(a) / rate(b):.1f}x ({fmt_rate(rate(a))} vs {fmt_rate(rate(b))} triples/s)")
+    ceilings = [  # stores.md section 0/8: raw write paths with no kg logic, same machine kind
+        ("bulk", 316_000, "pyoxigraph Store.bulk_load on disk (stores.md section 5, 200k)"),
+        ("tx", 123_000, "pyoxigraph Store.load transactional on disk (stores.md section 5, 200k)"),
+        ("oxi-gsp", 39_700, "Oxigraph GSP POST of the whole file in one request (stores.md section 8)"),
+        ("virt-gsp", 149_000, "Virtuoso GSP POST 10 x 100k (stores.md section 8)"),
+        ("oxi-upd", 19_100, "Oxigraph INSERT DATA 10k batches (stores.md section 8)"),
+        ("virt-upd", 23_700, "Virtuoso INSERT DATA 10k subject-grouped batches (stores.md section 8)"),
+    ]
+    print()
+    print("## Against the raw-path figures in /work/shared/notes/stores.md (other data, no kg logic)")
+    print()
+    for key, ref, text in ceilings:
+        if key in by:
+            print(f"- {by[key].label} / {by[key].path}: {fmt_rate(rate(key))} triples/s = "
+                  f"{rate(key) / ref:.2f}x of {fmt_rate(ref)} ({text})")
+
+
+# --- main ------------------------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--triples", type=int, default=1_000_000, help="about how many triples (default 1,000,000)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per target; the median is printed (default 1)")
+    parser.add_argument("--update-path", action="store_true",
+                        help="also load Oxigraph and Virtuoso through SPARQL Update only (no Graph Store Protocol)")
+    parser.add_argument("--only", default="",
+                        help="comma-separated subset of: bulk,tx,oxi-gsp,virt-gsp,oxi-upd,virt-upd")
+    parser.add_argument("--workdir", type=Path, default=None, help="where temp files go (default: system temp)")
+    parser.add_argument("--verbose", action="store_true", help="show kg's log (retries, endpoint detection)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="  [log] %(name)s %(levelname)s %(message)s")
+
+    cases = [
+        Case("bulk", "embedded (fresh)", "bulk_extend", case_embedded_bulk),
+        Case("tx", "embedded (preloaded)", "transactional", case_embedded_transactional),
+        Case("oxi-gsp", "Oxigraph server", "Graph Store Protocol", case_oxigraph(True)),
+        Case("virt-gsp", "Virtuoso", "Graph Store Protocol", case_virtuoso(True)),
+    ]
+    if args.update_path:
+        cases += [Case("oxi-upd", "Oxigraph server", "SPARQL Update", case_oxigraph(False)),
+                  Case("virt-upd", "Virtuoso", "SPARQL Update", case_virtuoso(False))]
+    if args.only:
+        wanted = set(args.only.split(","))
+        cases = [c for c in cases if c.key in wanted]
+
+    print("# kg load benchmark")
+    print()
+    print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
+    print(f"started: {dt.datetime.now().isoformat(timespec='seconds')}")
+    for line in machine_info():
+        print(line)
+    total_start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="kg-load-bench-", dir=args.workdir) as tmp:
+        work = Path(tmp)
+        data = generate(work, args.triples)
+        check_file(data)
+        print()
+        print(f"data: {data.path} - {data.size / 1e6:,.1f} MB N-Quads, {data.graphs:,} article graphs, "
+              f"{data.triples:,} triples ({data.triples / data.graphs:.0f} per graph), replicated from "
+              f"{data.base_articles} extracted test articles ({data.base_triples:,} triples); "
+              f"extraction {data.seconds_extract:.1f} s, writing {data.seconds_write:.1f} s")
+        for case in cases:
+            for i in range(args.repeat):
+                print(f"... {case.label} / {case.path}, run {i + 1} of {args.repeat}", end="", flush=True)
+                try:
+                    run = case.run(data, work)
+                except Exception as exc:  # noqa: BLE001 - a failing target must not hide the others
+                    case.error = f"{type(exc).__name__}: {exc}"
+                    print(f": FAILED ({case.error[:300]})", flush=True)
+                    break
+                case.runs.append(run)
+                print(f": {run.load_s:.2f} s, reload {run.reload_s:.2f} s"
+                      + (f" - {len(run.problems)} PROBLEMS" if run.problems else " - checks ok"), flush=True)
+        report(cases, data, args.repeat)
+    print()
+    print(f"total time {time.perf_counter() - total_start:.0f} s")
+    return 0 if all(c.runs and not any(r.problems for r in c.runs) for c in cases) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
