@@ -51,16 +51,23 @@ def cli(ctx: click.Context, quiet: bool, verbose: int) -> None:
     logging.basicConfig(level=level, format="kg: %(message)s", stream=sys.stderr)
 
 
+def _extraction_options(func: Callable[..., None]) -> Callable[..., None]:
+    """--model / --date / --base / --no-link / --jobs, shared by extract and ingest."""
+    func = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1),
+                        help="spaCy processes.")(func)
+    func = click.option("--no-link", is_flag=True, help="Do not link entities to Wikidata.")(func)
+    func = click.option("--base", help="Base IRI for minted IRIs (default https://w3id.org/kg-news/id/).")(func)
+    func = click.option("--date", callback=_date, help="Dateline YYYY-MM-DD for articles without one.")(func)
+    func = click.option("--model", help="spaCy pipeline name or path (default: en_core_web_sm).")(func)
+    return func
+
+
 @cli.command("extract")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", default="-", show_default=True, help="Output file; '-' for stdout.")
 @click.option("--format", "fmt", type=click.Choice(["turtle", "trig", "nquads", "ntriples", "jsonld"]),
               help="RDF syntax (default: from the output suffix, else turtle).")
-@click.option("--model", help="spaCy pipeline name or path (default: en_core_web_sm).")
-@click.option("--date", callback=_date, help="Dateline YYYY-MM-DD for articles without one.")
-@click.option("--base", help="Base IRI for minted IRIs (default https://w3id.org/kg-news/id/).")
-@click.option("--no-link", is_flag=True, help="Do not link entities to Wikidata.")
-@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1), help="spaCy processes.")
+@_extraction_options
 @click.pass_context
 def extract_cmd(ctx: click.Context, inputs: tuple[str, ...], output: str, fmt: str | None, model: str | None,
                 date: dt.date | None, base: str | None, no_link: bool, jobs: int) -> None:
@@ -143,11 +150,7 @@ def query_cmd(query: str, data: tuple[str, ...], store: str | None, endpoint: st
 @cli.command("ingest")
 @click.argument("inputs", nargs=-1, required=True)
 @_store_options
-@click.option("--model", help="spaCy pipeline name or path (default: en_core_web_sm).")
-@click.option("--date", callback=_date, help="Dateline YYYY-MM-DD for articles without one.")
-@click.option("--base", help="Base IRI for minted IRIs (default https://w3id.org/kg-news/id/).")
-@click.option("--no-link", is_flag=True, help="Do not link entities to Wikidata.")
-@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1), help="spaCy processes.")
+@_extraction_options
 @click.pass_context
 def ingest_cmd(ctx: click.Context, inputs: tuple[str, ...], store: str | None, endpoint: str | None,
                update_endpoint: str | None, graph_store: str | None, model: str | None, date: dt.date | None,

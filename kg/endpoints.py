@@ -35,7 +35,15 @@ from SPARQLWrapper.SPARQLExceptions import (
 
 from . import __version__
 from .errors import EndpointError
-from .stores import MANIFEST_GRAPH, MANIFEST_QUERY, ManifestEntry, Row, Term, manifest_quads, parse_manifest
+from .stores import (
+    MANIFEST_GRAPH,
+    MANIFEST_QUERY,
+    ManifestEntry,
+    Row,
+    Term,
+    manifest_quads,
+    parse_manifest,
+)
 
 log = logging.getLogger(__name__)
 USER_AGENT = f"kg/{__version__} (https://w3id.org/kg-news; SPARQL loader)"

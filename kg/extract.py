@@ -15,7 +15,17 @@ from .components import ENTITY_CLASSES, KgComponent, gazetteer_patterns, place_p
 from .errors import ModelError
 from .events import find_events
 from .lexicon import countries
-from .model import Article, Entity, EntityRef, Event, Extraction, Mention, Policy, Relation, Statement
+from .model import (
+    Article,
+    Entity,
+    EntityRef,
+    Event,
+    Extraction,
+    Mention,
+    Policy,
+    Relation,
+    Statement,
+)
 from .namespaces import normalise_name
 from .policies import find_policies
 from .relations import find_relations

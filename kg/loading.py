@@ -11,14 +11,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .articles import read_articles
 from .endpoints import EndpointStore
-from .errors import InputError, KgError
-from .extract import extract, load_pipeline
+from .errors import KgError
 from .files import iter_quads, to_quads
-from .mapping import to_graph
 from .model import Article
 from .namespaces import Minter
+from .pipeline import article_graphs
 from .stores import MANIFEST_GRAPH, EmbeddedStore, Target, manifest_entry, store_path
 
 BULK_QUADS = 200_000
@@ -157,22 +155,12 @@ def ingest(inputs: Sequence[str | Path], target: Target, *, model: str | None = 
            base: str | None = None, jobs: int = 1, report: LoadReport | None = None) -> Iterator[Article]:
     """Extract articles and load each one's graph into ``target``; yields each article once loaded."""
     report = report if report is not None else LoadReport()
-    for item in inputs:
-        if str(item) != "-" and not Path(item).exists():
-            raise InputError(f"{item}: no such file or directory - check the path")
-    nlp = load_pipeline(model)
-    minter = Minter(base) if base else Minter()
-
-    def failure(article: Article, error: Exception) -> None:
-        report.problems.append(f"{article.origin}: extraction failed ({error!r}) - please report this article")
-
-    articles = read_articles(inputs, date=date, on_error=lambda e: report.problems.append(str(e)))
+    extracted = article_graphs(inputs, model=model, date=date, base=base, jobs=jobs, problems=report.problems)
     loaded: list[Article] = []
 
     def graphs() -> Iterator[tuple[str, Sequence[ox.Quad]]]:
-        for extraction in extract(articles, nlp, n_process=max(1, jobs), on_failure=failure):
-            graph = to_graph(extraction, minter)
-            loaded.append(extraction.article)
+        for article, graph in extracted:
+            loaded.append(article)
             yield str(graph.identifier), to_quads(graph)
 
     for _ in load_graphs(target, graphs(), report):

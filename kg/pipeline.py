@@ -8,14 +8,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rdflib import Graph
+
 from .articles import read_articles
 from .errors import DataError, InputError
 from .extract import extract, load_pipeline
+from .files import RdfWriter, format_for
 from .mapping import to_graph
 from .model import Article
 from .namespaces import Minter
 from .resources import ontology_path, shapes_path
-from .files import RdfWriter, format_for
 
 
 @dataclass
@@ -52,6 +54,21 @@ def extract_file(
         KgError: the model or the output cannot be opened (nothing is written then).
     """
     report = report if report is not None else Report()
+    graphs = article_graphs(inputs, model=model, date=date, base=base, jobs=jobs, problems=report.problems)
+    with RdfWriter(output, format_for(output, fmt)) as writer:
+        for article, graph in graphs:
+            report.triples += writer.write(graph)
+            report.articles += 1
+            yield article
+
+
+def article_graphs(inputs: Sequence[str | Path], *, model: str | None, date: dt.date | None, base: str | None,
+                   jobs: int, problems: list[str]) -> Iterator[tuple[Article, Graph]]:
+    """Read, extract and map articles, streaming; every problem becomes one line in ``problems``.
+
+    Raises:
+        KgError: an input path does not exist or the model cannot be loaded (before anything is read).
+    """
     for item in inputs:
         if str(item) != "-" and not Path(item).exists():
             # a mistyped path fails the run before anything is read or written, like cp or tar
@@ -59,24 +76,17 @@ def extract_file(
     nlp = load_pipeline(model)
     minter = Minter(base) if base else Minter()
 
-    def problem(error: InputError) -> None:
-        report.problems.append(str(error))
-
     def failure(article: Article, error: Exception) -> None:
-        report.problems.append(f"{article.origin}: extraction failed ({error!r}) - please report this article")
+        problems.append(f"{article.origin}: extraction failed ({error!r}) - please report this article")
 
-    articles = read_articles(inputs, date=date, on_error=problem)
-    with RdfWriter(output, format_for(output, fmt)) as writer:
-        for extraction in extract(articles, nlp, n_process=max(1, jobs), on_failure=failure):
-            try:
-                graph = to_graph(extraction, minter)
-            except Exception as exc:  # one article's bad luck must not cost the others
-                report.problems.append(f"{extraction.article.origin}: could not map the extraction ({exc!r}) - "
-                                       "please report this article")
-                continue
-            report.triples += writer.write(graph)
-            report.articles += 1
-            yield extraction.article
+    articles = read_articles(inputs, date=date, on_error=lambda error: problems.append(str(error)))
+    for extraction in extract(articles, nlp, n_process=max(1, jobs), on_failure=failure):
+        try:
+            graph = to_graph(extraction, minter)
+        except Exception as exc:  # one article's bad luck must not cost the others
+            failure(extraction.article, exc)
+            continue
+        yield extraction.article, graph
 
 
 def validate(paths: Iterable[str | Path]) -> list[str]:

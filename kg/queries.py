@@ -31,7 +31,15 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol, TypeAlias
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Triple, Variable
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QuerySolutions,
+    Store,
+    Triple,
+    Variable,
+)
 
 from .errors import QueryError
 from .namespaces import DEFAULT_BASE, PREFIXES

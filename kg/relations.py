@@ -6,7 +6,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span, Token
 
 from . import lexicon
-from .components import ORGANIZATION_CLASSES, ENTITY_CLASSES
+from .components import ENTITY_CLASSES, ORGANIZATION_CLASSES
 from .model import Position, Relation
 from .spans import ACTOR_CLASSES, entities_under, entity_of, ref_of, sentence_span
 

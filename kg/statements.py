@@ -13,7 +13,15 @@ from spacy.tokens import Doc, Span, Token
 
 from . import lexicon
 from .model import EntityRef, Statement, TextSpan
-from .spans import ACTOR_CLASSES, char_span, entities_under, entity_of, nearest_date, ref_of, text_span
+from .spans import (
+    ACTOR_CLASSES,
+    char_span,
+    entities_under,
+    entity_of,
+    nearest_date,
+    ref_of,
+    text_span,
+)
 from .timex import anchor
 
 _QUOTATION = re.compile(r"“([^”\n]{3,}?)”|\"([^\"\n]{3,}?)\"")

@@ -5,7 +5,7 @@ answers a SPARQL query, and always stop it again (also when start-up fails half-
 PR_SET_PDEATHSIG on Linux - when the test process itself dies). Each server logs to a file in its own
 working directory; start-up errors quote the tail of that log.
 
-See /work/shared/notes/stores.md sections 1 and 2 for the servers' endpoints, rights and quirks.
+See ../shared/notes/stores.md (beside the repository) sections 1 and 2 for the servers' endpoints, rights and quirks.
 """
 
 from __future__ import annotations
