@@ -158,6 +158,20 @@ class Relation:
 
 
 @dataclass(frozen=True)
+class Link:
+    """An entity linked to a Wikidata item, with the linker's confidence and the source that knew it.
+
+    ``coordinates`` is ``(longitude, latitude)`` for places, when known.
+    """
+
+    entity: EntityRef
+    qid: str
+    confidence: float
+    source: str
+    coordinates: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
 class Extraction:
     """Everything extracted from one article."""
 
@@ -169,4 +183,5 @@ class Extraction:
     policies: tuple[Policy, ...] = ()
     statements: tuple[Statement, ...] = ()
     relations: tuple[Relation, ...] = ()
+    links: tuple[Link, ...] = ()
     notes: tuple[str, ...] = field(default=())
