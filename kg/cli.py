@@ -55,6 +55,9 @@ def _extraction_options(func: Callable[..., None]) -> Callable[..., None]:
     """--model / --date / --base / --no-link / --jobs, shared by extract and ingest."""
     func = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1),
                         help="spaCy processes.")(func)
+    func = click.option("--offline", is_flag=True, help="Link with the shipped gazetteer only.")(func)
+    func = click.option("--wikidata-endpoint", metavar="URL", help="Also look up entities the gazetteer does not "
+                        "know in this Wikidata SPARQL endpoint (e.g. https://query.wikidata.org/sparql).")(func)
     func = click.option("--no-link", is_flag=True, help="Do not link entities to Wikidata.")(func)
     func = click.option("--base", help="Base IRI for minted IRIs (default https://w3id.org/kg-news/id/).")(func)
     func = click.option("--date", callback=_date, help="Dateline YYYY-MM-DD for articles without one.")(func)
@@ -70,15 +73,18 @@ def _extraction_options(func: Callable[..., None]) -> Callable[..., None]:
 @_extraction_options
 @click.pass_context
 def extract_cmd(ctx: click.Context, inputs: tuple[str, ...], output: str, fmt: str | None, model: str | None,
-                date: dt.date | None, base: str | None, no_link: bool, jobs: int) -> None:
+                date: dt.date | None, base: str | None, no_link: bool, wikidata_endpoint: str | None,
+                offline: bool, jobs: int) -> None:
     """Extract a knowledge graph from articles (.txt, .jsonl, .html, directories, '-' for stdin)."""
+    from .linking import default_linker
     from .pipeline import Report, extract_file
 
     report = Report()
     quiet = ctx.obj["quiet"]
     with _errors():
+        linker = None if no_link else default_linker(wikidata_endpoint, offline=offline)
         articles = extract_file(inputs, output, fmt=fmt, model=model, date=date, base=base, jobs=jobs,
-                                report=report)
+                                linker=linker, report=report)
         with click.progressbar(articles, label="Extracting", file=sys.stderr, show_pos=True,
                                item_show_func=lambda a: a.id if a else None,
                                hidden=quiet or not sys.stderr.isatty()) as bar:
@@ -154,11 +160,12 @@ def query_cmd(query: str, data: tuple[str, ...], store: str | None, endpoint: st
 @click.pass_context
 def ingest_cmd(ctx: click.Context, inputs: tuple[str, ...], store: str | None, endpoint: str | None,
                update_endpoint: str | None, graph_store: str | None, model: str | None, date: dt.date | None,
-               base: str | None, no_link: bool, jobs: int) -> None:
+               base: str | None, no_link: bool, wikidata_endpoint: str | None, offline: bool, jobs: int) -> None:
     """Extract articles and load them into the embedded store (default) or an endpoint.
 
     Loading an article again changes nothing; a changed article replaces its graph.
     """
+    from .linking import default_linker
     from .loading import LoadReport, ingest, open_target
 
     report = LoadReport()
@@ -166,7 +173,9 @@ def ingest_cmd(ctx: click.Context, inputs: tuple[str, ...], store: str | None, e
     with _errors():
         target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store)
         try:
-            articles = ingest(inputs, target, model=model, date=date, base=base, jobs=jobs, report=report)
+            linker = None if no_link else default_linker(wikidata_endpoint, offline=offline)
+            articles = ingest(inputs, target, model=model, date=date, base=base, jobs=jobs, linker=linker,
+                              report=report)
             with click.progressbar(articles, label="Ingesting", file=sys.stderr, show_pos=True,
                                    item_show_func=lambda a: a.id if a else None,
                                    hidden=quiet or not sys.stderr.isatty()) as bar:
@@ -215,6 +224,50 @@ def retract_cmd(ctx: click.Context, ids: tuple[str, ...], store: str | None, end
         finally:
             target.close()
     _report(report, ctx.obj["quiet"], target.name)
+
+
+@cli.command("link")
+@_store_options
+@click.option("--wikidata-endpoint", metavar="URL", help="Also look up entities in this Wikidata SPARQL endpoint.")
+@click.option("--offline", is_flag=True, help="Use the shipped gazetteer only.")
+@click.pass_context
+def link_cmd(ctx: click.Context, store: str | None, endpoint: str | None, update_endpoint: str | None,
+             graph_store: str | None, wikidata_endpoint: str | None, offline: bool) -> None:
+    """Link the loaded entities that have no Wikidata link yet (e.g. after adding an endpoint)."""
+    from .linking import default_linker
+    from .loading import LoadReport, open_target, relink
+
+    report = LoadReport()
+    with _errors():
+        target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
+                             create=False)
+        try:
+            relink(target, default_linker(wikidata_endpoint, offline=offline), report)
+        finally:
+            target.close()
+    _report(report, ctx.obj["quiet"], target.name)
+
+
+@cli.command("eval")
+@click.argument("dataset", type=click.Choice(["elevant"]))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--model", help="spaCy pipeline name or path (default: en_core_web_sm).")
+@click.option("--wikidata-endpoint", metavar="URL", help="Also look up entities in this Wikidata SPARQL endpoint.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--show-errors", is_flag=True, help="List the wrong links.")
+def eval_cmd(dataset: str, path: Path, model: str | None, wikidata_endpoint: str | None, fmt: str,
+             show_errors: bool) -> None:
+    """Score kg on public gold data: 'elevant' scores Wikidata links on ELEVANT JSON Lines."""
+    from .evaluation import format_score, score_elevant
+    from .extract import load_pipeline
+    from .linking import default_linker
+
+    with _errors():
+        score = score_elevant(path, load_pipeline(model), default_linker(wikidata_endpoint))
+    click.echo(format_score(score, fmt))
+    if show_errors and fmt == "table":
+        for line in score.errors:
+            click.echo(f"  {line}")
 
 
 def _report(report: object, quiet: bool, target: str) -> None:

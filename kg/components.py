@@ -28,6 +28,9 @@ ENTITY_CLASSES = LOCATION_CLASSES | ORGANIZATION_CLASSES | {"Person"}
 _TITLE_WORD = {"TEXT": {"REGEX": r"^[A-Z][\w'’]*$"}, "LOWER": {"NOT_IN": ["the", "a", "an", "in", "on", "of", "and", "between", "to",
                                                      "from", "at", "for", "as", "by"]}}
 _NAME_PART = {"TEXT": {"REGEX": r"^(?:[A-Z][\w'’]*|-|al|el|ad|ez|as)$"}}
+_ORG_NAME_WORDS = frozenset({"Department", "Ministry", "Embassy", "Government", "Senate", "Congress", "Treasury",
+                             "Navy", "Army", "Parliament", "Council", "Agency", "Bureau", "Central", "National",
+                             "Federal", "Supreme", "Air", "Coast", "Marine", "Marines", "Republican", "Democratic"})
 _UNIT_WORDS = ["brigade", "brigrade", "division", "battalion", "regiment", "corps"]
 _ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
              "eleventh", "twelfth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth"]
@@ -251,9 +254,25 @@ def _add_acronyms(doc: Doc, spans: list[Span]) -> list[Span]:
         end = span.end
         if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
             inner = doc[end + 1]
-            if inner.is_upper and len(inner.text) >= 2 and inner.i not in by_start:
+            if _is_acronym_of(inner.text, span.id_ or span.text) and inner.i not in by_start:
                 extra.append(Span(doc, inner.i, inner.i + 1, label=span.label_, span_id=span.id_))
     return spans + extra
+
+
+def _is_acronym_of(short: str, name: str) -> bool:
+    """"PMF" for "Popular Mobilization Forces", "HTS" for "Hayat Tahrir al-Sham" — but not "Reuters"
+    in "LONDON (Reuters)": all capitals, and its letters start the name's words in order."""
+    if not (short.isupper() and 2 <= len(short) <= 8 and short.isalpha()):
+        return False
+    initials = [w[0].upper() for w in name.replace("-", " ").split() if w]
+    position = 0
+    for letter in short:
+        while position < len(initials) and initials[position] != letter:
+            position += 1
+        if position == len(initials):
+            return False
+        position += 1
+    return bool(initials) and initials[0] == short[0]
 
 
 def _apply_context(spans: list[Span]) -> list[Span]:
@@ -262,6 +281,8 @@ def _apply_context(spans: list[Span]) -> list[Span]:
     for span in spans:
         cls = span.label_
         after = span.doc[span.end].lower_ if span.end < len(span.doc) else ""
+        if cls == "Country" and span.end < len(span.doc) and span.doc[span.end].text in _ORG_NAME_WORDS:
+            continue  # "U.S. Department of Education", "Syrian Arab Army": part of an organisation's name
         before = [t.lower_ for t in span.doc[max(0, span.start - 3) : span.start]]
         if before[-2:] in (["town", "of"], ["village", "of"], ["city", "of"], ["towns", "of"], ["villages", "of"]):
             cls = "Settlement"
@@ -323,7 +344,8 @@ def _resolve_in_article(spans: list[Span]) -> list[Span]:
         canonical = span.id_ or span.text
         end = span.end
         doc = span.doc
-        if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
+        if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")" and _is_acronym_of(
+                doc[end + 1].text, canonical):
             aliases[doc[end + 1].text] = (span.label_, canonical)
     full_names = [(s.label_, s.id_ or s.text) for s in spans if len((s.id_ or s.text).split()) > 1]
     out: list[Span] = []

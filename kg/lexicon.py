@@ -56,7 +56,7 @@ KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
     # media
     "Reuters": ("MediaOrganization", ()),
     "Agence France-Presse": ("MediaOrganization", ("AFP",)),
-    "Associated Press": ("MediaOrganization", ("AP",)),
+    "Associated Press": ("MediaOrganization", ()),  # "AP" alone is too often something else
     "Asharq Al-Awsat": ("MediaOrganization", ()),
     "Iraqi News Agency": ("MediaOrganization", ("INA",)),
     "SANA": ("MediaOrganization", ("Syrian Arab News Agency",)),

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from .endpoints import EndpointStore
 from .errors import KgError
 from .files import iter_quads, to_quads
+from .linking import Linker
 from .model import Article
 from .namespaces import Minter
 from .pipeline import article_graphs
@@ -30,6 +31,7 @@ class LoadReport:
     replaced: int = 0
     unchanged: int = 0
     retracted: int = 0
+    linked: int = 0
     triples: int = 0
     problems: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
@@ -45,6 +47,7 @@ class LoadReport:
         rate = f" ({self.triples / seconds:,.0f} triples/s)" if self.triples and seconds > 0 else ""
         return (f"{target}: {self.new} new, {self.replaced} replaced, {self.unchanged} unchanged, "
                 + (f"{self.retracted} retracted, " if self.retracted else "")
+                + (f"{self.linked} entities linked, " if self.linked else "")
                 + f"{self.failed} failed; {self.triples} triples written in {seconds:.1f} s{rate}")
 
 
@@ -152,10 +155,12 @@ def load_files(target: Target, paths: Sequence[str | Path], report: LoadReport |
 
 
 def ingest(inputs: Sequence[str | Path], target: Target, *, model: str | None = None, date: dt.date | None = None,
-           base: str | None = None, jobs: int = 1, report: LoadReport | None = None) -> Iterator[Article]:
+           base: str | None = None, jobs: int = 1, linker: Linker | None = None,
+           report: LoadReport | None = None) -> Iterator[Article]:
     """Extract articles and load each one's graph into ``target``; yields each article once loaded."""
     report = report if report is not None else LoadReport()
-    extracted = article_graphs(inputs, model=model, date=date, base=base, jobs=jobs, problems=report.problems)
+    extracted = article_graphs(inputs, model=model, date=date, base=base, jobs=jobs, linker=linker,
+                               problems=report.problems)
     loaded: list[Article] = []
 
     def graphs() -> Iterator[tuple[str, Sequence[ox.Quad]]]:
@@ -180,4 +185,52 @@ def retract(target: Target, ids: Sequence[str], *, base: str | None = None,
             continue
         target.drop_graph(graph)
         report.retracted += 1
+    return report
+
+
+LINKS_GRAPH = "https://w3id.org/kg-news/links"
+_UNLINKED = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX owl:  <http://www.w3.org/2002/07/owl#>
+SELECT DISTINCT ?entity ?class ?label ?alias WHERE {
+  ?entity a ?class ; rdfs:label ?label .
+  FILTER(STRSTARTS(STR(?class), "https://w3id.org/kg-news/ns#"))
+  FILTER NOT EXISTS { ?entity owl:sameAs ?item }
+  OPTIONAL { ?entity skos:altLabel ?alias }
+}"""
+
+
+def relink(target: Target, linker: Linker, report: LoadReport | None = None) -> LoadReport:
+    """Link the entities of a store that have no Wikidata link yet; the links go to one graph of their own
+    (``https://w3id.org/kg-news/links``), replaced as a whole on each run."""
+    from .mapping import link_triples
+    from .model import Entity, Extraction
+
+    report = report if report is not None else LoadReport()
+    _, rows = target.select(_UNLINKED, {})
+    found: dict[str, tuple[str, str, set[str]]] = {}
+    for entity, cls, label, alias in rows:
+        if entity is None or cls is None or label is None:
+            continue
+        local = cls.value.rsplit("#", 1)[1]
+        current = found.setdefault(entity.value, (local, label.value, set()))
+        if alias is not None:
+            current[2].add(alias.value)
+    entities = tuple(Entity("iri", iri, label, cls, tuple(sorted(aliases)))
+                     for iri, (cls, label, aliases) in sorted(found.items()))
+    linked = linker.link(Extraction(Article(id="relink", text=""), model="", entities=entities))
+    existing = target.manifest().get(LINKS_GRAPH)
+    previous: list[ox.Quad] = []
+    if existing is not None:
+        _, old = target.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{LINKS_GRAPH}> {{ ?s ?p ?o }} }}", {})
+        previous = [ox.Quad(s, p, o, ox.NamedNode(LINKS_GRAPH)) for s, p, o in old  # type: ignore[arg-type]
+                    if s is not None and p is not None and o is not None]
+    graph = ox.NamedNode(LINKS_GRAPH)
+    quads = previous + [ox.Quad(s, p, o, graph) for link in linked.links
+                        for s, p, o in link_triples(link.entity[1], link)]
+    quads = sorted(set(quads), key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
+    for _ in load_graphs(target, [(LINKS_GRAPH, quads)], report):
+        pass
+    report.linked = len(linked.links)
     return report

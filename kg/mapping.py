@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from . import __version__
-from .model import EntityRef, Extraction, TextSpan, TimeRef
-from .namespaces import ITSRDF, KG, NIF, ORG, PROV, SCHEMA, SOFTWARE, Minter
+from .model import EntityRef, Extraction, Link, TextSpan, TimeRef
+from .namespaces import GEO, ITSRDF, KG, NIF, ORG, PROV, SCHEMA, SOFTWARE, WD, Minter
 
 
 def to_graph(extraction: Extraction, minter: Minter | None = None) -> Graph:
@@ -105,6 +106,9 @@ class _Mapper:
             self.add((node, RDFS.label, Literal(entity.label)))
             for alias in entity.aliases:
                 self.add((node, SKOS.altLabel, Literal(alias)))
+        for link in self.x.links:
+            for s, p, o in link_triples(str(self.entity(link.entity)), link):
+                self.add((URIRef(s.value), URIRef(p.value), _rdflib(o)))
         for mention in self.x.mentions:
             node = self._span("mention", mention.span, KG.Mention)
             self.add((node, ITSRDF.taIdentRef, self.entity(mention.entity)))
@@ -176,3 +180,30 @@ def _decimal(value: float) -> str:
     """The canonical xsd:decimal form with at most two decimals ("0.7", "1.0"), as stores print it."""
     text = f"{value:.2f}".rstrip("0")
     return text + "0" if text.endswith(".") else text
+
+
+def link_triples(entity: str, link: Link) -> list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]]:
+    """The triples stating a Wikidata link: ``owl:sameAs``, its confidence and source, and coordinates."""
+    node = ox.NamedNode(entity)
+    triples: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
+        (node, ox.NamedNode(str(OWL.sameAs)), ox.NamedNode(str(WD[link.qid]))),
+        (node, ox.NamedNode(str(KG.linkConfidence)), ox.Literal(_decimal(link.confidence),
+                                                                datatype=ox.NamedNode(str(XSD.decimal)))),
+        (node, ox.NamedNode(str(KG.linkSource)), ox.Literal(link.source)),
+    ]
+    if link.coordinates is not None:
+        geometry = ox.NamedNode(f"{entity}/geometry")
+        lon, lat = link.coordinates
+        triples += [(node, ox.NamedNode(str(GEO.hasGeometry)), geometry),
+                    (geometry, ox.NamedNode(str(GEO.asWKT)),
+                     ox.Literal(f"POINT({lon:.6g} {lat:.6g})", datatype=ox.NamedNode(str(GEO.wktLiteral))))]
+    return triples
+
+
+def _rdflib(term: ox.NamedNode | ox.Literal) -> URIRef | Literal:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    datatype = term.datatype.value if term.datatype else None
+    if datatype is None or datatype == str(XSD.string):
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(datatype))

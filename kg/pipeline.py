@@ -14,6 +14,7 @@ from .articles import read_articles
 from .errors import DataError, InputError
 from .extract import extract, load_pipeline
 from .files import RdfWriter, format_for
+from .linking import Linker
 from .mapping import to_graph
 from .model import Article
 from .namespaces import Minter
@@ -43,6 +44,7 @@ def extract_file(
     date: dt.date | None = None,
     base: str | None = None,
     jobs: int = 1,
+    linker: Linker | None = None,
     report: Report | None = None,
 ) -> Iterator[Article]:
     """Extract every article of ``inputs`` into one RDF file (``None`` or ``-``: stdout).
@@ -54,7 +56,8 @@ def extract_file(
         KgError: the model or the output cannot be opened (nothing is written then).
     """
     report = report if report is not None else Report()
-    graphs = article_graphs(inputs, model=model, date=date, base=base, jobs=jobs, problems=report.problems)
+    graphs = article_graphs(inputs, model=model, date=date, base=base, jobs=jobs, linker=linker,
+                            problems=report.problems)
     with RdfWriter(output, format_for(output, fmt)) as writer:
         for article, graph in graphs:
             report.triples += writer.write(graph)
@@ -63,8 +66,9 @@ def extract_file(
 
 
 def article_graphs(inputs: Sequence[str | Path], *, model: str | None, date: dt.date | None, base: str | None,
-                   jobs: int, problems: list[str]) -> Iterator[tuple[Article, Graph]]:
-    """Read, extract and map articles, streaming; every problem becomes one line in ``problems``.
+                   jobs: int, problems: list[str], linker: Linker | None = None) -> Iterator[tuple[Article, Graph]]:
+    """Read, extract, link (when a linker is given) and map articles, streaming; every problem becomes
+    one line in ``problems``.
 
     Raises:
         KgError: an input path does not exist or the model cannot be loaded (before anything is read).
@@ -82,6 +86,8 @@ def article_graphs(inputs: Sequence[str | Path], *, model: str | None, date: dt.
     articles = read_articles(inputs, date=date, on_error=lambda error: problems.append(str(error)))
     for extraction in extract(articles, nlp, n_process=max(1, jobs), on_failure=failure):
         try:
+            if linker is not None:
+                extraction = linker.link(extraction)
             graph = to_graph(extraction, minter)
         except Exception as exc:  # one article's bad luck must not cost the others
             failure(extraction.article, exc)

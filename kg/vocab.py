@@ -87,6 +87,8 @@ class KG(DefinedNamespace):
     holdsPosition: URIRef  # holds position
     issuer: URIRef  # issuer
     leaderOf: URIRef  # leader of
+    linkConfidence: URIRef  # link confidence
+    linkSource: URIRef  # link source
     location: URIRef  # location
     memberOf: URIRef  # member of
     model: URIRef  # model
