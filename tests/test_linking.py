@@ -1,0 +1,190 @@
+"""Wikidata linking: the shipped gazetteer on the project's own articles, the endpoint path against a
+real Oxigraph server holding Wikidata-shaped data (with confusers), NIL, the RDF it adds, re-linking a
+store with ``kg link`` and ``kg eval elevant``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Literal, URIRef
+from rdflib.namespace import OWL, XSD
+from spacy.language import Language
+
+from kg.cli import cli
+from kg.extract import extract
+from kg.gazetteer import Gazetteer
+from kg.linking import Candidate, Linker, default_linker
+from kg.mapping import to_graph
+from kg.model import Entity, Extraction
+from kg.namespaces import GEO, KG
+from kg.wikidata import WikidataSource
+
+from .conftest import ARTICLES, article
+from .servers import OxigraphServer
+from .test_wikidata import load_fixture
+
+WD = "http://www.wikidata.org/entity/"
+
+
+def linked(nlp: Language, text: str, linker: Linker) -> dict[str, str]:
+    x = linker.link(next(extract([article(text)], nlp)))
+    labels = {e.ref: e.label for e in x.entities}
+    return {labels[link.entity]: link.qid for link in x.links}
+
+
+@pytest.fixture(scope="module")
+def wikidata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    with OxigraphServer(tmp_path_factory.mktemp("wikidata")) as server:
+        load_fixture(server)
+        yield server
+
+
+def test_gazetteer_links_on_the_test_articles(extract_file) -> None:  # type: ignore[no-untyped-def]
+    linker = default_linker()
+    links = {}
+    for name in ("operation.txt", "policy.txt", "statements.txt"):
+        x = linker.link(extract_file(name))
+        labels = {e.ref: e.label for e in x.entities}
+        links.update({labels[link.entity]: (link.qid, link.source) for link in x.links})
+        assert all(0.6 <= link.confidence <= 1 for link in x.links)
+    assert links["Diyala"] == ("Q217075", "gazetteer")
+    assert links["Saladin"] == ("Q190131", "gazetteer")  # the governorate, never the sultan
+    assert links["Kirkuk"] == ("Q173310", "gazetteer")  # "in Kirkuk": the city
+    assert links["Islamic State"] == ("Q2429253", "gazetteer")
+    assert links["Syria"][0] == "Q858" and links["European Union"][0] == "Q458"
+    assert links["United Nations"][0] == "Q1065" and links["Reuters"][0] == "Q130879"
+    assert "Jalal Hamdani" not in links  # an invented person stays unlinked (NIL)
+
+
+def test_endpoint_links_with_type_constraints(nlp: Language, wikidata: OxigraphServer, tmp_path: Path) -> None:
+    source = WikidataSource(wikidata.query_url, cache_dir=tmp_path / "cache")
+    found = linked(nlp, "Troops searched the desert between Kirkuk, Saladin and Diyala for ISIS cells, "
+                        "and the Iraqi Army said Iraq would not rest.", Linker([source]))
+    assert found["Saladin"] == "Q190131"  # not the sultan (human)
+    assert found["Diyala"] == "Q217075"  # not the river
+    assert found["Kirkuk"] == "Q193268"  # listed with governorates: the governorate
+    assert found["Islamic State"] == "Q2429253"  # not the goddess
+    assert found["Iraq"] == "Q796"
+
+
+def test_person_links_only_to_a_human(nlp: Language, wikidata: OxigraphServer, tmp_path: Path) -> None:
+    source = WikidataSource(wikidata.query_url, cache_dir=tmp_path / "cache")
+    entity = Entity("person", "saladin", "Saladin", "Person")
+    x = Linker([source]).link(Extraction(article("x"), "m", entities=(entity,)))
+    assert [link.qid for link in x.links] == ["Q900000001"]
+
+
+def test_gazetteer_first_then_endpoint(nlp: Language, wikidata: OxigraphServer, tmp_path: Path) -> None:
+    linker = Linker([Gazetteer(), WikidataSource(wikidata.query_url, cache_dir=tmp_path / "cache")])
+    x = linker.link(next(extract([article("The Iraqi Army moved into Diyala.")], nlp)))
+    sources = {link.qid: link.source for link in x.links}
+    assert sources["Q217075"] == "gazetteer"
+    assert sources["Q900000004"] == "wikidata"  # the gazetteer has no forces; the endpoint does
+
+
+class Fixed:
+    """A candidate source with canned answers, for the decision rules alone."""
+
+    name = "fixed"
+
+    def __init__(self, answers: dict[str, list[Candidate]]) -> None:
+        self.answers = answers
+
+    def candidates(self, names: list[str]) -> dict[str, list[Candidate]]:  # type: ignore[override]
+        return {n: self.answers.get(n, []) for n in names}
+
+
+def test_two_equally_good_readings_stay_unlinked() -> None:
+    twins = [Candidate("Q1", "Hamra", frozenset({"settlement"}), sitelinks=10),
+             Candidate("Q2", "Hamra", frozenset({"settlement"}), sitelinks=12)]
+    entity = Entity("settlement", "hamra", "Hamra", "Settlement")
+    x = Linker([Fixed({"Hamra": twins})]).link(Extraction(article("x"), "m", entities=(entity,)))
+    assert x.links == ()  # NIL: the entity keeps its own IRI
+    popular = [twins[0], Candidate("Q3", "Hamra", frozenset({"settlement"}), sitelinks=300)]
+    x = Linker([Fixed({"Hamra": popular})]).link(Extraction(article("x"), "m", entities=(entity,)))
+    assert [(link.qid, link.confidence) for link in x.links] == [("Q3", 0.75)]
+
+
+def test_context_country_decides() -> None:
+    places = [Candidate("Q10", "Hadith", frozenset({"settlement"}), country="Q796", exact=False),
+              Candidate("Q11", "Hadith", frozenset({"settlement"}), country="Q29", sitelinks=50)]
+    entities = (Entity("country", "iraq", "Iraq", "Country"), Entity("settlement", "hadith", "Hadith", "Settlement"))
+    source = Fixed({"Hadith": places, "Iraq": [Candidate("Q796", "Iraq", frozenset({"country"}))]})
+    x = Linker([source]).link(Extraction(article("x"), "m", entities=entities))
+    assert {link.entity[1]: link.qid for link in x.links} == {"iraq": "Q796", "hadith": "Q10"}
+
+
+def test_links_in_rdf(extract_file) -> None:  # type: ignore[no-untyped-def]
+    x = default_linker().link(extract_file("operation.txt"))
+    graph = to_graph(x)
+    diyala = URIRef("https://w3id.org/kg-news/id/entity/administrativearea/diyala")
+    assert (diyala, OWL.sameAs, URIRef(WD + "Q217075")) in graph
+    assert graph.value(diyala, KG.linkSource) == Literal("gazetteer")
+    assert graph.value(diyala, KG.linkConfidence).datatype == XSD.decimal  # type: ignore[union-attr]
+    geometry = graph.value(diyala, GEO.hasGeometry)
+    assert str(graph.value(geometry, GEO.asWKT)).startswith("POINT(4")
+
+
+def test_cli_links_by_default_and_not_with_no_link(tmp_path: Path) -> None:
+    runner = CliRunner()
+    source = str(ARTICLES / "policy.txt")
+    out = tmp_path / "out.trig"
+    assert runner.invoke(cli, ["extract", source, "-o", str(out)]).exit_code == 0
+    entities = runner.invoke(cli, ["query", "entities", "--data", str(out), "--format", "json"]).stdout
+    syria = next(e for e in json.loads(entities) if e["label"] == "Syria")
+    assert syria["wikidata"] == WD + "Q858"
+    mapped = runner.invoke(cli, ["query", "map", "--data", str(out), "--format", "csv"]).stdout
+    assert "Q858" in mapped or "Syria" in mapped
+    bare = tmp_path / "bare.trig"
+    assert runner.invoke(cli, ["extract", source, "--no-link", "-o", str(bare)]).exit_code == 0
+    from rdflib import Dataset
+
+    data = Dataset(default_union=True)
+    data.parse(bare, format="trig")
+    assert not list(data.triples((None, OWL.sameAs, None)))
+
+
+def test_kg_link_relinks_a_store(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store = str(tmp_path / "store")
+    ingest = runner.invoke(cli, ["ingest", str(ARTICLES / "policy.txt"), "--no-link", "--store", store])
+    assert ingest.exit_code == 0, ingest.stderr
+
+    def wikidata_of(label: str) -> str | None:
+        rows = json.loads(runner.invoke(cli, ["query", "entities", "--store", store, "--format", "json"]).stdout)
+        return next(r.get("wikidata") for r in rows if r["label"] == label)
+
+    assert wikidata_of("Syria") is None
+    first = runner.invoke(cli, ["link", "--store", store, "--offline"])
+    assert first.exit_code == 0, first.stderr
+    assert "1 new" in first.stderr and "entities linked" in first.stderr
+    assert wikidata_of("Syria") == WD + "Q858"
+    assert wikidata_of("European Union") == WD + "Q458"
+    again = runner.invoke(cli, ["link", "--store", store, "--offline"])
+    assert again.exit_code == 0 and "0 new, 0 replaced, 1 unchanged" in again.stderr
+
+
+def test_eval_elevant_on_a_small_gold_file(tmp_path: Path) -> None:
+    text = ("Iraqi forces pushed into Diyala on Monday. Officials in Syria said Rahim Qasim, a local trader, "
+            "was unhurt.")
+    gold = {"id": 1, "title": "t", "text": text, "evaluation_span": [0, len(text)], "labels": [
+        {"id": 0, "span": [text.index("Diyala"), text.index("Diyala") + 6], "entity_id": "Q217075", "name": "Diyala"},
+        {"id": 1, "span": [text.index("Syria"), text.index("Syria") + 5], "entity_id": "Q858", "name": "Syria"},
+        {"id": 2, "span": [text.index("Rahim"), text.index("Rahim") + 11], "entity_id": "<NIL>", "name": "Rahim"},
+        {"id": 3, "span": [0, 5], "entity_id": "Q796", "name": "Iraq"},
+    ]}
+    path = tmp_path / "gold.jsonl"
+    path.write_text(json.dumps(gold) + "\n")
+    result = CliRunner().invoke(cli, ["eval", "elevant", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    score = json.loads(result.stdout)
+    assert (score["gold"], score["gold_nil"], score["correct"], score["predicted"]) == (3, 1, 2, 2)
+    assert score["precision"] == 1.0 and score["recall"] == round(2 / 3, 4) and score["nil_accuracy"] == 1.0
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "no labels"}\n')
+    failed = CliRunner().invoke(cli, ["eval", "elevant", str(bad)])
+    assert failed.exit_code == 1 and "line 1: not an ELEVANT record" in failed.stderr
