@@ -80,6 +80,11 @@ PREFERRED: dict[str, tuple[str, ...]] = {
 }
 
 
+# kinds that make a candidate a worse reading for a class (on Wikidata many cities are also
+# administrative entities: a governorate named like its capital should not become the city)
+AVOID: dict[str, frozenset[str]] = {"AdministrativeArea": frozenset({"settlement"})}
+
+
 class Linker:
     """Links the entities of an extraction, asking each source in turn for what is still unlinked.
 
@@ -130,15 +135,17 @@ class Linker:
         if not pool:
             return None
         preference = PREFERRED.get(entity.cls, ())
+        avoid = AVOID.get(entity.cls, frozenset())
 
-        def rank(c: Candidate) -> tuple[int, int, int, int]:
+        def rank(c: Candidate) -> tuple[int, int, int, int, int]:
             kind_rank = min((preference.index(k) for k in c.kinds if k in preference), default=len(preference))
-            return (c.country in countries or c.qid in countries, c.exact, -kind_rank, c.sitelinks)
+            return (c.country in countries or c.qid in countries, not (c.kinds & avoid), c.exact, -kind_rank,
+                    c.sitelinks)
 
         ordered = sorted(pool.values(), key=rank, reverse=True)
         best = ordered[0]
         confidence = (0.9 if best.exact else 0.8) + (0.05 if best.country in countries else 0.0)
-        if len(ordered) > 1 and rank(ordered[1])[:3] == rank(best)[:3]:
+        if len(ordered) > 1 and rank(ordered[1])[:4] == rank(best)[:4]:
             runner_up = ordered[1].sitelinks
             if not (best.sitelinks >= 3 * max(runner_up, 1) and best.sitelinks > 0):
                 confidence = 0.5  # two equally good readings: better unlinked than wrong

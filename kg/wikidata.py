@@ -218,12 +218,12 @@ class WikidataSource:
 
     name = "wikidata"
 
-    def __init__(self, endpoint: str = WIKIDATA_SPARQL, cache_dir: Path | None = None, *, batch_size: int = 50,
+    def __init__(self, endpoint: str = WIKIDATA_SPARQL, cache_dir: Path | str | None = None, *, batch_size: int = 50,
                  timeout: float = 60, retries: int = 4, backoff: float = 1.0, max_wait: float = 60.0) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.endpoint = endpoint
-        self.cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self.batch_size = batch_size
         self.timeout = timeout
         self.retries = retries

@@ -188,3 +188,44 @@ def test_eval_elevant_on_a_small_gold_file(tmp_path: Path) -> None:
     bad.write_text('{"text": "no labels"}\n')
     failed = CliRunner().invoke(cli, ["eval", "elevant", str(bad)])
     assert failed.exit_code == 1 and "line 1: not an ELEVANT record" in failed.stderr
+
+
+KIND_CLASS = {"human": "Q5", "country": "Q6256", "admin": "Q10864048", "settlement": "Q515", "armed": "Q17127659",
+              "international": "Q484652", "media": "Q192283", "organization": "Q43229", "force": "Q8473",
+              "political": "Q7278", "government": "Q327333", "facility": "Q13226383", "natural": "Q4022",
+              "area": "Q82794"}
+
+
+def wikidata_shaped(gazetteer: Gazetteer) -> str:
+    """The gazetteer as Wikidata would hold it: labels, altLabels, P31, P17, P625, sitelinks."""
+    lines = ["@prefix wd: <http://www.wikidata.org/entity/> . @prefix wdt: <http://www.wikidata.org/prop/direct/> .",
+             "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
+             "@prefix geo: <http://www.opengis.net/ont/geosparql#> . @prefix wikibase: <http://wikiba.se/ontology#> ."]
+    for e in gazetteer.entries:
+        item = f"wd:{e.qid}"
+        lines.append(f"{item} rdfs:label {json.dumps(e.label)}@en ; wikibase:sitelinks 10 ; "
+                     f"wdt:P31 wd:{KIND_CLASS[e.kind]} .")
+        if e.coordinates:
+            lines.append(f'{item} wdt:P625 "Point({e.coordinates[0]} {e.coordinates[1]})"^^geo:wktLiteral .')
+        if e.country:
+            lines.append(f"{item} wdt:P17 wd:{e.country} .")
+        for alias in e.aliases:
+            lines.append(f"{item} skos:altLabel {json.dumps(alias)}@en .")
+    return "\n".join(lines)
+
+
+def test_an_endpoint_with_only_wikidata_shaped_data_gives_the_same_links(
+        extract_file, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import requests
+
+    gazetteer = Gazetteer()
+    with OxigraphServer(tmp_path / "wd") as server:
+        response = requests.post(f"{server.store_url}?default", data=wikidata_shaped(gazetteer).encode(),
+                                 headers={"Content-Type": "text/turtle"}, timeout=60)
+        assert response.status_code in (200, 201, 204), response.text
+        endpoint_only = Linker([WikidataSource(server.query_url, cache_dir=tmp_path / "cache")])
+        for name in ("operation.txt", "policy.txt", "statements.txt"):
+            x = extract_file(name)
+            by_gazetteer = {(link.entity, link.qid) for link in Linker([gazetteer]).link(x).links}
+            by_endpoint = {(link.entity, link.qid) for link in endpoint_only.link(x).links}
+            assert by_gazetteer and by_endpoint == by_gazetteer, name
