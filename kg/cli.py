@@ -249,24 +249,59 @@ def link_cmd(ctx: click.Context, store: str | None, endpoint: str | None, update
 
 
 @cli.command("eval")
-@click.argument("dataset", type=click.Choice(["elevant"]))
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("dataset", type=click.Choice(["elevant", "re3d", "ucdp"]))
+@click.argument("path", type=click.Path(path_type=Path))
 @click.option("--model", help="spaCy pipeline name or path (default: en_core_web_sm).")
-@click.option("--wikidata-endpoint", metavar="URL", help="Also look up entities in this Wikidata SPARQL endpoint.")
+@click.option("--wikidata-endpoint", metavar="URL", help="elevant: also look up entities in this Wikidata SPARQL "
+              "endpoint.")
+@click.option("--limit", type=click.IntRange(1), metavar="N", help="ucdp: score only the first N kept rows.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--show-errors", is_flag=True, help="List the wrong links.")
-def eval_cmd(dataset: str, path: Path, model: str | None, wikidata_endpoint: str | None, fmt: str,
-             show_errors: bool) -> None:
-    """Score kg on public gold data: 'elevant' scores Wikidata links on ELEVANT JSON Lines."""
-    from .evaluation import format_score, score_elevant
-    from .extract import load_pipeline
-    from .linking import default_linker
+@click.option("--show-errors", is_flag=True, help="List the wrong links, mentions, relations or misses.")
+def eval_cmd(dataset: str, path: Path, model: str | None, wikidata_endpoint: str | None, limit: int | None,
+             fmt: str, show_errors: bool) -> None:
+    """Score kg on public gold data.
 
+    \b
+    elevant  PATH is ELEVANT JSON Lines: Wikidata links on the gold spans.
+    re3d     PATH is the re3d folder: Person/Organisation/Location mentions and
+             FightingAgainst/AlliesOf/InChargeOf/BelongsTo relations (P/R/F1).
+    ucdp     PATH is a UCDP GED CSV: place, event and actor recall on the headlines
+             that name their place.
+    """
+    from .extract import load_pipeline
+
+    errors: list[str]
     with _errors():
-        score = score_elevant(path, load_pipeline(model), default_linker(wikidata_endpoint))
-    click.echo(format_score(score, fmt))
+        if dataset == "re3d":
+            from .evaluation_re3d import format_re3d, read_re3d, score_extractions
+            from .extract import extract
+
+            documents = read_re3d(path)
+            nlp = load_pipeline(model)
+            re3d = score_extractions(documents, extract((d.article for d in documents), nlp))
+            text, errors = format_re3d(re3d, fmt), re3d.errors
+        elif dataset == "ucdp":
+            from .evaluation_ucdp import (
+                UcdpScore,
+                format_ucdp,
+                kept_rows,
+                read_ucdp,
+                score_rows,
+            )
+
+            ucdp = UcdpScore()
+            rows = kept_rows(read_ucdp(path), ucdp, limit)
+            ucdp = score_rows(rows, load_pipeline(model), ucdp)
+            text, errors = format_ucdp(ucdp, fmt), ucdp.errors
+        else:
+            from .evaluation import format_score, score_elevant
+            from .linking import default_linker
+
+            score = score_elevant(path, load_pipeline(model), default_linker(wikidata_endpoint))
+            text, errors = format_score(score, fmt), score.errors
+    click.echo(text)
     if show_errors and fmt == "table":
-        for line in score.errors:
+        for line in errors:
             click.echo(f"  {line}")
 
 
