@@ -286,6 +286,9 @@ def _apply_context(spans: list[Span]) -> list[Span]:
         before = [t.lower_ for t in span.doc[max(0, span.start - 3) : span.start]]
         if before[-2:] in (["town", "of"], ["village", "of"], ["city", "of"], ["towns", "of"], ["villages", "of"]):
             cls = "Settlement"
+        elif cls in {"Person", "Organization"} and _used_as_place(span) and (
+                span.id_ or span.text) not in lexicon.known_names():
+            cls = "Settlement"  # "clashes in Palmyra", "from Al-Raqqah", "Eastern Ghouta area"
         elif before[-1:] == ["called"] or before[-2:] in (["calling", "itself"], ["known", "as"]):
             if cls in {"Person", "Facility", "Organization", "Settlement"} and "group" in before:
                 cls = "ArmedGroup"
@@ -295,6 +298,27 @@ def _apply_context(spans: list[Span]) -> list[Span]:
                 cls = "AdministrativeArea"
         out.append(Span(span.doc, span.start, span.end, label=cls, span_id=_unit_name(span, spans)))
     return out
+
+
+_LOCATIVE = frozenset({"in", "near", "at", "outside", "around", "into", "toward", "towards", "inside", "across"})
+_PLACE_NOUNS = frozenset({"area", "city", "town", "village", "countryside", "outskirts", "desert", "district",
+                          "neighbourhood", "neighborhood", "suburbs", "camp", "vicinity", "province", "governorate"})
+_DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
+
+
+def _used_as_place(span: Span) -> bool:
+    """A name NER took for a person or organisation that the sentence uses as a place."""
+    doc = span.doc
+    after = doc[span.end].lower_ if span.end < len(doc) else ""
+    if after in _PLACE_NOUNS:
+        return True
+    prev = doc[span.start - 1].lower_ if span.start > 0 else ""
+    prev2 = doc[span.start - 2].lower_ if span.start > 1 else ""
+    if prev == "the":
+        prev, prev2 = prev2, doc[span.start - 3].lower_ if span.start > 2 else ""
+    if prev in _LOCATIVE or (prev == "from" and span.label_ == "Organization"):
+        return not doc[span.end : span.end + 1].text.startswith(("’s", "'s"))
+    return prev == "of" and prev2 in _PLACE_NOUNS | _DIRECTIONS
 
 
 def _unit_name(span: Span, spans: list[Span]) -> str:

@@ -31,7 +31,7 @@ _PLACE_PREPS = frozenset({"in", "at", "near", "between", "across", "around", "in
                           "from", "to", "along", "into", "on"})
 _CONTAINERS = frozenset({"operation", "operations", "mission", "missions", "campaign", "sweep"})
 _TARGETABLE = ACTOR_CLASSES | {"Facility", "Settlement"}
-_HARM_VERBS = frozenset({"kill", "hit", "target", "destroy", "wound", "injure", "strike", "damage"})
+_HARM_VERBS = frozenset({"kill", "hit", "target", "destroy", "wound", "injure", "strike", "damage", "land"})
 _IMPACT_VERBS = frozenset({"strike", "hit", "land", "slam", "fall", "target"})
 
 
@@ -56,7 +56,8 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
         subject = next((c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
         if subject is not None and subject.lemma_ in lexicon.EVENT_MODIFIERS:
             return lexicon.EVENT_MODIFIERS[subject.lemma_], doc[token.i : token.i + 1]
-        return None
+        if lemma not in lexicon.EVENT_TRIGGERS:
+            return None
     cls = lexicon.EVENT_TRIGGERS.get(lemma)
     if cls is None:
         return None
@@ -75,7 +76,7 @@ def find_events(doc: Doc, dateline: dt.date | None) -> list[Event]:
     events: list[Event] = []
     for token in doc:
         found = trigger_class(token)
-        if found is None:
+        if found is None or _reported_by_subject(token):
             continue
         cls, trigger = found
         agents, targets, locations = _roles(token)
@@ -96,6 +97,13 @@ def find_events(doc: Doc, dateline: dt.date | None) -> list[Event]:
             status=_status(token),
         ))
     return events
+
+
+def _reported_by_subject(verb: Token) -> bool:
+    """"A rocket attack targeted the base": the verb is the noun's event, not a second one."""
+    if verb.pos_ != "VERB":
+        return False
+    return any(c.dep_ == "nsubj" and c.pos_ == "NOUN" and trigger_class(c) is not None for c in verb.children)
 
 
 def _roles(token: Token) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...], tuple[EntityRef, ...]]:
@@ -143,6 +151,8 @@ def _roles(token: Token) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...], 
             for obj in (c for c in head.children if c.dep_ == "dobj"):
                 targets += entities_under(obj, _TARGETABLE, near=True)
                 place_roots.append(obj)
+            for verb in (head, *(c for c in head.children if c.dep_ == "conj")):
+                place_roots += [c for c in verb.children if c.dep_ == "prep" and c.lower_ in _PLACE_PREPS]
         if token.dep_ == "pobj" and head.head.pos_ == "VERB" and lexicon.EVENT_TRIGGERS.get(token.lemma_) == "Meeting":
             # "ministers will discuss ... during a meeting in Brussels": who meets is the verb's subject
             verb = head.head
@@ -155,10 +165,12 @@ def _roles(token: Token) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...], 
         place_roots += [c for c in token.children if c.dep_ == "prep"]
     if not agents:
         agents += _led_by(token)
-    target_ids = {t.start for t in targets}
+    target_ids = {t.start for t in targets if t.label_ not in LOCATION_CLASSES}
     agent_ids = {a.start for a in agents}
-    locations = [e for root in place_roots for e in entities_under(root, LOCATION_CLASSES)
-                 if e.start not in target_ids and e.start not in agent_ids]
+    # a place that is attacked ("shelling on Aleppo") is also where the attack happened
+    locations = [t for t in targets if t.label_ in LOCATION_CLASSES] + [
+        e for root in place_roots for e in entities_under(root, LOCATION_CLASSES)
+        if e.start not in target_ids and e.start not in agent_ids]
     return (unique(ref_of(a) for a in agents), unique(ref_of(t) for t in targets),
             unique(ref_of(p) for p in locations))
 

@@ -173,6 +173,7 @@ EVENT_TRIGGERS: dict[str, str] = {
     "pursue": "MilitaryOperation", "pursuit": "MilitaryOperation", "operation": "MilitaryOperation",
     "offensive": "MilitaryOperation", "clearance": "MilitaryOperation", "clear": "MilitaryOperation",
     "attack": "Attack", "assault": "Attack", "ambush": "Attack", "shelling": "Attack", "shell": "Attack",
+    "kill": "Attack", "massacre": "Attack", "target": "Attack", "execute": "Attack", "execution": "Attack",
     "bombing": "Bombing", "explosion": "Bombing", "blast": "Bombing", "bomb": "Bombing",
     "assassination": "Assassination", "assassinate": "Assassination",
     "airstrike": "Airstrike", "air strike": "Airstrike", "strike": "Airstrike", "raid": "Raid", "storm": "Raid",
@@ -186,9 +187,11 @@ EVENT_MODIFIERS: dict[str, str] = {
     "rocket": "RocketAttack", "missile": "RocketAttack", "mortar": "RocketAttack", "drone": "Airstrike",
     "air": "Airstrike", "aerial": "Airstrike", "suicide": "Bombing", "car": "Bombing", "roadside": "Bombing",
     "search": "SearchOperation", "security": "MilitaryOperation", "military": "MilitaryOperation",
+    "shell": "Attack", "airstrike": "Airstrike", "warplane": "Airstrike", "jet": "Airstrike",
+    "helicopter": "Airstrike", "aircraft": "Airstrike", "raid": "Raid", "bomb": "Bombing", "barrel": "Bombing",
 }
 # a noun trigger only counts with one of these modifiers (``operation`` alone is too vague)
-NEEDS_MODIFIER = frozenset({"operation", "strike", "clear", "storm", "shell"})
+NEEDS_MODIFIER = frozenset({"operation", "strike", "clear", "storm"})
 
 POLICY_TRIGGERS: dict[str, str] = {
     "sanction": "Sanction", "sanctions": "Sanction", "ban": "Ban", "embargo": "Ban", "prohibition": "Ban",

@@ -111,7 +111,7 @@ def test_arrest_and_rocket_attack(extract_file) -> None:  # type: ignore[no-unty
     assert labels(x, arrest.targets) == {"Islamic State"}
     rocket = next(e for e in x.events if e.cls == "RocketAttack")
     assert labels(x, rocket.targets) == {"K1 military base"}
-    assert labels(x, rocket.locations) == {"Kirkuk"}
+    assert labels(x, rocket.locations) == {"K1 military base", "Kirkuk"}  # the attacked place, and where it is
     assert rocket.status == "Completed"
 
 
