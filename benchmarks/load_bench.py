@@ -18,7 +18,7 @@ What it does:
    ``GRAPH ?g``) and loaded a second time, which must change nothing.
 3. Prints a table (median of ``--repeat`` runs, each on a fresh target), ratios and machine info.
 
-See /work/shared/notes/stores.md for the reference figures the ratios are compared with.
+See ../shared/notes/stores.md for the reference figures the ratios are compared with.
 """
 
 from __future__ import annotations
@@ -162,28 +162,35 @@ class HttpCounter:
     def __init__(self) -> None:
         self.requests = 0
         self.connections = 0
+        import urllib3.connection
+
         self._put = http.client.HTTPConnection.putrequest
-        self._connect = http.client.HTTPConnection.connect
+        # urllib3 (requests) opens its sockets in its own connect(), not through http.client's
+        self._connects = [(cls, cls.connect) for cls in (http.client.HTTPConnection, urllib3.connection.HTTPConnection)]
 
     def __enter__(self) -> HttpCounter:
         counter = self
-        put, connect = self._put, self._connect
+        put = self._put
 
         def putrequest(conn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
             counter.requests += 1
             return put(conn, *args, **kwargs)
 
-        def connect_(conn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-            counter.connections += 1
-            return connect(conn, *args, **kwargs)
+        def counting(connect):  # noqa: ANN001, ANN202
+            def connect_(conn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+                counter.connections += 1
+                return connect(conn, *args, **kwargs)
+            return connect_
 
         http.client.HTTPConnection.putrequest = putrequest  # type: ignore[method-assign]
-        http.client.HTTPConnection.connect = connect_  # type: ignore[method-assign]
+        for cls, connect in self._connects:
+            cls.connect = counting(connect)  # type: ignore[method-assign]
         return self
 
     def __exit__(self, *exc: object) -> None:
         http.client.HTTPConnection.putrequest = self._put  # type: ignore[method-assign]
-        http.client.HTTPConnection.connect = self._connect  # type: ignore[method-assign]
+        for cls, connect in self._connects:
+            cls.connect = connect  # type: ignore[method-assign]
 
 
 def rss_mb(pid: int) -> float:
@@ -230,9 +237,9 @@ class RssSampler:
 @dataclass
 class Run:
     load_s: float
-    reload_s: float
-    report: LoadReport
-    rereport: LoadReport
+    reload_s: float | None
+    report: LoadReport | None
+    rereport: LoadReport | None
     graphs_found: int
     triples_found: int
     manifest_entries: int
@@ -280,6 +287,94 @@ def measure(target: Target, data: Data, server_pid: int | None) -> Run:
                         f"{rereport.problems[:3]}")
     return Run(load_s, reload_s, report, rereport, graphs_found, triples_found, manifest_entries,
                http_count.requests, http_count.connections, rss.peak["py"], rss.peak["server"], problems)
+
+
+def graph_bodies(path: Path) -> Iterator[tuple[str, bytes]]:
+    """The file's graphs as N-Triples bodies, straight from its lines (for the no-kg reference loads).
+
+    pyoxigraph writes one ``s p o <g> .`` per line and graph IRIs have no spaces, so the graph is the
+    second-last token.
+    """
+    current, lines = None, []
+    with path.open("rb") as f:
+        for line in f:
+            triple, graph, _ = line.rsplit(b" ", 2)
+            if graph != current:
+                if current is not None:
+                    yield current[1:-1].decode(), b"".join(lines)
+                current, lines = graph, []
+            lines.append(triple + b" .\n")
+    if current is not None:
+        yield current[1:-1].decode(), b"".join(lines)
+
+
+def measure_reference(load: Callable[[], None], counter: Target, data: Data, server_pid: int | None) -> Run:
+    """Time a load that does not go through kg (no manifest, no hashing, no second load)."""
+    gc.collect()
+    with HttpCounter() as http_count, RssSampler(server_pid) as rss:
+        start = time.perf_counter()
+        load()
+        load_s = time.perf_counter() - start
+    graphs_found, triples_found = count(counter)
+    problems = []
+    if (graphs_found, triples_found) != (data.graphs, data.triples):
+        problems.append(f"target holds {graphs_found} article graphs / {triples_found} triples, "
+                        f"expected {data.graphs} / {data.triples}")
+    return Run(load_s, None, None, None, graphs_found, triples_found, 0, http_count.requests,
+               http_count.connections, rss.peak["py"], rss.peak["server"], problems)
+
+
+def case_raw_store(bulk: bool) -> Callable[[Data, Path], Run]:
+    def run(data: Data, work: Path) -> Run:
+        directory = Path(tempfile.mkdtemp(prefix="raw-", dir=work))
+        store = EmbeddedStore(directory / "s")  # only for counting; writes go to its pyoxigraph Store directly
+        method = store.store.bulk_load if bulk else store.store.load
+        try:
+            return measure_reference(lambda: method(path=str(data.path), format=ox.RdfFormat.N_QUADS),
+                                     store, data, None)
+        finally:
+            store.close()
+            shutil.rmtree(directory, ignore_errors=True)
+    return run
+
+
+def put_graphs(url: str, data: Data, auth: object = None) -> None:
+    """One Graph Store Protocol PUT per graph over one keep-alive session (Digest nonce reused)."""
+    import requests
+
+    with requests.Session() as session:
+        session.trust_env = False
+        for graph, body in graph_bodies(data.path):
+            r = session.put(url, params={"graph": graph}, data=body, auth=auth, timeout=120,  # type: ignore[arg-type]
+                            headers={"Content-Type": "application/n-triples"})
+            if r.status_code >= 300:
+                raise RuntimeError(f"PUT {graph}: HTTP {r.status_code} {r.text[:200]}")
+
+
+def case_raw_oxigraph(data: Data, work: Path) -> Run:
+    from kg.endpoints import EndpointStore
+    from tests.servers import OxigraphServer
+
+    with env(**NO_CREDS), OxigraphServer(Path(tempfile.mkdtemp(prefix="oxigraph-", dir=work))) as server:
+        counter = EndpointStore(server.query_url)
+        try:
+            return measure_reference(lambda: put_graphs(server.store_url, data), counter, data,
+                                     server.proc.pid if server.proc else None)
+        finally:
+            counter.close()
+
+
+def case_raw_virtuoso(data: Data, work: Path) -> Run:
+    from kg.endpoints import EndpointStore
+    from tests.servers import VirtuosoServer
+
+    with env(**NO_CREDS), VirtuosoServer(Path(tempfile.mkdtemp(prefix="virtuoso-", dir=work))) as server:
+        counter = EndpointStore(server.sparql_url)  # anonymous, read only
+        try:
+            return measure_reference(lambda: put_graphs(server.graph_store_url, data, server.auth), counter, data,
+                                     server.proc.pid if server.proc else None)
+        finally:
+            counter.close()
 
 
 @contextlib.contextmanager
@@ -428,7 +523,6 @@ def report(cases: list[Case], data: Data, repeat: int) -> None:
             rows.append([c.label, c.path, "FAILED", "", "", c.error[:60], "", "", "", "", ""])
             continue
         load = c.median("load_s")
-        reload_ = c.median("reload_s")
         ok = all(not r.problems for r in c.runs)
         last = c.runs[-1]
         rr = last.rereport
@@ -437,7 +531,8 @@ def report(cases: list[Case], data: Data, repeat: int) -> None:
             c.label, c.path, f"{load:.2f}" + (f" ({runs})" if runs else ""),
             fmt_rate(data.triples / load), f"{data.graphs / load:,.0f}",
             f"ok {last.graphs_found}g/{last.triples_found}t" if ok else "FAIL",
-            f"{reload_:.2f}", f"{rr.unchanged} unch, {rr.triples} t" + ("" if not rr.failed else f", {rr.failed} fail"),
+            f"{c.median('reload_s'):.2f}" if rr else "-",
+            (f"{rr.unchanged} unch, {rr.triples} t" + ("" if not rr.failed else f", {rr.failed} fail")) if rr else "-",
             f"{int(c.median('requests'))} ({int(c.median('connections'))})" if last.requests else "-",
             f"{max(r.py_rss for r in c.runs):.0f}",
             f"{max(r.server_rss for r in c.runs):.0f}" if last.server_rss else "-",
@@ -450,6 +545,9 @@ def report(cases: list[Case], data: Data, repeat: int) -> None:
     print()
     print("check: article graphs/triples counted with SELECT over GRAPH ?g (manifest excluded) = expected, "
           "first load all new with no problems, second load all unchanged with 0 triples written.")
+    print("'ref:' rows are reference loads of the same file without kg (no manifest, no hashing, no second "
+          "load): pyoxigraph Store.bulk_load / Store.load on the whole file, and one plain GSP PUT per graph "
+          "over a keep-alive requests session (Virtuoso: one Digest auth object, nonce reused).")
     print("HTTP req (conn): HTTP requests (new TCP connections) made during the first load. "
           "RSS: peak resident memory during the first load.")
     for c in cases:
@@ -479,6 +577,18 @@ def report(cases: list[Case], data: Data, repeat: int) -> None:
     for a, b, text in ratios:
         if a in by and b in by:
             print(f"- {text}: {rate(a) / rate(b):.1f}x ({fmt_rate(rate(a))} vs {fmt_rate(rate(b))} triples/s)")
+    refs = [
+        ("bulk", "raw-bulk", "embedded bulk (kg) vs pyoxigraph Store.bulk_load of the file"),
+        ("tx", "raw-load", "embedded transactional (kg) vs pyoxigraph Store.load (one transaction) of the file"),
+        ("oxi-gsp", "raw-oxi", "Oxigraph GSP (kg) vs plain per-graph PUTs"),
+        ("virt-gsp", "raw-virt", "Virtuoso GSP (kg) vs plain per-graph PUTs"),
+    ]
+    print()
+    print("## kg vs the same write path without kg (same file, same machine)")
+    print()
+    for a, b, text in refs:
+        if a in by and b in by:
+            print(f"- {text}: {rate(a) / rate(b):.2f}x ({fmt_rate(rate(a))} vs {fmt_rate(rate(b))} triples/s)")
     ceilings = [  # stores.md section 0/8: raw write paths with no kg logic, same machine kind
         ("bulk", 316_000, "pyoxigraph Store.bulk_load on disk (stores.md section 5, 200k)"),
         ("tx", 123_000, "pyoxigraph Store.load transactional on disk (stores.md section 5, 200k)"),
@@ -488,7 +598,7 @@ def report(cases: list[Case], data: Data, repeat: int) -> None:
         ("virt-upd", 23_700, "Virtuoso INSERT DATA 10k subject-grouped batches (stores.md section 8)"),
     ]
     print()
-    print("## Against the raw-path figures in /work/shared/notes/stores.md (other data, no kg logic)")
+    print("## Against the raw-path figures in ../shared/notes/stores.md (other data, no kg logic)")
     print()
     for key, ref, text in ceilings:
         if key in by:
@@ -506,8 +616,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs per target; the median is printed (default 1)")
     parser.add_argument("--update-path", action="store_true",
                         help="also load Oxigraph and Virtuoso through SPARQL Update only (no Graph Store Protocol)")
+    parser.add_argument("--no-reference", action="store_true",
+                        help="skip the reference loads without kg (pyoxigraph bulk_load/load, plain per-graph PUTs)")
     parser.add_argument("--only", default="",
-                        help="comma-separated subset of: bulk,tx,oxi-gsp,virt-gsp,oxi-upd,virt-upd")
+                        help="comma-separated subset of: bulk,tx,oxi-gsp,virt-gsp,oxi-upd,virt-upd,"
+                             "raw-bulk,raw-load,raw-oxi,raw-virt")
     parser.add_argument("--workdir", type=Path, default=None, help="where temp files go (default: system temp)")
     parser.add_argument("--verbose", action="store_true", help="show kg's log (retries, endpoint detection)")
     args = parser.parse_args(argv)
@@ -523,6 +636,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.update_path:
         cases += [Case("oxi-upd", "Oxigraph server", "SPARQL Update", case_oxigraph(False)),
                   Case("virt-upd", "Virtuoso", "SPARQL Update", case_virtuoso(False))]
+    if not args.no_reference:
+        cases += [Case("raw-bulk", "ref: pyoxigraph", "Store.bulk_load", case_raw_store(True)),
+                  Case("raw-load", "ref: pyoxigraph", "Store.load", case_raw_store(False)),
+                  Case("raw-oxi", "ref: Oxigraph server", "PUT per graph", case_raw_oxigraph),
+                  Case("raw-virt", "ref: Virtuoso", "PUT per graph", case_raw_virtuoso)]
     if args.only:
         wanted = set(args.only.split(","))
         cases = [c for c in cases if c.key in wanted]
@@ -553,7 +671,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(f": FAILED ({case.error[:300]})", flush=True)
                     break
                 case.runs.append(run)
-                print(f": {run.load_s:.2f} s, reload {run.reload_s:.2f} s"
+                print(f": {run.load_s:.2f} s" + (f", reload {run.reload_s:.2f} s" if run.reload_s is not None else "")
                       + (f" - {len(run.problems)} PROBLEMS" if run.problems else " - checks ok"), flush=True)
         report(cases, data, args.repeat)
     print()

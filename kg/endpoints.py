@@ -316,6 +316,20 @@ class EndpointStore:
                 self.update(_insert(graph, batch))
         self.update(_insert(MANIFEST_GRAPH, manifest_quads(entry)))
 
+    def batch_limit(self, *, empty: bool) -> int:
+        """New graphs go together in one INSERT DATA request of at most the dialect's batch size."""
+        return self.dialect.insert_batch
+
+    def add_graphs(self, batch: Sequence[tuple[Sequence[ox.Quad], ManifestEntry]]) -> None:
+        """Add several new article graphs and their manifest entries in one update request.
+
+        Each graph is dropped first, so leftovers of an interrupted load never survive.
+        """
+        drops = " ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(entry.graph)}" for _, entry in batch)
+        blocks = [_graph_block(entry.graph, quads) for quads, entry in batch]
+        blocks.append(_graph_block(MANIFEST_GRAPH, [q for _, entry in batch for q in manifest_quads(entry)]))
+        self.update(f"{drops} ;\nINSERT DATA {{\n{''.join(blocks)}}}")
+
     def _upload(self, graph: str, quads: Sequence[ox.Quad]) -> None:
         assert self.graph_store_url is not None
         auth = self._requests_auth()
@@ -380,6 +394,11 @@ def _batches(quads: Sequence[ox.Quad], size: int) -> Iterator[Sequence[ox.Quad]]
     # quads arrive sorted by subject, so each batch keeps a subject's triples together
     for start in range(0, len(quads), size):
         yield quads[start : start + size]
+
+
+def _graph_block(graph: str, quads: Sequence[ox.Quad]) -> str:
+    body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+    return f"GRAPH <{graph}> {{\n{body}\n}}\n"
 
 
 def _insert(graph: str, quads: Sequence[ox.Quad]) -> str:

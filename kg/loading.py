@@ -18,9 +18,8 @@ from .linking import Linker
 from .model import Article
 from .namespaces import Minter
 from .pipeline import article_graphs
-from .stores import MANIFEST_GRAPH, EmbeddedStore, Target, manifest_entry, store_path
+from .stores import MANIFEST_GRAPH, EmbeddedStore, ManifestEntry, Target, manifest_entry, store_path
 
-BULK_QUADS = 200_000
 
 
 @dataclass
@@ -67,37 +66,46 @@ def load_graphs(target: Target, graphs: Iterable[tuple[str, Sequence[ox.Quad]]],
                 report: LoadReport) -> Iterator[str]:
     """Load article graphs: unchanged ones are skipped, changed ones replaced, new ones added.
 
-    Yields each graph IRI once handled (for progress). Into an empty embedded store, new graphs go
-    through pyoxigraph's bulk loader.
+    Yields each graph IRI once handled (for progress), in input order. New graphs travel together in
+    bounded batches (:meth:`Target.batch_limit` triples: one request to an endpoint, pyoxigraph's bulk
+    loader into an empty embedded store); changed ones are replaced one by one.
     """
     manifest = target.manifest()
-    bulk = isinstance(target, EmbeddedStore) and not manifest
-    pending: list[tuple[Sequence[ox.Quad], object]] = []
-    pending_size = 0
+    limit = target.batch_limit(empty=not manifest)
+    pending: list[tuple[Sequence[ox.Quad], ManifestEntry]] = []
 
-    def flush() -> None:
-        nonlocal pending_size
-        if pending:
-            assert isinstance(target, EmbeddedStore)
-            target.add_new_graphs(pending)  # type: ignore[arg-type]
-            pending.clear()
-            pending_size = 0
+    def flush() -> Iterator[str]:
+        if not pending:
+            return
+        try:
+            target.add_graphs(pending)
+        except KgError as exc:
+            report.problems += [f"{entry.graph}: {exc}" for _, entry in pending]
+        else:
+            for quads, entry in pending:
+                manifest[entry.graph] = entry
+                report.triples += len(quads)
+                report.new += 1
+        done = [entry.graph for _, entry in pending]
+        pending.clear()
+        yield from done
 
     for graph, quads in graphs:
         entry = manifest_entry(graph, quads)
         old = manifest.get(graph)
         if old is not None and old.content_hash == entry.content_hash:
+            yield from flush()
             report.unchanged += 1
             yield graph
             continue
+        if old is None and len(quads) < limit:
+            if sum(len(q) for q, _ in pending) + len(quads) > limit:
+                yield from flush()
+            pending.append((quads, entry))
+            continue
+        yield from flush()
         try:
-            if bulk and old is None:
-                pending.append((quads, entry))
-                pending_size += len(quads)
-                if pending_size >= BULK_QUADS:
-                    flush()
-            else:
-                target.replace_graph(graph, quads, entry)
+            target.replace_graph(graph, quads, entry)
         except KgError as exc:
             report.problems.append(f"{graph}: {exc}")
             yield graph
@@ -109,7 +117,7 @@ def load_graphs(target: Target, graphs: Iterable[tuple[str, Sequence[ox.Quad]]],
         else:
             report.replaced += 1
         yield graph
-    flush()
+    yield from flush()
 
 
 def graphs_in_files(paths: Iterable[str | Path], report: LoadReport) -> Iterator[tuple[str, list[ox.Quad]]]:

@@ -52,6 +52,12 @@ class Target(Protocol):
     def replace_graph(self, graph: str, quads: Sequence[ox.Quad], entry: ManifestEntry) -> None:
         """Make ``graph`` hold exactly ``quads`` and record it in the manifest."""
 
+    def batch_limit(self, *, empty: bool) -> int:
+        """How many triples of new graphs may travel together in one :meth:`add_graphs` (0: none)."""
+
+    def add_graphs(self, batch: Sequence[tuple[Sequence[ox.Quad], ManifestEntry]]) -> None:
+        """Add graphs the manifest does not know, with their entries, together."""
+
     def drop_graph(self, graph: str) -> None:
         """Remove a graph and its manifest entry (no error if it is not there)."""
 
@@ -152,7 +158,11 @@ class EmbeddedStore:
             f"INSERT DATA {{ GRAPH {name} {{ {data} }} GRAPH <{MANIFEST_GRAPH}> {{ {meta} }} }}"
         )
 
-    def add_new_graphs(self, batches: Iterable[tuple[Sequence[ox.Quad], ManifestEntry]]) -> None:
+    def batch_limit(self, *, empty: bool) -> int:
+        """Into an empty store, new graphs go through the bulk loader, 200,000 triples at a time."""
+        return 200_000 if empty else 0
+
+    def add_graphs(self, batches: Sequence[tuple[Sequence[ox.Quad], ManifestEntry]]) -> None:
         """Bulk path for graphs the store does not have yet (non-transactional, several times faster)."""
 
         def quads() -> Iterable[ox.Quad]:
