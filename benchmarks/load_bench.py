@@ -13,9 +13,13 @@ What it does:
    as in a real corpus) until about N triples, streaming them into one N-Quads file.
 2. Loads that file with ``load_files`` into: a fresh embedded store (bulk path), a fresh embedded store
    forced through the transactional per-graph path, a fresh Oxigraph server and a fresh Virtuoso
-   (both through the Graph Store Protocol) and, with ``--update-path``, both servers through SPARQL
-   Update only. Each target is checked (article graphs and triples, counted with a SELECT over
-   ``GRAPH ?g``) and loaded a second time, which must change nothing.
+   (``EndpointStore`` as configured by default, Graph Store Protocol on) and, with ``--update-path``,
+   both servers with ``graph_store_url="none"`` (SPARQL Update only). The table says which write path
+   the endpoint really took (new graphs and changed graphs may go different ways). Each target is
+   checked (article graphs and triples, counted with a SELECT over ``GRAPH ?g``) and loaded a second
+   time, which must change nothing; with ``--replace``, a third time from a copy in which every graph
+   has one more triple (all replaced). Reference loads of the same file without kg (pyoxigraph
+   ``bulk_load``/``load``, plain per-graph PUTs) show what kg's own logic costs.
 3. Prints a table (median of ``--repeat`` runs, each on a fresh target), ratios and machine info.
 
 See ../shared/notes/stores.md for the reference figures the ratios are compared with.
@@ -73,6 +77,7 @@ class Data:
     base_triples: int
     seconds_extract: float
     seconds_write: float
+    changed: Path | None = None  # the same graphs, each with one more triple (for --replace)
 
 
 def base_graphs() -> list[tuple[str, list[ox.Quad]]]:
@@ -112,15 +117,23 @@ def renamed(article: str, quads: Sequence[ox.Quad], new: str) -> list[ox.Quad]:
     return [ox.Quad(term(q.subject), term(q.predicate), term(q.object), term(q.graph_name)) for q in quads]
 
 
-def generate(directory: Path, target_triples: int) -> Data:
-    """Write about ``target_triples`` triples of replicated article graphs as one N-Quads file."""
+REVISION = ox.NamedNode("urn:kg-bench:revision")
+
+
+def generate(directory: Path, target_triples: int, changed: bool = False) -> Data:
+    """Write about ``target_triples`` triples of replicated article graphs as one N-Quads file.
+
+    With ``changed``, also a second file with the same graphs, each with one more triple, so that
+    loading it on top replaces every graph.
+    """
     t0 = time.perf_counter()
     base = base_graphs()
     t1 = time.perf_counter()
     base_triples = sum(len(q) for _, q in base)
     path = directory / "bench.nq"
+    changed_path = directory / "bench-changed.nq" if changed else None
     graphs = triples = 0
-    with path.open("wb") as out:
+    with path.open("wb") as out, (changed_path.open("wb") if changed_path else contextlib.nullcontext()) as out2:
         n = 0
         while triples < target_triples:
             for article, quads in base:
@@ -131,9 +144,13 @@ def generate(directory: Path, target_triples: int) -> Data:
                 out.write(ox.serialize(copy, format=ox.RdfFormat.N_QUADS) or b"")
                 graphs += 1
                 triples += len(copy)
+                if out2 is not None:
+                    g = ox.NamedNode(new)
+                    copy.append(ox.Quad(g, REVISION, ox.Literal("2"), g))
+                    out2.write(ox.serialize(copy, format=ox.RdfFormat.N_QUADS) or b"")
             n += 1
     t2 = time.perf_counter()
-    return Data(path, graphs, triples, path.stat().st_size, len(base), base_triples, t1 - t0, t2 - t1)
+    return Data(path, graphs, triples, path.stat().st_size, len(base), base_triples, t1 - t0, t2 - t1, changed_path)
 
 
 def check_file(data: Data) -> None:
@@ -248,6 +265,9 @@ class Run:
     py_rss: float
     server_rss: float
     problems: list[str] = field(default_factory=list)
+    path: str = ""  # the write path the target really used for new graphs (endpoints decide at run time)
+    replace_s: float | None = None
+    replace_report: LoadReport | None = None
 
 
 def count(target: Target) -> tuple[int, int]:
@@ -268,6 +288,11 @@ def measure(target: Target, data: Data, server_pid: int | None) -> Run:
     start = time.perf_counter()
     rereport = load_files(target, [data.path], LoadReport())
     reload_s = time.perf_counter() - start
+    replace_s = replace_report = None
+    if data.changed is not None:
+        start = time.perf_counter()
+        replace_report = load_files(target, [data.changed], LoadReport())
+        replace_s = time.perf_counter() - start
 
     problems = []
     if report.failed:
@@ -285,8 +310,30 @@ def measure(target: Target, data: Data, server_pid: int | None) -> Run:
         problems.append(f"second load not a no-op: {rereport.new} new, {rereport.replaced} replaced, "
                         f"{rereport.unchanged} unchanged, {rereport.triples} triples, {rereport.failed} failed "
                         f"{rereport.problems[:3]}")
+    if replace_report is not None:
+        found = count(target)
+        want = (0, data.graphs, 0, data.triples + data.graphs, 0)
+        got = (replace_report.new, replace_report.replaced, replace_report.unchanged, replace_report.triples,
+               replace_report.failed)
+        if got != want:
+            problems.append(f"changed file: {got[0]} new, {got[1]} replaced, {got[2]} unchanged, {got[3]} triples, "
+                            f"{got[4]} failed {replace_report.problems[:3]}; expected {want}")
+        if found != (data.graphs, data.triples + data.graphs):
+            problems.append(f"after the changed file the target holds {found[0]} article graphs / {found[1]} "
+                            f"triples, expected {data.graphs} / {data.triples + data.graphs}")
     return Run(load_s, reload_s, report, rereport, graphs_found, triples_found, manifest_entries,
-               http_count.requests, http_count.connections, rss.peak["py"], rss.peak["server"], problems)
+               http_count.requests, http_count.connections, rss.peak["py"], rss.peak["server"], problems,
+               write_path(target), replace_s, replace_report)
+
+
+def write_path(target: Target) -> str:
+    """What the target does with new graphs (batched) and with changed ones (one by one)."""
+    limit = target.batch_limit(empty=True) if hasattr(target, "batch_limit") else 0
+    if isinstance(target, EmbeddedStore):
+        return ""
+    gsp = getattr(target, "graph_store_url", None)
+    new = f"new: INSERT DATA <= {limit:,} t/request" if limit else "new: one by one"
+    return f"{new}; changed: {'GSP PUT' if gsp else 'SPARQL Update'}"
 
 
 def graph_bodies(path: Path) -> Iterator[tuple[str, bytes]]:
@@ -517,18 +564,26 @@ def machine_info() -> list[str]:
 def report(cases: list[Case], data: Data, repeat: int) -> None:
     header = ["target", "path", "load s", "triples/s", "articles/s", "check", "reload s", "reload",
               "HTTP req (conn)", "py RSS MB", "server RSS MB"]
+    replace = data.changed is not None
+    if replace:
+        header[8:8] = ["replace s", "replaced"]
     rows = []
     for c in cases:
         if not c.runs:
-            rows.append([c.label, c.path, "FAILED", "", "", c.error[:60], "", "", "", "", ""])
+            rows.append([c.label, c.path, "FAILED", "", "", c.error[:60], *[""] * (len(header) - 6)])
             continue
         load = c.median("load_s")
         ok = all(not r.problems for r in c.runs)
         last = c.runs[-1]
         rr = last.rereport
         runs = " / ".join(f"{r.load_s:.1f}" for r in c.runs) if len(c.runs) > 1 else ""
+        replace_cells = []
+        if replace:
+            rp = last.replace_report
+            replace_cells = [f"{statistics.median(r.replace_s for r in c.runs):.2f}" if rp else "-",  # type: ignore[type-var]
+                             f"{rp.replaced}" + (f", {rp.failed} fail" if rp.failed else "") if rp else "-"]
         rows.append([
-            c.label, c.path, f"{load:.2f}" + (f" ({runs})" if runs else ""),
+            c.label, c.path + (f" ({last.path})" if last.path else ""), f"{load:.2f}" + (f" ({runs})" if runs else ""),
             fmt_rate(data.triples / load), f"{data.graphs / load:,.0f}",
             f"ok {last.graphs_found}g/{last.triples_found}t" if ok else "FAIL",
             f"{c.median('reload_s'):.2f}" if rr else "-",
@@ -537,6 +592,7 @@ def report(cases: list[Case], data: Data, repeat: int) -> None:
             f"{max(r.py_rss for r in c.runs):.0f}",
             f"{max(r.server_rss for r in c.runs):.0f}" if last.server_rss else "-",
         ])
+        rows[-1][8:8] = replace_cells
     print()
     print(f"## Load of {data.triples:,} triples / {data.graphs:,} article graphs "
           f"(median of {repeat} run{'s' if repeat > 1 else ''}, each on a fresh target)")
@@ -548,6 +604,9 @@ def report(cases: list[Case], data: Data, repeat: int) -> None:
     print("'ref:' rows are reference loads of the same file without kg (no manifest, no hashing, no second "
           "load): pyoxigraph Store.bulk_load / Store.load on the whole file, and one plain GSP PUT per graph "
           "over a keep-alive requests session (Virtuoso: one Digest auth object, nonce reused).")
+    if replace:
+        print("replace: a third load, of a copy of the file in which every graph has one more triple "
+              "(all graphs replaced, one by one).")
     print("HTTP req (conn): HTTP requests (new TCP connections) made during the first load. "
           "RSS: peak resident memory during the first load.")
     for c in cases:
@@ -564,12 +623,12 @@ def report(cases: list[Case], data: Data, repeat: int) -> None:
 
     ratios = [
         ("bulk", "tx", "embedded bulk vs embedded transactional"),
-        ("bulk", "oxi-gsp", "embedded bulk vs Oxigraph server (GSP)"),
-        ("bulk", "virt-gsp", "embedded bulk vs Virtuoso (GSP)"),
-        ("tx", "oxi-gsp", "embedded transactional vs Oxigraph server (GSP)"),
-        ("virt-gsp", "oxi-gsp", "Virtuoso (GSP) vs Oxigraph server (GSP)"),
-        ("oxi-gsp", "oxi-upd", "Oxigraph GSP vs Oxigraph SPARQL Update"),
-        ("virt-gsp", "virt-upd", "Virtuoso GSP vs Virtuoso SPARQL Update"),
+        ("bulk", "oxi-gsp", "embedded bulk vs Oxigraph server (GSP on)"),
+        ("bulk", "virt-gsp", "embedded bulk vs Virtuoso (GSP on)"),
+        ("tx", "oxi-gsp", "embedded transactional vs Oxigraph server (GSP on)"),
+        ("virt-gsp", "oxi-gsp", "Virtuoso (GSP on) vs Oxigraph server (GSP on)"),
+        ("oxi-gsp", "oxi-upd", "Oxigraph GSP on vs Update only"),
+        ("virt-gsp", "virt-upd", "Virtuoso GSP on vs Update only"),
     ]
     print()
     print("## Ratios (throughput of first / second, first loads)")
@@ -577,11 +636,22 @@ def report(cases: list[Case], data: Data, repeat: int) -> None:
     for a, b, text in ratios:
         if a in by and b in by:
             print(f"- {text}: {rate(a) / rate(b):.1f}x ({fmt_rate(rate(a))} vs {fmt_rate(rate(b))} triples/s)")
+    if data.changed is not None:
+        def replace_rate(key: str) -> float:
+            return data.graphs / statistics.median(r.replace_s for r in by[key].runs)  # type: ignore[type-var]
+        print()
+        print("Replacing every graph (third load), articles/s:")
+        for key in by:
+            if by[key].runs[-1].replace_s is not None:
+                print(f"- {by[key].label} / {by[key].path}: {replace_rate(key):,.1f} articles/s")
+        for a, b, text in ratios[-2:]:
+            if a in by and b in by and by[a].runs[-1].replace_s and by[b].runs[-1].replace_s:
+                print(f"- replace, {text}: {replace_rate(a) / replace_rate(b):.1f}x")
     refs = [
         ("bulk", "raw-bulk", "embedded bulk (kg) vs pyoxigraph Store.bulk_load of the file"),
         ("tx", "raw-load", "embedded transactional (kg) vs pyoxigraph Store.load (one transaction) of the file"),
-        ("oxi-gsp", "raw-oxi", "Oxigraph GSP (kg) vs plain per-graph PUTs"),
-        ("virt-gsp", "raw-virt", "Virtuoso GSP (kg) vs plain per-graph PUTs"),
+        ("oxi-gsp", "raw-oxi", "Oxigraph (kg, GSP on) vs plain per-graph PUTs"),
+        ("virt-gsp", "raw-virt", "Virtuoso (kg, GSP on) vs plain per-graph PUTs"),
     ]
     print()
     print("## kg vs the same write path without kg (same file, same machine)")
@@ -592,11 +662,16 @@ def report(cases: list[Case], data: Data, repeat: int) -> None:
     ceilings = [  # stores.md section 0/8: raw write paths with no kg logic, same machine kind
         ("bulk", 316_000, "pyoxigraph Store.bulk_load on disk (stores.md section 5, 200k)"),
         ("tx", 123_000, "pyoxigraph Store.load transactional on disk (stores.md section 5, 200k)"),
-        ("oxi-gsp", 39_700, "Oxigraph GSP POST of the whole file in one request (stores.md section 8)"),
-        ("virt-gsp", 149_000, "Virtuoso GSP POST 10 x 100k (stores.md section 8)"),
         ("oxi-upd", 19_100, "Oxigraph INSERT DATA 10k batches (stores.md section 8)"),
         ("virt-upd", 23_700, "Virtuoso INSERT DATA 10k subject-grouped batches (stores.md section 8)"),
     ]
+    # with GSP on, new graphs may still travel as INSERT DATA (see the path column): compare like with like
+    for key, server, update_ref, gsp_ref in [
+            ("oxi-gsp", "Oxigraph", 19_100, 39_700), ("virt-gsp", "Virtuoso", 23_700, 149_000)]:
+        if key in by and "INSERT DATA" in by[key].runs[-1].path.split(";")[0]:
+            ceilings.append((key, update_ref, f"{server} INSERT DATA 10k batches (stores.md section 8)"))
+        else:
+            ceilings.append((key, gsp_ref, f"{server} GSP POST, whole file / 10 x 100k (stores.md section 8)"))
     print()
     print("## Against the raw-path figures in ../shared/notes/stores.md (other data, no kg logic)")
     print()
@@ -616,6 +691,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs per target; the median is printed (default 1)")
     parser.add_argument("--update-path", action="store_true",
                         help="also load Oxigraph and Virtuoso through SPARQL Update only (no Graph Store Protocol)")
+    parser.add_argument("--replace", action="store_true",
+                        help="also load a copy in which every graph changed (measures replacing, one graph at a time)")
     parser.add_argument("--no-reference", action="store_true",
                         help="skip the reference loads without kg (pyoxigraph bulk_load/load, plain per-graph PUTs)")
     parser.add_argument("--only", default="",
@@ -630,12 +707,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     cases = [
         Case("bulk", "embedded (fresh)", "bulk_extend", case_embedded_bulk),
         Case("tx", "embedded (preloaded)", "transactional", case_embedded_transactional),
-        Case("oxi-gsp", "Oxigraph server", "Graph Store Protocol", case_oxigraph(True)),
-        Case("virt-gsp", "Virtuoso", "Graph Store Protocol", case_virtuoso(True)),
+        Case("oxi-gsp", "Oxigraph server", "GSP on", case_oxigraph(True)),
+        Case("virt-gsp", "Virtuoso", "GSP on", case_virtuoso(True)),
     ]
     if args.update_path:
-        cases += [Case("oxi-upd", "Oxigraph server", "SPARQL Update", case_oxigraph(False)),
-                  Case("virt-upd", "Virtuoso", "SPARQL Update", case_virtuoso(False))]
+        cases += [Case("oxi-upd", "Oxigraph server", "Update only", case_oxigraph(False)),
+                  Case("virt-upd", "Virtuoso", "Update only", case_virtuoso(False))]
     if not args.no_reference:
         cases += [Case("raw-bulk", "ref: pyoxigraph", "Store.bulk_load", case_raw_store(True)),
                   Case("raw-load", "ref: pyoxigraph", "Store.load", case_raw_store(False)),
@@ -654,7 +731,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     total_start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="kg-load-bench-", dir=args.workdir) as tmp:
         work = Path(tmp)
-        data = generate(work, args.triples)
+        data = generate(work, args.triples, changed=args.replace)
         check_file(data)
         print()
         print(f"data: {data.path} - {data.size / 1e6:,.1f} MB N-Quads, {data.graphs:,} article graphs, "
