@@ -31,6 +31,7 @@ _NAME_PART = {"TEXT": {"REGEX": r"^(?:[A-Z][\w'’]*|-|al|el|ad|ez|as)$"}}
 _ORG_NAME_WORDS = frozenset({"Department", "Ministry", "Embassy", "Government", "Senate", "Congress", "Treasury",
                              "Navy", "Army", "Parliament", "Council", "Agency", "Bureau", "Central", "National",
                              "Federal", "Supreme", "Air", "Coast", "Marine", "Marines", "Republican", "Democratic"})
+REGIME = "Syrian government forces"
 _UNIT_WORDS = ["brigade", "brigrade", "division", "battalion", "regiment", "corps"]
 _ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
              "eleventh", "twelfth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth"]
@@ -66,6 +67,11 @@ def gazetteer_patterns() -> list[dict[str, Any]]:
                      {"LOWER": "international", "OP": "?"}, {"LOWER": "coalition"}]},
         {"label": "InternationalOrganization", "id": "US-led coalition",
          "pattern": [{"LOWER": "international"}, {"LOWER": "coalition"}]},
+        # in Syria reporting "the regime" is the Assad government and its forces (UCDP: Government of Syria)
+        {"label": "SecurityForce", "id": REGIME,
+         "pattern": [{"LOWER": {"IN": ["regime", "pro-regime", "regime's", "regime’s"]}},
+                     {"LOWER": {"IN": ["forces", "troops", "army", "militias", "helicopters", "warplanes",
+                                       "aircraft", "jets", "artillery"]}, "OP": "?"}]},
         {"label": "InternationalOrganization", "id": "US-led coalition",
          "pattern": [{"LOWER": "coalition"}, {"LOWER": "forces"}]},
     ]
@@ -281,6 +287,9 @@ def _apply_context(spans: list[Span]) -> list[Span]:
     for span in spans:
         cls = span.label_
         after = span.doc[span.end].lower_ if span.end < len(span.doc) else ""
+        if span.id_ == REGIME and span.start > 0 and span.doc[span.start - 1].text in lexicon.DEMONYMS and (
+                span.doc[span.start - 1].text != "Syrian"):
+            continue  # "the Iranian regime" is not the Syrian government
         if cls == "Country" and span.end < len(span.doc) and span.doc[span.end].text in _ORG_NAME_WORDS:
             continue  # "U.S. Department of Education", "Syrian Arab Army": part of an organisation's name
         before = [t.lower_ for t in span.doc[max(0, span.start - 3) : span.start]]
@@ -303,6 +312,7 @@ def _apply_context(spans: list[Span]) -> list[Span]:
 _LOCATIVE = frozenset({"in", "near", "at", "outside", "around", "into", "toward", "towards", "inside", "across"})
 _PLACE_NOUNS = frozenset({"area", "city", "town", "village", "countryside", "outskirts", "desert", "district",
                           "neighbourhood", "neighborhood", "suburbs", "camp", "vicinity", "province", "governorate"})
+_STRIKE_VERBS = frozenset({"bomb", "shell", "strike", "raid", "storm", "besiege", "bombard", "pound", "hit"})
 _DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
 
 
@@ -312,6 +322,8 @@ def _used_as_place(span: Span) -> bool:
     after = doc[span.end].lower_ if span.end < len(doc) else ""
     if after in _PLACE_NOUNS:
         return True
+    if span.root.dep_ == "dobj" and span.root.head.lemma_ in _STRIKE_VERBS:
+        return True  # "regime forces bomb Talbiseh"
     prev = doc[span.start - 1].lower_ if span.start > 0 else ""
     prev2 = doc[span.start - 2].lower_ if span.start > 1 else ""
     if prev == "the":

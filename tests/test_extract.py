@@ -8,8 +8,9 @@ import datetime as dt
 import pytest
 from spacy.language import Language
 
-from kg.extract import extract, load_pipeline
+from kg.components import LOCATION_CLASSES
 from kg.errors import ModelError
+from kg.extract import extract, load_pipeline
 from kg.model import Article, Extraction
 
 from .conftest import DATELINE, article
@@ -247,3 +248,15 @@ def test_planned_meeting_with_place_and_date(nlp: Language) -> None:
     assert labels(x, meeting.locations) == {"Luxembourg"}
     assert meeting.time is not None and meeting.time.start == dt.date(2025, 4, 2)
     assert meeting.status == "Planned"
+
+
+def test_regime_forces_and_places_they_strike(nlp: Language) -> None:
+    x = run(nlp, "Regime forces shelled Kafr Nabudah on Monday, activists said.")
+    found = classes(x)
+    assert found["Syrian government forces"] == "SecurityForce"
+    assert found["Kafr Nabudah"] in LOCATION_CLASSES  # an unknown name that is shelled is a place
+    shelling = next(e for e in x.events if e.cls == "Attack")
+    assert labels(x, shelling.agents) == {"Syrian government forces"}
+    assert "Kafr Nabudah" in labels(x, shelling.locations)
+    other = run(nlp, "The Iranian regime denied any role.")
+    assert "Syrian government forces" not in classes(other)
