@@ -74,6 +74,10 @@ def gazetteer_patterns() -> list[dict[str, Any]]:
                                        "aircraft", "jets", "artillery"]}, "OP": "?"}]},
         {"label": "InternationalOrganization", "id": "US-led coalition",
          "pattern": [{"LOWER": "coalition"}, {"LOWER": "forces"}]},
+        # military reporting writes the anti-ISIS coalition with a capital: "Coalition military forces"
+        {"label": "InternationalOrganization", "id": "US-led coalition",
+         "pattern": [{"TEXT": "Coalition"}, {"LOWER": {"IN": ["military", "air"]}, "OP": "?"},
+                     {"LOWER": {"IN": ["forces", "nations", "partners"]}, "OP": "?"}]},
     ]
     return patterns
 
@@ -163,7 +167,7 @@ class EntityTyper(KgComponent):
 def _trim(ent: Span) -> Span | None:
     start, end = ent.start, ent.end
     doc = ent.doc
-    while start < end and (doc[start].lower_ in {"the", "a", "an"} or doc[start].is_punct or doc[start].is_space):
+    while start < end and (doc[start].lower_ in {"the", "a", "an", "near"} or doc[start].is_punct or doc[start].is_space):
         start += 1
     while end > start and (doc[end - 1].is_punct and doc[end - 1].text not in {")", "."} or doc[end - 1].is_space
                            or doc[end - 1].lower_ in {"'s", "’s"}):

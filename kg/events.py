@@ -61,7 +61,7 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
     cls = lexicon.EVENT_TRIGGERS.get(lemma)
     if cls is None:
         return None
-    if lemma in lexicon.NEEDS_MODIFIER and refined is None:
+    if lemma in lexicon.NEEDS_MODIFIER and refined is None and not _military_strike(token):
         return None
     if lemma in lexicon.NOUN_ONLY_TRIGGERS and token.pos_ == "VERB":
         return None
@@ -69,6 +69,14 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
         first = min(m.i for m in modifiers if lexicon.EVENT_MODIFIERS.get(m.lower_) == refined)
         return refined, doc[first : token.i + 1]
     return cls, doc[token.i : token.i + 1]
+
+
+def _military_strike(token: Token) -> bool:
+    """"conducted strikes against ISIL": a strike aimed at someone, or conducted, is a military one."""
+    if token.lemma_ != "strike" or token.pos_ != "NOUN":
+        return False
+    aimed = any(c.dep_ == "prep" and c.lower_ == "against" for c in token.children)
+    return aimed or token.head.lemma_ in {"conduct", "carry", "launch"}
 
 
 def find_events(doc: Doc, dateline: dt.date | None) -> list[Event]:

@@ -260,3 +260,13 @@ def test_regime_forces_and_places_they_strike(nlp: Language) -> None:
     assert "Kafr Nabudah" in labels(x, shelling.locations)
     other = run(nlp, "The Iranian regime denied any role.")
     assert "Syrian government forces" not in classes(other)
+
+
+def test_strike_report_style(nlp: Language) -> None:
+    x = run(nlp, "Coalition military forces conducted strikes against ISIL near Tal Afar on Sunday.")
+    strike = next(e for e in x.events if e.cls == "Airstrike")
+    assert labels(x, strike.agents) == {"US-led coalition"}
+    assert labels(x, strike.targets) == {"Islamic State"}
+    assert classes(x)["Tal Afar"] in LOCATION_CLASSES
+    listed = run(nlp, "Near Palmyra, one strike destroyed an ISIL vehicle.")
+    assert classes(listed)["Palmyra"] == "Settlement"  # not a person called "Near Palmyra"
