@@ -45,14 +45,15 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Self
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import pyoxigraph as ox  # noqa: E402
+import pyoxigraph as ox
 
-from kg.loading import LoadReport, load_files, load_graphs  # noqa: E402
-from kg.stores import MANIFEST_GRAPH, EmbeddedStore, Target, manifest_entry  # noqa: E402
+from kg.loading import LoadReport, load_files, load_graphs
+from kg.stores import MANIFEST_GRAPH, EmbeddedStore, Target
 
 ARTICLE_BASE = "https://w3id.org/kg-news/id/article/"
 PRELOAD_GRAPH = "urn:kg-bench:preload"
@@ -104,7 +105,7 @@ def renamed(article: str, quads: Sequence[ox.Quad], new: str) -> list[ox.Quad]:
     cache: dict[str, ox.NamedNode] = {}
     under = article + "/"
 
-    def term(t):  # noqa: ANN001, ANN202
+    def term(t: Any) -> Any:
         if isinstance(t, ox.NamedNode):
             hit = cache.get(t.value)
             if hit is None:
@@ -185,21 +186,21 @@ class HttpCounter:
         # urllib3 (requests) opens its sockets in its own connect(), not through http.client's
         self._connects = [(cls, cls.connect) for cls in (http.client.HTTPConnection, urllib3.connection.HTTPConnection)]
 
-    def __enter__(self) -> HttpCounter:
+    def __enter__(self) -> Self:
         counter = self
         put = self._put
 
-        def putrequest(conn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        def putrequest(conn: Any, *args: Any, **kwargs: Any) -> Any:
             counter.requests += 1
             return put(conn, *args, **kwargs)
 
-        def counting(connect):  # noqa: ANN001, ANN202
-            def connect_(conn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        def counting(connect: Callable[..., Any]) -> Callable[..., Any]:
+            def connect_(conn: Any, *args: Any, **kwargs: Any) -> Any:
                 counter.connections += 1
                 return connect(conn, *args, **kwargs)
             return connect_
 
-        http.client.HTTPConnection.putrequest = putrequest  # type: ignore[method-assign]
+        http.client.HTTPConnection.putrequest = putrequest  # type: ignore[method-assign,assignment]
         for cls, connect in self._connects:
             cls.connect = counting(connect)  # type: ignore[method-assign]
         return self
@@ -240,7 +241,7 @@ class RssSampler:
         while not self._stop.wait(self.every):
             self._sample()
 
-    def __enter__(self) -> RssSampler:
+    def __enter__(self) -> Self:
         self._sample()
         self._thread.start()
         return self
@@ -342,7 +343,8 @@ def graph_bodies(path: Path) -> Iterator[tuple[str, bytes]]:
     pyoxigraph writes one ``s p o <g> .`` per line and graph IRIs have no spaces, so the graph is the
     second-last token.
     """
-    current, lines = None, []
+    current: bytes | None = None
+    lines: list[bytes] = []
     with path.open("rb") as f:
         for line in f:
             triple, graph, _ = line.rsplit(b" ", 2)
@@ -510,7 +512,7 @@ class Case:
     error: str = ""
 
     def median(self, attr: str) -> float:
-        return statistics.median(getattr(r, attr) for r in self.runs)
+        return float(statistics.median(getattr(r, attr) for r in self.runs))
 
 
 # --- output ----------------------------------------------------------------------------------------------------
@@ -522,20 +524,21 @@ def fmt_rate(x: float) -> str:
 
 def table(rows: list[list[str]], header: list[str]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    line: Callable[[list[str]], str] = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"
     return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
 
 
 def version_of(args: list[str]) -> str:
     try:
-        out = subprocess.run(args, capture_output=True, text=True, timeout=30)
+        out = subprocess.run(args, capture_output=True, text=True, timeout=30, check=False)
         return " ".join((out.stdout + out.stderr).split("\n")[:2]).strip() or "?"
     except (OSError, subprocess.TimeoutExpired):
         return "not installed"
 
 
 def machine_info() -> list[str]:
-    import requests
+    from importlib.metadata import version
+
     import SPARQLWrapper
 
     from tests.servers import _oxigraph_binary
@@ -555,8 +558,8 @@ def machine_info() -> list[str]:
     virtuoso = shutil.which("virtuoso-t")
     return [
         f"cores: {os.cpu_count()} ({cpu}), RAM {mem}, {platform.platform()}",
-        f"python {platform.python_version()}; pyoxigraph {ox.__version__}; oxigraph CLI: {oxi}; "
-        f"SPARQLWrapper {SPARQLWrapper.__version__}; requests {requests.__version__}",
+        (f"python {platform.python_version()}; pyoxigraph {ox.__version__}; oxigraph CLI: {oxi}; "
+         f"SPARQLWrapper {SPARQLWrapper.__version__}; requests {version('requests')}"),
         f"virtuoso: {version_of([virtuoso, '--version']) if virtuoso else 'not installed'}",
     ]
 
@@ -576,11 +579,11 @@ def report(cases: list[Case], data: Data, repeat: int) -> None:
         ok = all(not r.problems for r in c.runs)
         last = c.runs[-1]
         rr = last.rereport
-        runs = " / ".join(f"{r.load_s:.1f}" for r in c.runs) if len(c.runs) > 1 else ""
+        runs = " / ".join(f"{r.load_s:.2f}" for r in c.runs) if len(c.runs) > 1 else ""
         replace_cells = []
         if replace:
             rp = last.replace_report
-            replace_cells = [f"{statistics.median(r.replace_s for r in c.runs):.2f}" if rp else "-",  # type: ignore[type-var]
+            replace_cells = [f"{statistics.median(r.replace_s or 0.0 for r in c.runs):.2f}" if rp else "-",
                              f"{rp.replaced}" + (f", {rp.failed} fail" if rp.failed else "") if rp else "-"]
         rows.append([
             c.label, c.path + (f" ({last.path})" if last.path else ""), f"{load:.2f}" + (f" ({runs})" if runs else ""),
@@ -638,12 +641,12 @@ def report(cases: list[Case], data: Data, repeat: int) -> None:
             print(f"- {text}: {rate(a) / rate(b):.1f}x ({fmt_rate(rate(a))} vs {fmt_rate(rate(b))} triples/s)")
     if data.changed is not None:
         def replace_rate(key: str) -> float:
-            return data.graphs / statistics.median(r.replace_s for r in by[key].runs)  # type: ignore[type-var]
+            return data.graphs / statistics.median(r.replace_s or 0.0 for r in by[key].runs)
         print()
         print("Replacing every graph (third load), articles/s:")
-        for key in by:
-            if by[key].runs[-1].replace_s is not None:
-                print(f"- {by[key].label} / {by[key].path}: {replace_rate(key):,.1f} articles/s")
+        for key, case in by.items():
+            if case.runs[-1].replace_s is not None:
+                print(f"- {case.label} / {case.path}: {replace_rate(key):,.1f} articles/s")
         for a, b, text in ratios[-2:]:
             if a in by and b in by and by[a].runs[-1].replace_s and by[b].runs[-1].replace_s:
                 print(f"- replace, {text}: {replace_rate(a) / replace_rate(b):.1f}x")

@@ -99,7 +99,8 @@ def load_graphs(target: Target, graphs: Iterable[tuple[str, Sequence[ox.Quad]]],
             yield graph
             continue
         if old is None and len(quads) < limit:
-            if sum(len(q) for q, _ in pending) + len(quads) > limit:
+            # a graph also costs its DROP and 4 manifest triples: count them, or tiny graphs overflow a batch
+            if sum(len(q) + 5 for q, _ in pending) + len(quads) + 5 > limit:
                 yield from flush()
             pending.append((quads, entry))
             continue
@@ -127,6 +128,7 @@ def graphs_in_files(paths: Iterable[str | Path], report: LoadReport) -> Iterator
         current: str | None = None
         quads: list[ox.Quad] = []
         done: set[str] = set()
+        split: set[str] = set()
         outside = 0
         try:
             for quad in iter_quads([path]):
@@ -139,8 +141,10 @@ def graphs_in_files(paths: Iterable[str | Path], report: LoadReport) -> Iterator
                         yield current, quads
                         done.add(current)
                     if name in done:
-                        report.problems.append(f"{path}: graph <{name}> appears in two places - write each "
-                                               "article's quads together (as 'kg extract' does)")
+                        if name not in split:
+                            split.add(name)
+                            report.problems.append(f"{path}: graph <{name}> appears in two places - write each "
+                                                   "article's quads together (as 'kg extract' does)")
                         current, quads = None, []
                         continue
                     current, quads = name, []

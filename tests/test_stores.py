@@ -268,3 +268,29 @@ def test_basic_auth_from_env_and_netrc_and_retry_on_503(trig: Path, tmp_path: Pa
         with pytest.raises(EndpointError, match="KG_ENDPOINT_USER"):
             wrong.drop_graph("https://w3id.org/kg-news/id/article/x")
         assert "s3cret" not in repr(wrong.__dict__.get("name"))
+
+
+def test_a_graph_split_in_a_file_is_reported_once(tmp_path: Path) -> None:
+    g, h = "https://w3id.org/kg-news/id/article/g", "https://w3id.org/kg-news/id/article/h"
+    lines = [f"<urn:s{i}> <urn:p> \"{i}\" <{name}> ." for i, name in enumerate([g, g, h, g, g, g])]
+    path = tmp_path / "split.nq"
+    path.write_text("\n".join(lines) + "\n")
+    report = load_files(EmbeddedStore(tmp_path / "store"), [path])
+    assert report.failed == 1 and "appears in two places" in report.problems[0]
+    assert report.new == 2
+
+
+def test_virtuoso_batches_of_tiny_graphs_fit(virtuoso_server: VirtuosoServer, monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
+    monkeypatch.setenv("KG_ENDPOINT_USER", virtuoso_server.user)
+    monkeypatch.setenv("KG_ENDPOINT_PASSWORD", virtuoso_server.password)
+    endpoint = EndpointStore(virtuoso_server.sparql_url)
+    wipe(endpoint)
+    # 2,500 one-triple graphs: their DROPs and manifest triples must count against the batch size
+    path = tmp_path / "tiny.nq"
+    path.write_text("".join(f"<urn:s{i}> <urn:p> \"{i}\" <https://w3id.org/kg-news/id/article/tiny{i}> .\n"
+                            for i in range(2500)))
+    report = load_files(endpoint, [path])
+    assert (report.new, report.failed) == (2500, 0), report.problems[:1]
+    assert len(article_graphs(endpoint)) == 2500
+    wipe(endpoint)
