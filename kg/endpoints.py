@@ -50,6 +50,7 @@ USER_AGENT = f"kg/{__version__} (https://w3id.org/kg-news; SPARQL loader)"
 T = TypeVar("T")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
 _DISTINCT = re.compile(r"^\s*SELECT\s+DISTINCT\b", re.I | re.M)
+_ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.I)
 _LIMIT = re.compile(r"\bLIMIT\s+\d+\s*(OFFSET\s+\d+\s*)?$", re.I)
 _TRANSIENT = ("40001", "SR172", "deadlock", "timed out", "Temporary")
 
@@ -274,7 +275,13 @@ class EndpointStore:
         if _LIMIT.search(bound.strip()):
             raise EndpointError(f"{self.name}: the answer was cut at {cap} rows by the server - raise its "
                                 "row limit (Virtuoso: ResultSetMaxRows) or lower the query's LIMIT")
-        offset = cap
+        if not _ORDER_BY.search(bound):
+            # pages of an unordered answer may overlap or miss rows: order by every column, start again
+            bound = f"{bound}\nORDER BY {' '.join('?' + v for v in variables)}"
+            rows = []
+            offset = 0
+        else:
+            offset = cap
         while True:
             _, page, _ = self._select_once(f"{bound}\nLIMIT {cap} OFFSET {offset}")
             rows += page
