@@ -42,6 +42,7 @@ from .stores import (
     Row,
     Term,
     manifest_quads,
+    ntriples,
     parse_manifest,
 )
 
@@ -351,7 +352,7 @@ class EndpointStore:
             self._nonce_primed = True
         chunks = list(_batches(quads, self.dialect.upload_batch))
         for n, chunk in enumerate(chunks or [[]]):
-            body = "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in chunk).encode("utf-8")
+            body = (ntriples(chunk) + "\n").encode("utf-8")
             method = "PUT" if n == 0 else "POST"
 
             def send(method: str = method, body: bytes = body) -> None:
@@ -411,11 +412,9 @@ def _batches(quads: Sequence[ox.Quad], size: int) -> Iterator[Sequence[ox.Quad]]
 
 
 def _graph_block(graph: str, quads: Sequence[ox.Quad]) -> str:
-    body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
-    return f"GRAPH <{graph}> {{\n{body}\n}}\n"
+    return f"GRAPH <{graph}> {{\n{ntriples(quads)}\n}}\n"
 
 
 def _insert(graph: str, quads: Sequence[ox.Quad]) -> str:
-    body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
-    return f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}"
+    return f"INSERT DATA {{ {_graph_block(graph, quads)}}}"
 

@@ -68,6 +68,11 @@ class Target(Protocol):
         """Release the store."""
 
 
+def ntriples(quads: Iterable[ox.Quad], separator: str = "\n") -> str:
+    """The quads' triples as N-Triples statements (escaped by pyoxigraph), for request bodies."""
+    return separator.join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+
+
 def content_hash(quads: Iterable[ox.Quad]) -> str:
     """A hash of a graph's content that does not depend on the order of its quads."""
     lines = sorted(f"{q.subject} {q.predicate} {q.object}" for q in quads)
@@ -150,8 +155,8 @@ class EmbeddedStore:
     def replace_graph(self, graph: str, quads: Sequence[ox.Quad], entry: ManifestEntry) -> None:
         """Replace a graph and its manifest entry in one transaction (pyoxigraph updates are atomic)."""
         name = ox.NamedNode(graph)
-        data = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
-        meta = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in manifest_quads(entry))
+        data = ntriples(quads, " ")
+        meta = ntriples(manifest_quads(entry), " ")
         self.store.update(
             f"DROP SILENT GRAPH {name} ; "
             f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ {name} ?p ?o }} }} ; "
