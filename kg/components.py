@@ -19,11 +19,13 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from . import lexicon
+from .group_patterns import group_patterns
 
 LOCATION_CLASSES = frozenset({"Country", "AdministrativeArea", "Settlement", "Facility", "NaturalFeature", "Area"})
 ORGANIZATION_CLASSES = frozenset({"Organization", "ArmedGroup", "SecurityForce", "GovernmentBody", "PoliticalGroup",
                                   "InternationalOrganization", "MediaOrganization", "State"})
-ENTITY_CLASSES = LOCATION_CLASSES | ORGANIZATION_CLASSES | {"Person"}
+POPULATION_CLASSES = frozenset({"Population"})
+ENTITY_CLASSES = LOCATION_CLASSES | ORGANIZATION_CLASSES | POPULATION_CLASSES | {"Person"}
 
 _TITLE_WORD = {"TEXT": {"REGEX": r"^[A-Z][\w'’]*$"}, "LOWER": {"NOT_IN": ["the", "a", "an", "in", "on", "of", "and", "between", "to",
                                                      "from", "at", "for", "as", "by"]}}
@@ -32,7 +34,7 @@ _ORG_NAME_WORDS = frozenset({"Department", "Ministry", "Embassy", "Government", 
                              "Navy", "Army", "Parliament", "Council", "Agency", "Bureau", "Central", "National",
                              "Federal", "Supreme", "Air", "Coast", "Marine", "Marines", "Republican", "Democratic"})
 REGIME = "Syrian government forces"
-_UNIT_WORDS = ["brigade", "brigrade", "division", "battalion", "regiment", "corps"]
+_UNIT_WORDS = ["brigade", "brigrade", "division", "battalion", "regiment", "corps", "squadron", "fleet", "wing"]
 _ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
              "eleventh", "twelfth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth"]
 
@@ -42,6 +44,7 @@ def gazetteer_patterns() -> list[dict[str, Any]]:
     patterns: list[dict[str, Any]] = []
     for name, (canonical, cls) in sorted(lexicon.known_names().items()):
         patterns.append({"label": cls, "pattern": name, "id": canonical})
+    patterns += group_patterns()
     demonyms = sorted(lexicon.DEMONYMS)
     forces = ["army", "police", "forces", "troops", "military"]
     patterns += [
@@ -170,7 +173,7 @@ def _trim(ent: Span) -> Span | None:
     while start < end and (doc[start].lower_ in {"the", "a", "an", "near"} or doc[start].is_punct or doc[start].is_space):
         start += 1
     while end > start and (doc[end - 1].is_punct and doc[end - 1].text not in {")", "."} or doc[end - 1].is_space
-                           or doc[end - 1].lower_ in {"'s", "’s"}):
+                           or doc[end - 1].lower_ in {"'s", "’s"} or "[" in doc[end - 1].text):  # "officer.[3]"
         end -= 1
     if end <= start:
         return None
@@ -179,6 +182,8 @@ def _trim(ent: Span) -> Span | None:
 
 def _classify(span: Span, label: str, given: str) -> tuple[str | None, str]:
     text = span.text
+    if text in lexicon.NOT_NAMES or span[0].text in lexicon.SHIP_PREFIXES:
+        return None, text
     if label in ENTITY_CLASSES:
         known = lexicon.known_names().get(text)
         return label, given or (known[0] if known else text)

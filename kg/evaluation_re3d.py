@@ -15,7 +15,9 @@ Gold data scored
 
 Entity types
     kg's Person is Person; Organization and its subclasses (ArmedGroup, SecurityForce,
-    GovernmentBody, PoliticalGroup, InternationalOrganization, MediaOrganization) are Organisation;
+    GovernmentBody, PoliticalGroup, InternationalOrganization, MediaOrganization) are Organisation, and
+    so is Population (re3d annotates a collective such as "the Syrian people" or "Iraqis" as an
+    Organisation);
     Location classes (AdministrativeArea, Settlement, Facility, NaturalFeature, Area) are Location.
     re3d calls a country that acts an Organisation and a country as a place a Location, so a kg
     mention typed Country or State takes whichever of the two the gold gives at that span (scored gold
@@ -56,7 +58,7 @@ from typing import Any, TypeVar
 
 from spacy.language import Language
 
-from .components import LOCATION_CLASSES, ORGANIZATION_CLASSES
+from .components import LOCATION_CLASSES, ORGANIZATION_CLASSES, POPULATION_CLASSES
 from .errors import InputError
 from .extract import extract
 from .model import Article, EntityRef, Extraction, TextSpan
@@ -91,7 +93,7 @@ def gold_type(cls: str) -> str | None:
         return "Person"
     if cls in _FLEXIBLE:
         return _FLEXIBLE[cls]
-    if cls in ORGANIZATION_CLASSES:
+    if cls in ORGANIZATION_CLASSES or cls in POPULATION_CLASSES:
         return "Organisation"
     if cls in LOCATION_CLASSES:
         return "Location"

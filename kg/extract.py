@@ -29,6 +29,7 @@ from .model import (
 from .namespaces import normalise_name
 from .policies import find_policies
 from .relations import find_relations
+from .roles import role_mentions
 from .spans import ref_of, text_span
 from .statements import find_statements
 
@@ -137,6 +138,7 @@ def from_doc(doc: Doc, article: Article, model: str) -> Extraction:
             entities[ref] = Entity(kind=ref[0], key=ref[1], label=label, cls=ent.label_)
         surface.setdefault(ref, set()).add(ent.text)
         mentions.append(Mention(text_span(ent), ref))
+    mentions += role_mentions(doc)
     events = find_events(doc, article.date)
     policies = find_policies(doc, article.date)
     statements = find_statements(doc, article.date)

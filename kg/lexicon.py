@@ -14,7 +14,9 @@ import pycountry
 KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
     # armed groups
     "Islamic State": ("ArmedGroup", ("ISIS", "ISIL", "IS", "Daesh", "Daish", "Islamic State of Iraq and the Levant",
-                                     "Islamic State of Iraq and Syria", "Islamic State group")),
+                                     "Islamic State of Iraq and Syria", "Islamic State group", "Da'esh", "Da’esh",
+                                     "DAESH")),
+    "al-Qaeda in Iraq": ("ArmedGroup", ("AQI", "Al Qaeda in Iraq", "al-Qaida in Iraq", "Al-Qaeda in Iraq")),
     "Hayat Tahrir al-Sham": ("ArmedGroup", ("HTS", "Hayat Tahrir al-Sham group", "Tahrir al-Sham")),
     "al-Nusra Front": ("ArmedGroup", ("Nusra Front", "al-Nusra", "Jabhat al-Nusra", "Nusra")),
     "al-Qaeda": ("ArmedGroup", ("Al-Qaeda", "al Qaeda", "Al Qaeda", "al-Qaida")),
@@ -40,6 +42,25 @@ KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
     "Syrian Arab Army": ("SecurityForce", ("Syrian army", "Syrian Army")),
     "Security Media Cell": ("GovernmentBody", ("Iraqi Security Media Cell",)),
     "Joint Operations Command": ("GovernmentBody", ("JOC",)),
+    "Kurdistan Regional Government": ("GovernmentBody", ("KRG", "Kurdistan regional government")),
+    # the US-led campaign's commands, as military press releases name them
+    "United States Central Command": ("SecurityForce", ("U.S. Central Command", "US Central Command", "CENTCOM",
+                                                        "USCENTCOM", "Central Command")),
+    "Combined Joint Task Force - Operation Inherent Resolve": (
+        "SecurityForce", ("CJTF-OIR", "Combined Joint Task Force – Operation Inherent Resolve", "CJTF",
+                          "Combined Joint Task Force-Operation Inherent Resolve", "Combined Joint Task Force")),
+    "U.S. Naval Forces Central Command": ("SecurityForce", ("NAVCENT", "Naval Forces Central Command")),
+    "U.S. Air Forces Central Command": ("SecurityForce", ("AFCENT", "Air Forces Central Command")),
+    "United States Marine Corps": ("SecurityForce", ("U.S. Marines", "US Marines", "U.S. Marine Corps", "USMC")),
+    "United States Department of Defense": ("GovernmentBody", ("Pentagon", "Department of Defense", "DoD", "DOD",
+                                                              "Defense Department", "U.S. Department of Defense")),
+    "United States Department of State": ("GovernmentBody", ("State Department", "U.S. State Department",
+                                                            "US State Department", "Department of State")),
+    "United States Department of the Treasury": ("GovernmentBody", (
+        "Treasury Department", "U.S. Treasury Department", "United States Treasury Department", "US Treasury",
+        "U.S. Treasury", "Department of the Treasury", "United States Department of the Treasury")),
+    "Office of Foreign Assets Control": ("GovernmentBody", ("OFAC",)),
+    "Foreign and Commonwealth Office": ("GovernmentBody", ("Foreign Office", "FCO", "Foreign & Commonwealth Office")),
     # international bodies
     "European Union": ("InternationalOrganization", ("EU", "E.U.")),
     "United Nations": ("InternationalOrganization", ("UN", "U.N.")),
@@ -135,6 +156,28 @@ COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
     "Czech Republic": ("Czechia",),
 }
 
+# capitalised words NER takes for names that are weapons or platforms, not actors or places
+NOT_NAMES = frozenset({"VBIED", "VBIEDs", "SVBIED", "SVBIEDs", "IED", "IEDs", "UAV", "UAVs", "MANPADS", "RPG",
+                       "RPGs", "DDG", "MW", "CT", "Counter-IED"})
+# prefixes of warship names ("USS Mahan", "HMS Daring"): platforms, not actors or places
+SHIP_PREFIXES = frozenset({"USS", "HMS", "FS", "HMAS", "HMCS", "HNLMS", "TCG", "INS", "FGS", "HDMS", "ITS"})
+
+# a population named as a collective actor -> its canonical name ("the Syrian people" is "Syrians")
+POPULATIONS: dict[str, str] = {
+    "Iraqi": "Iraqis", "Syrian": "Syrians", "Iranian": "Iranians", "Turkish": "Turks", "American": "Americans",
+    "Russian": "Russians", "Lebanese": "Lebanese", "Jordanian": "Jordanians", "Saudi": "Saudis",
+    "Israeli": "Israelis", "Palestinian": "Palestinians", "Egyptian": "Egyptians", "Yemeni": "Yemenis",
+    "Kuwaiti": "Kuwaitis", "British": "Britons", "French": "French", "German": "Germans", "Kurdish": "Kurds",
+    "Libyan": "Libyans", "Afghan": "Afghans", "Pakistani": "Pakistanis", "Moroccan": "Moroccans",
+    "Tunisian": "Tunisians", "Arab": "Arabs", "Yazidi": "Yazidis", "Turkmen": "Turkmen", "Sunni": "Sunnis",
+    "Shia": "Shias", "Shiite": "Shiites", "Christian": "Christians", "Assyrian": "Assyrians", "Druze": "Druze",
+    "Alawite": "Alawites", "Chechen": "Chechens", "Uzbek": "Uzbeks", "European": "Europeans",
+}
+POPULATION_PLURALS = frozenset(POPULATIONS.values()) - {"Lebanese", "French", "Turkmen", "Druze"} | {
+    "Yazidis", "Yezidis", "Kurds", "Britons", "Turks"}
+POPULATION_NOUNS = frozenset({"people", "population", "civilians", "citizens", "nationals", "community",
+                              "communities", "refugees", "residents"})
+
 DEMONYMS: dict[str, str] = {
     "Iraqi": "Iraq", "Syrian": "Syria", "Iranian": "Iran", "Turkish": "Turkey", "American": "United States",
     "US": "United States", "U.S.": "United States", "Russian": "Russia", "Lebanese": "Lebanon",
@@ -161,9 +204,10 @@ ORG_HEADS: dict[str, str] = {
 SECURITY_NOUNS = frozenset({"army", "police", "forces", "troops", "military", "security forces", "navy", "air force"})
 FACILITY_HEADS = frozenset({"bridge", "airport", "base", "embassy", "dam", "prison", "hospital", "camp", "port",
                             "refinery", "field", "crossing", "checkpoint", "palace", "tower", "market", "mosque",
-                            "station", "university", "consulate"})
+                            "station", "university", "consulate", "barrage", "regulator", "complex", "center",
+                            "centre"})
 NATURAL_HEADS = frozenset({"valley", "mountains", "mountain", "river", "lake", "desert", "range", "hills", "island",
-                           "wadi", "plain", "plains", "marshes", "sea", "gulf"})
+                           "wadi", "plain", "plains", "marshes", "sea", "gulf", "depression"})
 AREA_HEADS = frozenset({"zone", "region", "countryside", "border", "borders", "strip", "corridor", "area"})
 
 # trigger lemma -> event class; compounds such as "rocket attack" refine below

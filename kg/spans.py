@@ -7,18 +7,18 @@ from collections.abc import Iterable, Iterator
 from spacy.tokens import Doc, Span, Token
 
 from . import lexicon
-from .components import ENTITY_CLASSES, LOCATION_CLASSES, ORGANIZATION_CLASSES
+from .components import ENTITY_CLASSES, LOCATION_CLASSES, ORGANIZATION_CLASSES, POPULATION_CLASSES
 from .model import EntityRef, TextSpan
 from .namespaces import normalise_name
 
-ACTOR_CLASSES = ORGANIZATION_CLASSES | {"Person", "Country"}
+ACTOR_CLASSES = ORGANIZATION_CLASSES | POPULATION_CLASSES | {"Person", "Country"}
 
 
 def entity_kind(cls: str) -> str:
     """The IRI segment that identifies entities of a class across articles."""
     if cls == "Person":
         return "person"
-    if cls in LOCATION_CLASSES:
+    if cls in LOCATION_CLASSES or cls in POPULATION_CLASSES:
         return cls.lower()
     return "organization"
 

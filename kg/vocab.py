@@ -58,6 +58,7 @@ class KG(DefinedNamespace):
     Policy: URIRef  # Policy
     PolicyStatus: URIRef  # Policy status
     PoliticalGroup: URIRef  # Political group
+    Population: URIRef  # Population
     Position: URIRef  # Position
     Proposed: URIRef  # proposed
     Raid: URIRef  # Raid

@@ -1,0 +1,88 @@
+"""Actors named by nationality or office, with the real pipeline: governments, forces, populations,
+people referred to by their title, and capitalised words that are not actors."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+
+from kg.evaluation_re3d import gold_type
+from kg.extract import extract
+from kg.model import Extraction
+
+from .conftest import article
+
+
+def run(nlp: Language, text: str) -> Extraction:
+    return next(extract([article(text)], nlp))
+
+
+def typed(x: Extraction) -> dict[str, str]:
+    return {e.label: e.cls for e in x.entities}
+
+
+def mentions_of(x: Extraction, label: str) -> list[str]:
+    ref = next(e.ref for e in x.entities if e.label == label)
+    return [m.span.text for m in x.mentions if m.entity == ref]
+
+
+def test_nationality_names_governments_forces_oppositions_and_populations(nlp: Language) -> None:
+    x = run(nlp, "The Iraqi government said Syrian Arab forces and the Syrian opposition had fought Daesh "
+                 "near the border, while thousands of Syrians and the Iraqi people fled the fighting.")
+    found = typed(x)
+    assert found["Government of Iraq"] == "GovernmentBody"
+    assert found["Syrian Arab forces"] == "SecurityForce"
+    assert found["Syrian opposition"] == "PoliticalGroup"
+    assert found["Syrians"] == "Population"
+    assert found["Iraqis"] == "Population"  # "the Iraqi people" is the same population
+    assert ("population", "syrians") in {e.ref for e in x.entities}
+
+
+def test_government_of_a_country_is_one_entity_however_written(nlp: Language) -> None:
+    x = run(nlp, "The Government of Iraq welcomed the deal. The Iraqi government will sign it on Monday.")
+    assert mentions_of(x, "Government of Iraq") == ["Government of Iraq", "Iraqi government"]
+
+
+def test_territory_of_a_nationality_is_the_country_as_a_place(nlp: Language) -> None:
+    x = run(nlp, "Two fighters were killed in a raid inside Syrian territory on Sunday.")
+    assert typed(x)["Syria"] == "Country"
+
+
+def test_weapons_and_warships_are_not_actors(nlp: Language) -> None:
+    x = run(nlp, "Coalition aircraft destroyed a VBIED and two UAVs near Hit. USS Carney and HMS Dauntless "
+                 "sailed with the task group.")
+    names = {e.label for e in x.entities}
+    assert not names & {"VBIED", "UAVs", "USS Carney", "HMS Dauntless"}
+
+
+def test_military_commands_and_numbered_task_forces(nlp: Language) -> None:
+    x = run(nlp, "The Pentagon said CTF 52 would join U.S. Central Command, and CENTCOM confirmed it.")
+    found = typed(x)
+    assert found["United States Department of Defense"] == "GovernmentBody"
+    assert found["United States Central Command"] == "SecurityForce"
+    assert found["CTF 52"] == "SecurityForce"
+    assert mentions_of(x, "United States Central Command") == ["U.S. Central Command", "CENTCOM"]
+
+
+def test_a_title_is_a_mention_of_the_person_who_holds_it(nlp: Language) -> None:
+    x = run(nlp, "Foreign Secretary Alan Marsh condemned the attack on the convoy.\n\n"
+                 "The Foreign Secretary said the strikes must stop. “We will respond,” said Col. Dana Reyes, "
+                 "the CJTF-OIR spokesperson. Minister for the Middle East, Ruth Gale, visited Erbil.")
+    assert mentions_of(x, "Alan Marsh") == ["Alan Marsh", "Foreign Secretary"]
+    assert "CJTF-OIR spokesperson" in mentions_of(x, "Dana Reyes")
+    assert "Minister for the Middle East" in mentions_of(x, "Ruth Gale")
+
+
+def test_a_title_nobody_named_holds_is_not_a_mention(nlp: Language) -> None:
+    x = run(nlp, "The Prime Minister met a spokesman of the ministry in Baghdad.")
+    assert "Person" not in typed(x).values()
+    assert all(m.span.text != "Prime Minister" for m in x.mentions)
+
+
+def test_two_holders_of_one_title_leave_the_bare_title_unresolved(nlp: Language) -> None:
+    x = run(nlp, "Defence Minister Omar Said met Defence Minister Lena Holt in Amman. The Defence Minister "
+                 "later left.")
+    assert [m.span.text for m in x.mentions if m.span.text == "Defence Minister"] == []
+
+
+def test_re3d_counts_a_population_as_an_organisation() -> None:
+    assert gold_type("Population") == "Organisation"
