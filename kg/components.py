@@ -97,6 +97,9 @@ def place_patterns() -> list[dict[str, Any]]:
     for name, canonical in sorted(lexicon.admin_areas().items()):
         cls = "Settlement" if canonical in lexicon.CAPITAL_NAMED else "AdministrativeArea"
         patterns.append({"label": cls, "pattern": name, "id": canonical})
+    # strike reports list places as "Near Rawah, one strike destroyed ..." ("Near" is trimmed later)
+    patterns.append({"label": "Settlement", "pattern": [{"TEXT": "Near"}, _TITLE_WORD, {**_NAME_PART, "OP": "*"},
+                                                        {"ORTH": ","}]})
     return patterns
 
 
@@ -182,8 +185,12 @@ def _trim(ent: Span) -> Span | None:
 
 def _classify(span: Span, label: str, given: str) -> tuple[str | None, str]:
     text = span.text
-    if text in lexicon.NOT_NAMES or span[0].text in lexicon.SHIP_PREFIXES:
+    if text in lexicon.NOT_NAMES or span[0].text in lexicon.SHIP_PREFIXES or _transliteration(span):
         return None, text
+    if label not in ENTITY_CLASSES and text in lexicon.POPULATIONS:
+        return None, text  # "Yazidi" alone is an adjective, not an actor
+    if label not in ENTITY_CLASSES and span[0].text in lexicon.NATURAL_PREFIXES and len(span) > 1:
+        return "NaturalFeature", text
     if label in ENTITY_CLASSES:
         known = lexicon.known_names().get(text)
         return label, given or (known[0] if known else text)
@@ -229,6 +236,17 @@ def _classify(span: Span, label: str, given: str) -> tuple[str | None, str]:
             return "ArmedGroup", text
         return lexicon.ORG_HEADS.get(head, "Organization"), text
     return None, text
+
+
+def _transliteration(span: Span) -> bool:
+    """A name in another script or transliteration: "(Arabic: ...; Kurdish: Çiyayê Hemrîn)"."""
+    doc = span.doc
+    for token in reversed(list(doc[max(span.sent.start, span.start - 12) : span.start])):
+        if token.text in {")", "."}:
+            return False
+        if token.text == "(" or token.text in lexicon.LANGUAGES and token.nbor().text == ":":
+            return token.text != "("
+    return False
 
 
 def _looks_like_person(span: Span) -> bool:
@@ -315,7 +333,16 @@ def _apply_context(spans: list[Span]) -> list[Span]:
             if after in {"province", "governorate"} or any(_listed_with(span, s) for s in sentence_areas):
                 cls = "AdministrativeArea"
         out.append(Span(span.doc, span.start, span.end, label=cls, span_id=_unit_name(span, spans)))
-    return out
+    return _one_sense(out)
+
+
+def _one_sense(spans: list[Span]) -> list[Span]:
+    """A name the article uses as a place somewhere is that place everywhere ("the assault of Husaybah"
+    after "fighting in Husaybah"), unless it is a known actor."""
+    places = {s.id_ or s.text for s in spans if s.label_ == "Settlement"}
+    return [Span(s.doc, s.start, s.end, label="Settlement", span_id=s.id_)
+            if s.label_ in {"Person", "Organization"} and (s.id_ or s.text) in places
+            and (s.id_ or s.text) not in lexicon.known_names() else s for s in spans]
 
 
 _LOCATIVE = frozenset({"in", "near", "at", "outside", "around", "into", "toward", "towards", "inside", "across"})
@@ -333,10 +360,11 @@ def _used_as_place(span: Span) -> bool:
         return True
     if span.root.dep_ == "dobj" and span.root.head.lemma_ in _STRIKE_VERBS:
         return True  # "regime forces bomb Talbiseh"
-    prev = doc[span.start - 1].lower_ if span.start > 0 else ""
-    prev2 = doc[span.start - 2].lower_ if span.start > 1 else ""
+    before = [t.lower_ for t in doc[max(0, span.start - 6) : span.start] if not t.is_space][-3:]
+    before = [""] * (3 - len(before)) + before
+    prev2, prev = before[1], before[2]
     if prev == "the":
-        prev, prev2 = prev2, doc[span.start - 3].lower_ if span.start > 2 else ""
+        prev, prev2 = prev2, before[0]
     if prev in _LOCATIVE or (prev == "from" and span.label_ == "Organization"):
         return not doc[span.end : span.end + 1].text.startswith(("’s", "'s"))
     return prev == "of" and prev2 in _PLACE_NOUNS | _DIRECTIONS

@@ -47,6 +47,20 @@ def group_patterns() -> list[dict[str, Any]]:
         {"label": "SecurityForce", "pattern": [{"TEXT": {"IN": ["CTF", "JTF", "TF", "CJTF"]}}, {"LIKE_NUM": True}]},
         {"label": "SecurityForce", "pattern": [{"LOWER": "task"}, {"LOWER": "force"}, {"LIKE_NUM": True}]},
     ]
+    # US-style numbered units: "321st Field Artillery Regiment", "158th Fighter Wing", "407th AEG"
+    unit_heads = ["group", "wing", "squadron", "regiment", "battalion", "brigade", "division", "fleet", "company",
+                  "battery", "detachment"]
+    patterns += [
+        {"label": "SecurityForce", "pattern": [{"TEXT": {"REGEX": r"^\d+(st|nd|rd|th)$"}},
+                                               {"TEXT": {"REGEX": r"^[A-Z][a-z]+$"}, "OP": "*"},
+                                               {"LOWER": {"IN": unit_heads}, "IS_TITLE": True}]},
+        {"label": "SecurityForce", "pattern": [{"TEXT": {"REGEX": r"^\d+(st|nd|rd|th)$"}},
+                                               {"TEXT": {"REGEX": r"^[A-Z]{2,5}$"}}]},
+    ]
+    # tribes and clans act and suffer as one: "the Al Bu Nimr tribe", "the Shammar tribe"
+    patterns.append({"label": "Population", "pattern": [
+        {"TEXT": {"REGEX": r"^[A-Z][\w'’-]*$"}}, {"TEXT": {"REGEX": r"^(?:[A-Z][\w'’-]*|bu|al|el|-)$"}, "OP": "*"},
+        {"LOWER": {"IN": ["tribe", "clan", "tribes", "clans"]}}]})
     for adjective, plural in sorted(lexicon.POPULATIONS.items()):
         patterns.append({"label": "Population", "id": plural,
                          "pattern": [{"TEXT": adjective}, {"LOWER": {"IN": sorted(lexicon.POPULATION_NOUNS)}}]})

@@ -27,7 +27,7 @@ KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
     "Badr Organization": ("ArmedGroup", ("Badr Organisation", "Badr")),
     "Hezbollah": ("ArmedGroup", ("Hizbollah", "Hizballah")),
     "Kurdistan Workers' Party": ("ArmedGroup", ("PKK",)),
-    "Syrian Democratic Forces": ("ArmedGroup", ("SDF",)),
+    "Syrian Democratic Forces": ("ArmedGroup", ("SDF", "Syrian democratic forces")),
     "People's Protection Units": ("ArmedGroup", ("YPG",)),
     "Houthis": ("ArmedGroup", ("Houthi", "Ansar Allah")),
     "Hamas": ("ArmedGroup", ()),
@@ -158,7 +158,10 @@ COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
 
 # capitalised words NER takes for names that are weapons or platforms, not actors or places
 NOT_NAMES = frozenset({"VBIED", "VBIEDs", "SVBIED", "SVBIEDs", "IED", "IEDs", "UAV", "UAVs", "MANPADS", "RPG",
-                       "RPGs", "DDG", "MW", "CT", "Counter-IED"})
+                       "RPGs", "DDG", "MW", "CT", "Counter-IED", "Islam", "Eid", "Ramadan", "Sgt", "Sgt."})
+# languages that introduce a name's transliteration in parentheses: "(Arabic: ...; Kurdish: ...)"
+LANGUAGES = frozenset({"Arabic", "Kurdish", "Persian", "Farsi", "Syriac", "Turkish", "Hebrew", "Aramaic",
+                       "Kurmanji", "Sorani", "Turkmen", "Armenian", "French", "Russian"})
 # prefixes of warship names ("USS Mahan", "HMS Daring"): platforms, not actors or places
 SHIP_PREFIXES = frozenset({"USS", "HMS", "FS", "HMAS", "HMCS", "HNLMS", "TCG", "INS", "FGS", "HDMS", "ITS"})
 
@@ -170,7 +173,7 @@ POPULATIONS: dict[str, str] = {
     "Kuwaiti": "Kuwaitis", "British": "Britons", "French": "French", "German": "Germans", "Kurdish": "Kurds",
     "Libyan": "Libyans", "Afghan": "Afghans", "Pakistani": "Pakistanis", "Moroccan": "Moroccans",
     "Tunisian": "Tunisians", "Arab": "Arabs", "Yazidi": "Yazidis", "Turkmen": "Turkmen", "Sunni": "Sunnis",
-    "Shia": "Shias", "Shiite": "Shiites", "Christian": "Christians", "Assyrian": "Assyrians", "Druze": "Druze",
+    "Shia": "Shias", "Shiite": "Shiites", "Shi'ite": "Shiites", "Shi’ite": "Shiites", "Christian": "Christians", "Assyrian": "Assyrians", "Druze": "Druze",
     "Alawite": "Alawites", "Chechen": "Chechens", "Uzbek": "Uzbeks", "European": "Europeans",
 }
 POPULATION_PLURALS = frozenset(POPULATIONS.values()) - {"Lebanese", "French", "Turkmen", "Druze"} | {
@@ -208,6 +211,8 @@ FACILITY_HEADS = frozenset({"bridge", "airport", "base", "embassy", "dam", "pris
                             "centre"})
 NATURAL_HEADS = frozenset({"valley", "mountains", "mountain", "river", "lake", "desert", "range", "hills", "island",
                            "wadi", "plain", "plains", "marshes", "sea", "gulf", "depression"})
+# Arabic words that start the name of a natural feature: "Jabal Hamrin" (mountain), "Wadi Hauran" (valley)
+NATURAL_PREFIXES = frozenset({"Jabal", "Jebel", "Jabāl", "Jabel", "Wadi", "Nahr", "Buhayrat"})
 AREA_HEADS = frozenset({"zone", "region", "countryside", "border", "borders", "strip", "corridor", "area"})
 
 # trigger lemma -> event class; compounds such as "rocket attack" refine below

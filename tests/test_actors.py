@@ -86,3 +86,35 @@ def test_two_holders_of_one_title_leave_the_bare_title_unresolved(nlp: Language)
 
 def test_re3d_counts_a_population_as_an_organisation() -> None:
     assert gold_type("Population") == "Organisation"
+
+
+def test_tribes_and_numbered_units(nlp: Language) -> None:
+    x = run(nlp, "Gunmen killed six members of the Al Bu Fahad tribe. The 214th Field Artillery Regiment and "
+                 "the 332nd AEG joined the 4th Special Forces Group.")
+    found = typed(x)
+    assert found["Al Bu Fahad tribe"] == "Population"
+    assert found["214th Field Artillery Regiment"] == "SecurityForce"
+    assert found["332nd AEG"] == "SecurityForce"
+    assert found["4th Special Forces Group"] == "SecurityForce"
+
+
+def test_strike_report_list_items_are_places(nlp: Language) -> None:
+    x = run(nlp, "Iraq\n.\u00a0 \u00a0 Near Qayyarah, two strikes destroyed a tunnel.\n"
+                 ".\u00a0 \u00a0 Near Al Baghdadi, one strike hit a mortar team.")
+    found = typed(x)
+    assert found["Qayyarah"] == "Settlement"
+    assert found["Al Baghdadi"] == "Settlement"
+
+
+def test_a_name_used_as_a_place_is_that_place_throughout_the_article(nlp: Language) -> None:
+    x = run(nlp, "After two days of fighting in Ubaydi, the marines pushed on. The assault of Ubaydi ended "
+                 "on Friday.")
+    assert typed(x)["Ubaydi"] == "Settlement"
+    assert len(mentions_of(x, "Ubaydi")) == 2
+
+
+def test_transliterations_in_parentheses_are_not_entities(nlp: Language) -> None:
+    x = run(nlp, "Jabal Makhoul (Arabic: جبل مكحول; Kurdish: Çiyayê Makhûl) is a ridge north of Baiji.")
+    found = typed(x)
+    assert found["Jabal Makhoul"] == "NaturalFeature"
+    assert not any("Çiyayê" in name for name in found)
