@@ -165,7 +165,7 @@ class EntityTyper(KgComponent):
                 continue
             typed.extend(_split_unit(span, cls, canonical))
         typed = _add_acronyms(doc, typed)
-        typed = _resolve_in_article(_add_surnames(doc, _apply_context(filter_spans(typed))))
+        typed = _one_sense(_resolve_in_article(_add_surnames(doc, _apply_context(filter_spans(typed)))))
         doc.ents = filter_spans(typed + dates)
         return doc
 
@@ -333,16 +333,17 @@ def _apply_context(spans: list[Span]) -> list[Span]:
             if after in {"province", "governorate"} or any(_listed_with(span, s) for s in sentence_areas):
                 cls = "AdministrativeArea"
         out.append(Span(span.doc, span.start, span.end, label=cls, span_id=_unit_name(span, spans)))
-    return _one_sense(out)
+    return out
 
 
 def _one_sense(spans: list[Span]) -> list[Span]:
     """A name the article uses as a place somewhere is that place everywhere ("the assault of Husaybah"
     after "fighting in Husaybah"), unless it is a known actor."""
-    places = {s.id_ or s.text for s in spans if s.label_ == "Settlement"}
+    surnames = {_surname(s.id_ or s.text) for s in spans if s.label_ == "Person" and " " in (s.id_ or s.text)}
+    places = {s.id_ or s.text for s in spans if s.label_ == "Settlement"} - surnames
     return [Span(s.doc, s.start, s.end, label="Settlement", span_id=s.id_)
-            if s.label_ in {"Person", "Organization"} and (s.id_ or s.text) in places
-            and (s.id_ or s.text) not in lexicon.known_names() else s for s in spans]
+            if s.label_ in {"Person", "Organization"} and (s.id_ or s.text) == s.text and s.text in places
+            and s.text not in lexicon.known_names() else s for s in spans]
 
 
 _LOCATIVE = frozenset({"in", "near", "at", "outside", "around", "into", "toward", "towards", "inside", "across"})
