@@ -106,7 +106,7 @@ ADMIN_AREAS: dict[str, tuple[str, ...]] = {
     "Idlib": (),
     "Latakia": ("Lattakia",),
     "Quneitra": (),
-    "Raqqa": ("Raqqah", "al-Raqqa", "Ar-Raqqah"),
+    "Raqqa": ("Raqqah", "al-Raqqa", "Ar-Raqqah", "al-Raqqah", "Al-Raqqah", "Al-Raqqa", "Al Raqqah", "Ar Raqqah"),
     "Rif Dimashq": ("Damascus countryside", "Rural Damascus"),
     "Suwayda": ("Sweida", "As-Suwayda", "Suwaida"),
     "Tartus": ("Tartous",),
