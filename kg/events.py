@@ -8,6 +8,7 @@ from spacy.tokens import Doc, Span, Token
 
 from . import lexicon
 from .components import LOCATION_CLASSES
+from .event_places import surface_places
 from .model import EntityRef, Event
 from .spans import (
     ACTOR_CLASSES,
@@ -32,15 +33,27 @@ _PLACE_PREPS = frozenset({"in", "at", "near", "between", "across", "around", "in
 _CONTAINERS = frozenset({"operation", "operations", "mission", "missions", "campaign", "sweep"})
 _TARGETABLE = ACTOR_CLASSES | {"Facility", "Settlement"}
 _HARM_VERBS = frozenset({"kill", "hit", "target", "destroy", "wound", "injure", "strike", "damage", "land"})
+_INTRANSITIVE = frozenset({"advance"})
+_GROUND_VERBS = frozenset({"control", "enter", "seize", "recapture", "regain", "retake", "reach", "expel",
+                           "encircle", "liberate", "overrun", "take", "infiltrate"})
+_FIGHTERS = frozenset({"forces", "troops", "rebels", "fighters", "militants", "militiamen", "factions", "army",
+                       "soldiers", "jihadists", "insurgents", "gunmen", "militias", "units"})
+_ARMED = frozenset({"ArmedGroup", "SecurityForce"})
 _IMPACT_VERBS = frozenset({"strike", "hit", "land", "slam", "fall", "target"})
 
 
 def trigger_class(token: Token) -> tuple[str, Span] | None:
     """The event class a token triggers and the trigger span ("rocket attacks"), or None."""
-    if token.pos_ not in {"NOUN", "VERB", "PROPN"} or token.ent_type_ and token.ent_type_ not in {"DATE"}:
+    if token.ent_type_ and token.ent_type_ not in {"DATE"}:
+        return None
+    doc = token.doc
+    if token.lower_ in lexicon.CASUALTY_WORDS and token.pos_ in {"ADJ", "NOUN", "VERB"}:
+        return "Attack", doc[token.i : token.i + 1]  # "9 dead in X", "the wounded in X"
+    if token.pos_ not in {"NOUN", "VERB", "PROPN"}:
         return None
     lemma = token.lemma_.lower()
-    doc = token.doc
+    if lemma in _INTRANSITIVE and any(c.dep_ == "dobj" for c in token.children):
+        return None  # "forces advance in X" is an operation, "advance a plan" is not
     if token.dep_ == "compound" and token.head.lower_ in _CONTAINERS and lemma in lexicon.EVENT_TRIGGERS:
         return None  # "search" in "search mission": the container noun carries the event
     modifiers = [c for c in token.children if c.dep_ in {"compound", "amod", "nmod"} and c.i < token.i]
@@ -60,7 +73,9 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
             return None
     cls = lexicon.EVENT_TRIGGERS.get(lemma)
     if cls is None:
-        return None
+        return ("MilitaryOperation", doc[token.i : token.i + 1]) if _takes_ground(token) else None
+    if lemma == "loss" and refined is None and _bare_losses(token):
+        return cls, doc[token.i : token.i + 1]
     if lemma in lexicon.NEEDS_MODIFIER and refined is None and not _military_strike(token):
         return None
     if lemma in lexicon.NOUN_ONLY_TRIGGERS and token.pos_ == "VERB":
@@ -69,6 +84,24 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
         first = min(m.i for m in modifiers if lexicon.EVENT_MODIFIERS.get(m.lower_) == refined)
         return refined, doc[first : token.i + 1]
     return cls, doc[token.i : token.i + 1]
+
+
+def _takes_ground(token: Token) -> bool:
+    """"Regime forces enter Khan Shaykhun", "rebels take over the town": armed men gaining ground."""
+    lemma = token.lemma_.lower()
+    if token.pos_ != "VERB" or lemma not in _GROUND_VERBS:
+        return False
+    if lemma == "take" and not any(c.lower_ == "over" or c.lemma_ == "control" for c in token.children):
+        return False
+    subjects = [c for c in token.children if c.dep_ == "nsubj"] or _governing_subjects(token)
+    return any(t.lower_ in _FIGHTERS or t.ent_type_ in _ARMED for s in subjects for t in s.subtree)
+
+
+def _bare_losses(token: Token) -> bool:
+    """"Losses in the eastern Ghouta": unqualified losses where the fighting is are human ones."""
+    qualified = any(c.dep_ in {"amod", "compound", "nmod"} for c in token.children)
+    return token.lower_ == "losses" and not qualified and any(
+        c.dep_ == "prep" and c.lower_ in {"in", "among"} for c in token.children)
 
 
 def _military_strike(token: Token) -> bool:
@@ -88,6 +121,8 @@ def find_events(doc: Doc, dateline: dt.date | None) -> list[Event]:
             continue
         cls, trigger = found
         agents, targets, locations = _roles(token)
+        if cls != "Meeting":
+            locations = unique([*locations, *(ref_of(p) for p in surface_places(token))])
         if not (agents or targets or locations):
             continue
         date_ent = nearest_date(token)
@@ -185,6 +220,12 @@ def _roles(token: Token) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...], 
 
 def _inherited_subject(verb: Token) -> list[Span]:
     """The subject of a governing verb for ``continues to pursue`` / ``sets out to search``."""
+    subjects = _governing_subjects(verb)
+    return entities_under(subjects[0], ACTOR_CLASSES) if subjects else []
+
+
+def _governing_subjects(verb: Token) -> list[Token]:
+    """The subjects of the nearest governing verb that has one (up to three levels up)."""
     current = verb
     for _ in range(3):
         if current.dep_ not in {"xcomp", "advcl", "conj", "ccomp"} or current.head is current:
@@ -192,7 +233,7 @@ def _inherited_subject(verb: Token) -> list[Span]:
         current = current.head
         subjects = [c for c in current.children if c.dep_ == "nsubj"]
         if subjects:
-            return entities_under(subjects[0], ACTOR_CLASSES)
+            return subjects
     return []
 
 

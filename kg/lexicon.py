@@ -127,7 +127,7 @@ ADMIN_AREAS: dict[str, tuple[str, ...]] = {
     "Idlib": (),
     "Latakia": ("Lattakia",),
     "Quneitra": (),
-    "Raqqa": ("Raqqah", "al-Raqqa", "Ar-Raqqah"),
+    "Raqqa": ("Raqqah", "al-Raqqa", "Ar-Raqqah", "al-Raqqah", "Al-Raqqah", "Al-Raqqa", "Al Raqqah", "Ar Raqqah"),
     "Rif Dimashq": ("Damascus countryside", "Rural Damascus"),
     "Suwayda": ("Sweida", "As-Suwayda", "Suwaida"),
     "Tartus": ("Tartous",),
@@ -229,7 +229,16 @@ EVENT_TRIGGERS: dict[str, str] = {
     "clash": "Clash", "fighting": "Clash", "battle": "Clash",
     "arrest": "Arrest", "detain": "Arrest", "detention": "Arrest", "capture": "Arrest",
     "meeting": "Meeting", "summit": "Meeting", "gathering": "Meeting", "talks": "Meeting",
+    # the toll and the means of an attack name it when the report has no verb for it ("casualties in X")
+    "casualty": "Attack", "injury": "Attack", "fatality": "Attack", "martyr": "Attack", "killing": "Attack",
+    "wound": "Attack", "injure": "Attack", "loss": "Attack", "bombardment": "Attack", "bombard": "Attack",
+    "gunfire": "Attack", "behead": "Attack", "slaughter": "Attack",
+    "explode": "Bombing", "detonate": "Bombing", "detonation": "Bombing", "landmine": "Bombing", "ied": "Bombing",
+    "fight": "Clash", "confrontation": "Clash", "skirmish": "Clash",
+    "advance": "MilitaryOperation", "siege": "MilitaryOperation", "besiege": "MilitaryOperation",
 }
+# adjectives and participles that report the dead and wounded ("9 dead in X", "civilians killed in X")
+CASUALTY_WORDS = frozenset({"dead", "killed", "wounded", "injured"})
 # triggers that only count as nouns ("meet" the verb is too loose)
 NOUN_ONLY_TRIGGERS = frozenset({"meeting", "summit", "gathering", "talks"})
 EVENT_MODIFIERS: dict[str, str] = {
@@ -238,9 +247,10 @@ EVENT_MODIFIERS: dict[str, str] = {
     "search": "SearchOperation", "security": "MilitaryOperation", "military": "MilitaryOperation",
     "shell": "Attack", "airstrike": "Airstrike", "warplane": "Airstrike", "jet": "Airstrike",
     "helicopter": "Airstrike", "aircraft": "Airstrike", "raid": "Raid", "bomb": "Bombing", "barrel": "Bombing",
+    "human": "Attack", "artillery": "Attack", "sniper": "Attack",
 }
 # a noun trigger only counts with one of these modifiers (``operation`` alone is too vague)
-NEEDS_MODIFIER = frozenset({"operation", "strike", "clear", "storm"})
+NEEDS_MODIFIER = frozenset({"operation", "strike", "clear", "storm", "loss"})
 
 POLICY_TRIGGERS: dict[str, str] = {
     "sanction": "Sanction", "sanctions": "Sanction", "ban": "Ban", "embargo": "Ban", "prohibition": "Ban",

@@ -1,0 +1,53 @@
+"""Attacks reported by their toll or in mis-parsed headlines still get their place, with the real pipeline."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from kg.extract import extract
+from kg.model import Extraction
+
+from .conftest import article
+
+
+def run(nlp: Language, text: str) -> Extraction:
+    return next(extract([article(text)], nlp))
+
+
+def located(x: Extraction) -> dict[str, set[str]]:
+    """Place label -> classes of the events located there."""
+    names = {e.ref: e.label for e in x.entities}
+    out: dict[str, set[str]] = {}
+    for event in x.events:
+        for ref in event.locations:
+            out.setdefault(names[ref], set()).add(event.cls)
+    return out
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("Human losses in Harasta as the siege tightens", "Harasta"),
+    ("Nine dead in Ariha after a night of fighting", "Ariha"),
+    ("More casualties in Zabadani and Madaya", "Madaya"),
+    ("Rebel bombardment kills and wounds 12 civilians in Salqin city", "Salqin"),
+    ("Aerial bombardment targets Saraqib and clashes continue in Hama countryside", "Saraqib"),
+    ("Losses in the regime ranks in Zamalka", "Zamalka"),
+    ("Jabal al-Zawiya witnesses violent clashes between the factions", "Jabal al-Zawiya"),
+    ("Manbij clashes leave five fighters dead", "Manbij"),
+    ("Shelling by regime forces on the outskirts of the town of Kafr Nabl leaves casualties", "Kafr Nabl"),
+    ("ISIS advances in Yarmouk camp south of Damascus", "Damascus"),
+])
+def test_the_toll_or_the_means_of_an_attack_locate_it(nlp: Language, text: str, place: str) -> None:
+    assert place in located(run(nlp, text))
+
+
+def test_armed_men_gaining_ground_is_an_operation(nlp: Language) -> None:
+    x = run(nlp, "Regime forces enter Morek and take control of its northern neighbourhoods.")
+    assert "MilitaryOperation" in located(x)["Morek"]
+
+
+def test_no_operation_without_fighting(nlp: Language) -> None:
+    x = run(nlp, "An aid convoy entered Douma on Tuesday.\n\n"
+                 "The ministry will advance a reform plan in Baghdad.\n\n"
+                 "The company reported financial losses in Iraq last year.")
+    assert x.events == ()

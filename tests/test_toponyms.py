@@ -1,0 +1,66 @@
+"""Places of the Syrian and Iraqi wars that NER misses or mistypes, with the real pipeline."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+
+from kg.components import LOCATION_CLASSES
+from kg.extract import extract
+from kg.model import Extraction
+
+from .conftest import article
+
+
+def run(nlp: Language, text: str) -> Extraction:
+    return next(extract([article(text)], nlp))
+
+
+def places(x: Extraction) -> dict[str, str]:
+    """Mention text -> class, for the mentions of places."""
+    cls = {e.ref: e.cls for e in x.entities}
+    return {m.span.text: cls[m.entity] for m in x.mentions if cls[m.entity] in LOCATION_CLASSES}
+
+
+def test_known_towns_and_their_spellings(nlp: Language) -> None:
+    x = run(nlp, "Heavy fighting continued in Menbej on Tuesday while warplanes struck al-Bab and the eastern Ghouta.")
+    found = places(x)
+    assert found["Menbej"] == "Settlement"
+    assert found["al-Bab"] == "Settlement"
+    assert found["eastern Ghouta"] == "Area"
+    assert next(e.label for e in x.entities if e.cls == "Settlement" and e.label.startswith("Man")) == "Manbij"
+
+
+def test_arabic_generics_begin_place_names(nlp: Language) -> None:
+    x = run(nlp, "Rebels shelled Kafr Hamra and Tal Qarah while clashes raged on Jabal al-Zawiya.")
+    found = places(x)
+    assert found["Kafr Hamra"] == "Settlement"
+    assert found["Tal Qarah"] == "Settlement"
+    assert found["Jabal al-Zawiya"] == "NaturalFeature"
+
+
+def test_unknown_names_in_place_slots_are_settlements(nlp: Language) -> None:
+    x = run(nlp, "Four civilians were killed in Hazimah village.\n\n"
+                 "Airstrikes on Ma'dan left several wounded.\n\n"
+                 "Regime artillery shelled the town of Suqaylabiyah and the outskirts of Karnaz.\n\n"
+                 "Five fighters died in clashes in al-Ghantu.")
+    found = places(x)
+    for name in ("Hazimah", "Suqaylabiyah", "Karnaz", "al-Ghantu"):
+        assert found.get(name) == "Settlement", name
+
+
+def test_listed_places_and_places_of_a_country(nlp: Language) -> None:
+    x = run(nlp, "Warplanes bombed Kurnaz, Halfaya and Taybat al-Imam on Sunday.\n\n"
+                 "Two soldiers were killed in a car bomb attack in Syria's al-Safira.\n\n"
+                 "Coalition strikes hit a tactical unit near Al Khafsa, Aleppo governorate, Syria.")
+    found = places(x)
+    for name in ("Halfaya", "al-Safira", "Al Khafsa"):
+        assert found.get(name) == "Settlement", name
+
+
+def test_people_stay_people_in_place_slots(nlp: Language) -> None:
+    x = run(nlp, "Gunmen killed Ahmed Hassan in Damascus on Monday.\n\n"
+                 "The attack on Mohammed Saleh drew condemnation from Sadiq Khan.")
+    classes = {e.label: e.cls for e in x.entities}
+    assert classes.get("Ahmed Hassan") == "Person"
+    assert classes.get("Mohammed Saleh") == "Person"
+    assert classes.get("Damascus") == "Settlement"
