@@ -94,13 +94,15 @@ def extract(
     n_process: int = 1,
     on_failure: OnFailure = _raise,
     calibrated: bool = True,
+    min_confidence: float | None = None,
 ) -> Iterator[Extraction]:
     """Extract from each article, in input order, streaming (no list of all Docs is built).
 
     An article on which a component or extractor fails is passed to ``on_failure`` (default: raise)
     and the others go on; with ``n_process > 1`` a component failure is only logged by the worker.
     With ``calibrated=False`` mentions keep confidence 1.0 and relations their heuristic confidence
-    (for fitting a calibration, see :mod:`kg.calibration`).
+    (for fitting a calibration, see :mod:`kg.calibration`). With ``min_confidence``, each extraction is
+    :meth:`~kg.model.Extraction.filtered` at that confidence.
 
     >>> nlp = load_pipeline()
     >>> [x.article.id for x in extract([Article(id="a1", text="ISIS attacked Kirkuk.")], nlp)]
@@ -124,6 +126,8 @@ def extract(
     for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
         try:
             extraction = from_doc(doc, article, name, calibrated=calibrated)
+            if min_confidence is not None:
+                extraction = extraction.filtered(min_confidence)
         except Exception as error:  # one article's bad luck must not cost the others
             on_failure(article, error)
             continue
