@@ -127,11 +127,12 @@ class Calibration:
         return self.relation.probability((feature,), raw)
 
     def apply(self, extraction: Extraction) -> Extraction:
-        """The extraction with calibrated mention and relation confidences (from uncalibrated input)."""
+        """The extraction with calibrated mention and relation confidences (from uncalibrated input),
+        rounded to two decimals as the RDF writes them, so that a threshold cuts what one sees."""
         features = extraction_mention_features(extraction)
-        mentions = tuple(replace(m, confidence=round(self.mention_confidence(f), 4))
+        mentions = tuple(replace(m, confidence=round(self.mention_confidence(f), 2))
                          for m, f in zip(extraction.mentions, features))
-        relations = tuple(replace(r, confidence=round(self.relation_confidence(relation_group(r), r.confidence), 4))
+        relations = tuple(replace(r, confidence=round(self.relation_confidence(relation_group(r), r.confidence), 2))
                           for r in extraction.relations)
         return replace(extraction, mentions=mentions, relations=relations)
 
