@@ -52,7 +52,9 @@ def cli(ctx: click.Context, quiet: bool, verbose: int) -> None:
 
 
 def _extraction_options(func: Callable[..., None]) -> Callable[..., None]:
-    """--model / --date / --base / --no-link / --jobs, shared by extract and ingest."""
+    """--model / --date / --base / --no-link / --jobs / --min-confidence, shared by extract and ingest."""
+    func = _min_confidence("Leave out mentions (and entities left without one), relations, events, policies and "
+                           "statements whose confidence is below this.")(func)
     func = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1),
                         help="spaCy processes.")(func)
     func = click.option("--offline", is_flag=True, help="Link with the shipped gazetteer only.")(func)
@@ -65,6 +67,10 @@ def _extraction_options(func: Callable[..., None]) -> Callable[..., None]:
     return func
 
 
+def _min_confidence(text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return click.option("--min-confidence", type=click.FloatRange(0, 1), metavar="FLOAT", help=text)
+
+
 @cli.command("extract")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", default="-", show_default=True, help="Output file; '-' for stdout.")
@@ -74,7 +80,7 @@ def _extraction_options(func: Callable[..., None]) -> Callable[..., None]:
 @click.pass_context
 def extract_cmd(ctx: click.Context, inputs: tuple[str, ...], output: str, fmt: str | None, model: str | None,
                 date: dt.date | None, base: str | None, no_link: bool, wikidata_endpoint: str | None,
-                offline: bool, jobs: int) -> None:
+                offline: bool, jobs: int, min_confidence: float | None) -> None:
     """Extract a knowledge graph from articles (.txt, .jsonl, .html, directories, '-' for stdin)."""
     from .linking import default_linker
     from .pipeline import Report, extract_file
@@ -84,7 +90,7 @@ def extract_cmd(ctx: click.Context, inputs: tuple[str, ...], output: str, fmt: s
     with _errors():
         linker = None if no_link else default_linker(wikidata_endpoint, offline=offline)
         articles = extract_file(inputs, output, fmt=fmt, model=model, date=date, base=base, jobs=jobs,
-                                linker=linker, report=report)
+                                linker=linker, report=report, min_confidence=min_confidence)
         with click.progressbar(articles, label="Extracting", file=sys.stderr, show_pos=True,
                                item_show_func=lambda a: a.id if a else None,
                                hidden=quiet or not sys.stderr.isatty()) as bar:
@@ -160,7 +166,8 @@ def query_cmd(query: str, data: tuple[str, ...], store: str | None, endpoint: st
 @click.pass_context
 def ingest_cmd(ctx: click.Context, inputs: tuple[str, ...], store: str | None, endpoint: str | None,
                update_endpoint: str | None, graph_store: str | None, model: str | None, date: dt.date | None,
-               base: str | None, no_link: bool, wikidata_endpoint: str | None, offline: bool, jobs: int) -> None:
+               base: str | None, no_link: bool, wikidata_endpoint: str | None, offline: bool, jobs: int,
+               min_confidence: float | None) -> None:
     """Extract articles and load them into the embedded store (default) or an endpoint.
 
     Loading an article again changes nothing; a changed article replaces its graph.
@@ -175,7 +182,7 @@ def ingest_cmd(ctx: click.Context, inputs: tuple[str, ...], store: str | None, e
         try:
             linker = None if no_link else default_linker(wikidata_endpoint, offline=offline)
             articles = ingest(inputs, target, model=model, date=date, base=base, jobs=jobs, linker=linker,
-                              report=report)
+                              report=report, min_confidence=min_confidence)
             with click.progressbar(articles, label="Ingesting", file=sys.stderr, show_pos=True,
                                    item_show_func=lambda a: a.id if a else None,
                                    hidden=quiet or not sys.stderr.isatty()) as bar:
@@ -255,16 +262,18 @@ def link_cmd(ctx: click.Context, store: str | None, endpoint: str | None, update
 @click.option("--wikidata-endpoint", metavar="URL", help="elevant: also look up entities in this Wikidata SPARQL "
               "endpoint.")
 @click.option("--limit", type=click.IntRange(1), metavar="N", help="ucdp: score only the first N kept rows.")
+@_min_confidence("re3d: score only predictions with at least this confidence.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--show-errors", is_flag=True, help="List the wrong links, mentions, relations or misses.")
 def eval_cmd(dataset: str, path: Path, model: str | None, wikidata_endpoint: str | None, limit: int | None,
-             fmt: str, show_errors: bool) -> None:
+             min_confidence: float | None, fmt: str, show_errors: bool) -> None:
     """Score kg on public gold data.
 
     \b
     elevant  PATH is ELEVANT JSON Lines: Wikidata links on the gold spans.
     re3d     PATH is the re3d folder: Person/Organisation/Location mentions and
-             FightingAgainst/AlliesOf/InChargeOf/BelongsTo relations (P/R/F1).
+             FightingAgainst/AlliesOf/InChargeOf/BelongsTo relations (P/R/F1),
+             and the calibration of their confidence (ECE, reliability table).
     ucdp     PATH is a UCDP GED CSV: place, event and actor recall on the headlines
              that name their place.
     """
@@ -272,13 +281,15 @@ def eval_cmd(dataset: str, path: Path, model: str | None, wikidata_endpoint: str
 
     errors: list[str]
     with _errors():
+        if min_confidence is not None and dataset != "re3d":
+            raise InputError("--min-confidence is only scored for re3d - leave it out for elevant and ucdp")
         if dataset == "re3d":
             from .evaluation_re3d import format_re3d, read_re3d, score_extractions
             from .extract import extract
 
             documents = read_re3d(path)
             nlp = load_pipeline(model)
-            re3d = score_extractions(documents, extract((d.article for d in documents), nlp))
+            re3d = score_extractions(documents, extract((d.article for d in documents), nlp), min_confidence)
             text, errors = format_re3d(re3d, fmt), re3d.errors
         elif dataset == "ucdp":
             from .evaluation_ucdp import (

@@ -44,6 +44,12 @@ Matching
     precision = tp / (tp + fp) and recall = tp / (tp + fn). A kg mention that matches nothing but
     overlaps a gold entity of its type that was left out (low confidence, pronoun, nominal) is
     neither right nor wrong: it is counted as ``ignored``.
+
+Calibration
+    Every scored prediction (not the ignored ones) is also kept as a :class:`Judgement`: its confidence
+    and whether it matched. A relation's confidence is the kg relation's; an event pair's is the event's
+    heuristic confidence mapped by the calibration's ``event:<class>`` group. ``min_confidence`` scores
+    only predictions at or above it (the extraction is filtered as ``--min-confidence`` does).
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ from typing import Any, TypeVar
 
 from spacy.language import Language
 
+from .calibration import BINS, Calibration, ece, format_reliability, reliability, shipped
 from .components import LOCATION_CLASSES, ORGANIZATION_CLASSES, POPULATION_CLASSES
 from .errors import InputError
 from .extract import extract
@@ -191,6 +198,19 @@ def _micro(table: dict[str, Counts]) -> Counts:
     return total
 
 
+@dataclass(frozen=True)
+class Judgement:
+    """One scored prediction: an entity mention (``index`` into the extraction's mentions) or a
+    relation (``group`` ``relation:<predicate>`` or ``event:<class>``, ``raw`` its rule's confidence)."""
+
+    kind: str  # "entity" or "relation"
+    confidence: float
+    correct: bool
+    index: int = -1
+    group: str = ""
+    raw: float = 0.0
+
+
 @dataclass
 class Re3dScore:
     """Entity (overlap and exact span) and relation counts per re3d type, with what went wrong."""
@@ -203,6 +223,13 @@ class Re3dScore:
     # (gold type, kg class) where kg typed a missed gold mention otherwise (spans overlap by half or more)
     confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    judgements: list[Judgement] = field(default_factory=list)
+    min_confidence: float | None = None
+
+    @property
+    def calibration_pairs(self) -> list[tuple[float, bool]]:
+        """(confidence, correct) of every scored entity and relation prediction."""
+        return [(j.confidence, j.correct) for j in self.judgements]
 
     def as_dict(self) -> dict[str, object]:
         """Everything, for ``--format json``."""
@@ -212,6 +239,10 @@ class Re3dScore:
         return {"documents": self.documents, "entities": table(self.entities), "exact": table(self.exact),
                 "relations": table(self.relations), "ignored_predictions": self.ignored,
                 "confusions": [{"gold": g, "kg": k, "count": n} for (g, k), n in self.confusions.most_common()],
+                "min_confidence": self.min_confidence, "calibration": {
+                    "ece": round(ece(self.calibration_pairs), 4),
+                    "bins": [{"low": b.low, "high": b.high, "n": b.n, "confidence": round(b.confidence, 4),
+                              "accuracy": round(b.accuracy, 4)} for b in reliability(self.calibration_pairs)]},
                 "errors": self.errors}
 
 
@@ -369,6 +400,8 @@ class _Predicted:
     type: str
     cls: str
     text: str
+    index: int = -1
+    confidence: float = 1.0
 
 
 def predicted_entities(extraction: Extraction, gold: Sequence[GoldEntity], scored: int | None = None
@@ -380,7 +413,7 @@ def predicted_entities(extraction: Extraction, gold: Sequence[GoldEntity], score
     cls_of = {entity.ref: entity.cls for entity in extraction.entities}
     kept = set(gold[:scored]) if scored is not None else set(gold)
     out: list[_Predicted] = []
-    for mention in extraction.mentions:
+    for index, mention in enumerate(extraction.mentions):
         cls = cls_of.get(mention.entity, "")
         kind = gold_type(cls)
         if kind is None:
@@ -392,7 +425,7 @@ def predicted_entities(extraction: Extraction, gold: Sequence[GoldEntity], score
                 best = max(at, key=lambda g: (g in kept, (g.start, g.end) == (start, end),
                                               _overlap((g.start, g.end), (start, end))))
                 kind = best.type
-        out.append(_Predicted(start, end, kind, cls, text))
+        out.append(_Predicted(start, end, kind, cls, text, index, mention.confidence))
     return out
 
 
@@ -409,11 +442,13 @@ def _score_entities(doc: Re3dDocument, predicted: list[_Predicted], score: Re3dS
         counts.fn += len(gold) - len(pairs)
         for j, p in enumerate(mine):
             if j in matched_mine:
+                score.judgements.append(Judgement("entity", p.confidence, True, p.index))
                 continue
             if any(g.type == kind and _overlaps((g.start, g.end), (p.start, p.end)) for g in doc.ignored):
                 score.ignored += 1
                 continue
             counts.fp += 1
+            score.judgements.append(Judgement("entity", p.confidence, False, p.index))
             other = next((g for g in doc.entities if _overlaps((g.start, g.end), (p.start, p.end))), None)
             if other is None:
                 score.errors.append(f"{doc_id} kg {p.cls} {p.text!r}: not in the gold")
@@ -447,10 +482,16 @@ class _PredictedRelation:
     subject: tuple[Span, ...]
     object: tuple[Span, ...]
     label: str
+    group: str = ""
+    raw: float = 1.0
+    confidence: float = 1.0
 
 
-def predicted_relations(extraction: Extraction) -> list[_PredictedRelation]:
-    """kg's relations and event agent -> target pairs, as re3d-typed pairs of mention spans."""
+def predicted_relations(extraction: Extraction, calibration: Calibration | None = None) -> list[_PredictedRelation]:
+    """kg's relations and event agent -> target pairs, as re3d-typed pairs of mention spans.
+
+    An event pair's confidence is the event's, mapped by ``calibration`` when one is given.
+    """
     spans: dict[EntityRef, list[Span]] = {}
     for mention in extraction.mentions:
         spans.setdefault(mention.entity, []).append((mention.span.start, mention.span.end))
@@ -460,26 +501,30 @@ def predicted_relations(extraction: Extraction) -> list[_PredictedRelation]:
         inside = [s for s in everywhere if evidence.start <= s[0] and s[1] <= evidence.end]
         return tuple(inside or everywhere)
 
-    pairs: list[tuple[str, EntityRef, EntityRef, TextSpan, str]] = []
+    pairs: list[tuple[str, EntityRef, EntityRef, TextSpan, str, str, float, float]] = []
     for relation in extraction.relations:
         kind = _TYPE_OF_PREDICATE.get(relation.predicate)
         if kind is not None and relation.object is not None:
-            pairs.append((kind, relation.subject, relation.object, relation.evidence, relation.predicate))
+            pairs.append((kind, relation.subject, relation.object, relation.evidence, relation.predicate,
+                          f"relation:{relation.predicate}", relation.confidence, relation.confidence))
     for event in extraction.events:
+        group = f"event:{event.cls}"
+        confidence = calibration.relation_confidence(group, event.confidence) if calibration else event.confidence
         for agent in event.agents:
             for target in event.targets:
                 if agent != target:
-                    pairs.append(("FightingAgainst", agent, target, event.evidence, f"{event.cls} agent/target"))
+                    pairs.append(("FightingAgainst", agent, target, event.evidence, f"{event.cls} agent/target",
+                                  group, event.confidence, confidence))
     out: list[_PredictedRelation] = []
     seen: set[tuple[object, ...]] = set()
-    for kind, subject, obj, evidence, label in pairs:
+    for kind, subject, obj, evidence, label, group, raw, confidence in pairs:
         ends = tuple(sorted([subject, obj])) if kind in SYMMETRIC else (subject, obj)
         key = (kind, ends, evidence.start)
         if key in seen:
             continue
         seen.add(key)
         out.append(_PredictedRelation(kind, spans_in(subject, evidence), spans_in(obj, evidence),
-                                      f"{subject[1]} {label} {obj[1]}"))
+                                      f"{subject[1]} {label} {obj[1]}", group, raw, confidence))
     return out
 
 
@@ -495,8 +540,10 @@ def _relation_matches(gold: GoldRelation, mine: _PredictedRelation) -> bool:
     return forward or (gold.type in SYMMETRIC and backward)
 
 
-def _score_relations(doc: Re3dDocument, extraction: Extraction, score: Re3dScore) -> None:
-    predicted = predicted_relations(extraction)
+def _score_relations(doc: Re3dDocument, extraction: Extraction, score: Re3dScore,
+                     calibration: Calibration | None) -> None:
+    predicted = [p for p in predicted_relations(extraction, calibration)
+                 if score.min_confidence is None or p.confidence >= score.min_confidence]
     for kind in RELATION_TYPES:
         gold = [g for g in doc.relations if g.type == kind]
         mine = [p for p in predicted if p.type == kind]
@@ -506,6 +553,8 @@ def _score_relations(doc: Re3dDocument, extraction: Extraction, score: Re3dScore
         counts.fp += len(mine) - len(pairs)
         counts.fn += len(gold) - len(pairs)
         matched = {j for _, j in pairs}
+        score.judgements += [Judgement("relation", p.confidence, j in matched, group=p.group, raw=p.raw)
+                             for j, p in enumerate(mine)]
         score.errors += [f"{doc.article.id} kg {kind} {p.label}: not in the gold"
                          for j, p in enumerate(mine) if j not in matched]
         found = {i for i, _ in pairs}
@@ -513,25 +562,32 @@ def _score_relations(doc: Re3dDocument, extraction: Extraction, score: Re3dScore
                          for i, g in enumerate(gold) if i not in found]
 
 
-def score_document(doc: Re3dDocument, extraction: Extraction, score: Re3dScore) -> None:
-    """Add one document's counts to ``score``."""
+def score_document(doc: Re3dDocument, extraction: Extraction, score: Re3dScore,
+                   calibration: Calibration | None = None) -> None:
+    """Add one document's counts and judgements to ``score`` (filtered at ``score.min_confidence``;
+    ``calibration`` maps event pairs' confidence)."""
     score.documents += 1
+    if score.min_confidence is not None:
+        extraction = extraction.filtered(score.min_confidence)
     gold = (*doc.entities, *doc.ignored)
     _score_entities(doc, predicted_entities(extraction, gold, len(doc.entities)), score)
-    _score_relations(doc, extraction, score)
+    _score_relations(doc, extraction, score, calibration)
 
 
-def score_re3d(path: Path, nlp: Language) -> Re3dScore:
+def score_re3d(path: Path, nlp: Language, min_confidence: float | None = None) -> Re3dScore:
     """Extract every re3d document under ``path`` and score entities and relations."""
     documents = read_re3d(path)
-    return score_extractions(documents, extract((d.article for d in documents), nlp))
+    return score_extractions(documents, extract((d.article for d in documents), nlp), min_confidence)
 
 
-def score_extractions(documents: Sequence[Re3dDocument], extractions: Iterable[Extraction]) -> Re3dScore:
-    """Score given extractions (in document order) against the gold."""
-    score = Re3dScore()
+def score_extractions(documents: Sequence[Re3dDocument], extractions: Iterable[Extraction],
+                      min_confidence: float | None = None) -> Re3dScore:
+    """Score given calibrated extractions (in document order) against the gold, with the shipped
+    calibration for event pairs, keeping only predictions at or above ``min_confidence``."""
+    score = Re3dScore(min_confidence=min_confidence)
+    calibration = shipped()
     for doc, extraction in zip(documents, extractions):
-        score_document(doc, extraction, score)
+        score_document(doc, extraction, score, calibration)
     return score
 
 
@@ -552,8 +608,11 @@ def format_re3d(score: Re3dScore, fmt: str = "table") -> str:
 
     lines = [*rows("entities (overlap)", score.entities), *rows("entities (exact)", score.exact),
              *rows("relations", score.relations),
-             f"documents {score.documents}; kg mentions on left-out gold (ignored): {score.ignored}"]
+             f"documents {score.documents}; kg mentions on left-out gold (ignored): {score.ignored}"
+             + (f"; predictions below confidence {score.min_confidence} dropped"
+                if score.min_confidence is not None else "")]
     if score.confusions:
         top = ", ".join(f"{g}->{k} {n}" for (g, k), n in score.confusions.most_common(8))
         lines.append(f"type confusions (gold->kg): {top}")
+    lines.append(format_reliability(score.calibration_pairs, f"calibration (entities+relations, {BINS} bins)"))
     return "\n".join(lines)

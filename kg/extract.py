@@ -11,6 +11,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import components  # noqa: F401  (registers the kg_* factories)
+from . import provenance  # noqa: F401  (registers kg_provenance)
+from .calibration import shipped
 from .components import ENTITY_CLASSES, KgComponent, gazetteer_patterns, place_patterns
 from .errors import ModelError
 from .events import find_events
@@ -28,6 +30,7 @@ from .model import (
 )
 from .namespaces import normalise_name
 from .policies import find_policies
+from .provenance import source_of
 from .relations import find_relations
 from .roles import role_mentions
 from .spans import ref_of, text_span
@@ -70,6 +73,7 @@ def load_pipeline(model: str | None = None) -> Language:
     places.add_patterns(place_patterns())  # type: ignore[attr-defined]
     nlp.add_pipe("kg_toponyms", after="kg_places")
     nlp.add_pipe("kg_entities", after="kg_toponyms")
+    nlp.add_pipe("kg_provenance", before="kg_entities")
     return nlp
 
 
@@ -92,11 +96,16 @@ def extract(
     batch_size: int = 16,
     n_process: int = 1,
     on_failure: OnFailure = _raise,
+    calibrated: bool = True,
+    min_confidence: float | None = None,
 ) -> Iterator[Extraction]:
     """Extract from each article, in input order, streaming (no list of all Docs is built).
 
     An article on which a component or extractor fails is passed to ``on_failure`` (default: raise)
     and the others go on; with ``n_process > 1`` a component failure is only logged by the worker.
+    With ``calibrated=False`` mentions keep confidence 1.0 and relations their heuristic confidence
+    (for fitting a calibration, see :mod:`kg.calibration`). With ``min_confidence``, each extraction is
+    :meth:`~kg.model.Extraction.filtered` at that confidence.
 
     >>> nlp = load_pipeline()
     >>> [x.article.id for x in extract([Article(id="a1", text="ISIS attacked Kirkuk.")], nlp)]
@@ -119,15 +128,18 @@ def extract(
     pairs = ((article.text, article) for article in articles)
     for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
         try:
-            extraction = from_doc(doc, article, name)
+            extraction = from_doc(doc, article, name, calibrated=calibrated)
+            if min_confidence is not None:
+                extraction = extraction.filtered(min_confidence)
         except Exception as error:  # one article's bad luck must not cost the others
             on_failure(article, error)
             continue
         yield extraction
 
 
-def from_doc(doc: Doc, article: Article, model: str) -> Extraction:
-    """Build the Extraction of one parsed article."""
+def from_doc(doc: Doc, article: Article, model: str, *, calibrated: bool = True) -> Extraction:
+    """Build the Extraction of one parsed article (with the shipped calibration unless ``calibrated``
+    is false)."""
     entities: dict[tuple[str, str], Entity] = {}
     surface: dict[tuple[str, str], set[str]] = {}
     mentions: list[Mention] = []
@@ -139,7 +151,7 @@ def from_doc(doc: Doc, article: Article, model: str) -> Extraction:
         if ref not in entities:
             entities[ref] = Entity(kind=ref[0], key=ref[1], label=label, cls=ent.label_)
         surface.setdefault(ref, set()).add(ent.text)
-        mentions.append(Mention(text_span(ent), ref))
+        mentions.append(Mention(text_span(ent), ref, source=source_of(ent)))
     mentions += role_mentions(doc)
     events = find_events(doc, article.date)
     policies = find_policies(doc, article.date)
@@ -155,7 +167,7 @@ def from_doc(doc: Doc, article: Article, model: str) -> Extraction:
         for e in sorted(entities.values(), key=lambda e: e.ref)
     )
     known = set(entities)
-    return Extraction(
+    extraction = Extraction(
         article=article,
         model=model,
         entities=typed,
@@ -165,6 +177,7 @@ def from_doc(doc: Doc, article: Article, model: str) -> Extraction:
         statements=tuple(s for s in statements if s.speaker in known),
         relations=tuple(r for r in relations if r.subject in known),
     )
+    return shipped().apply(extraction) if calibrated else extraction
 
 
 def _referenced(events: list[Event], policies: list[Policy], statements: list[Statement],

@@ -168,11 +168,12 @@ def load_files(target: Target, paths: Sequence[str | Path], report: LoadReport |
 
 def ingest(inputs: Sequence[str | Path], target: Target, *, model: str | None = None, date: dt.date | None = None,
            base: str | None = None, jobs: int = 1, linker: Linker | None = None,
-           report: LoadReport | None = None) -> Iterator[Article]:
-    """Extract articles and load each one's graph into ``target``; yields each article once loaded."""
+           report: LoadReport | None = None, min_confidence: float | None = None) -> Iterator[Article]:
+    """Extract articles (keeping what has at least ``min_confidence``, when given) and load each one's
+    graph into ``target``; yields each article once loaded."""
     report = report if report is not None else LoadReport()
     extracted = article_graphs(inputs, model=model, date=date, base=base, jobs=jobs, linker=linker,
-                               problems=report.problems)
+                               problems=report.problems, min_confidence=min_confidence)
     loaded: list[Article] = []
 
     def graphs() -> Iterator[tuple[str, Sequence[ox.Quad]]]:

@@ -2,7 +2,8 @@
 
 Each article becomes one named graph whose IRI is the article's IRI. Mentions and evidence sentences
 are NIF 2.0 nodes (offsets into the body + exact text); events, policies, statements and relations
-point to their evidence sentence, carry a confidence and the extraction activity (PROV-O).
+point to their evidence sentence, carry a confidence and the extraction activity (PROV-O); mentions
+carry their (calibrated) confidence too.
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ class _Mapper:
         for mention in self.x.mentions:
             node = self._span("mention", mention.span, KG.Mention)
             self.add((node, ITSRDF.taIdentRef, self.entity(mention.entity)))
+            self.add((node, KG.confidence, Literal(_decimal(mention.confidence), datatype=XSD.decimal)))
 
     def entity(self, ref: EntityRef) -> URIRef:
         return self.minter.entity(*ref)

@@ -6,7 +6,7 @@ Offsets are character offsets into :attr:`Article.text` (the body as read), end 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,17 @@ EntityRef = tuple[str, str]
 
 @dataclass(frozen=True)
 class Mention:
-    """An entity mention: a span of the body that names ``entity``."""
+    """An entity mention: a span of the body that names ``entity``.
+
+    ``source`` says what produced the span (``"ner:ORG"``, ``"rule"``, ``"added"``, ``"role"`` for an
+    office title resolved to its holder; a trailing ``~`` when kg changed its bounds), ``confidence`` is the calibrated probability that it is right
+    (see :mod:`kg.calibration`; 1.0 before calibration).
+    """
 
     span: TextSpan
     entity: EntityRef
+    confidence: float = 1.0
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,3 +192,37 @@ class Extraction:
     relations: tuple[Relation, ...] = ()
     links: tuple[Link, ...] = ()
     notes: tuple[str, ...] = field(default=())
+
+    def filtered(self, min_confidence: float) -> Extraction:
+        """The extraction without mentions, relations, events, policies and statements whose confidence
+        is below ``min_confidence``.
+
+        An entity whose mentions are all dropped goes too (entities named only by a demonym, which have
+        no mention, stay), and so do its links, the relations and statements it is the subject or speaker
+        of, and its roles in the events, policies and statements that are kept.
+        """
+        mentions = tuple(m for m in self.mentions if m.confidence >= min_confidence)
+        mentioned = {m.entity for m in self.mentions}
+        kept_refs = {m.entity for m in mentions}
+        gone = mentioned - kept_refs
+
+        def keep(refs: tuple[EntityRef, ...]) -> tuple[EntityRef, ...]:
+            return tuple(ref for ref in refs if ref not in gone)
+
+        return replace(
+            self,
+            entities=tuple(e for e in self.entities if e.ref not in gone),
+            mentions=mentions,
+            events=tuple(replace(e, agents=keep(e.agents), targets=keep(e.targets), locations=keep(e.locations))
+                         for e in self.events if e.confidence >= min_confidence),
+            policies=tuple(replace(p, issuers=keep(p.issuers), targets=keep(p.targets))
+                           for p in self.policies if p.confidence >= min_confidence),
+            statements=tuple(replace(s, about=keep(s.about),
+                                     addressee=None if s.addressee in gone else s.addressee)
+                             for s in self.statements
+                             if s.confidence >= min_confidence and s.speaker not in gone),
+            relations=tuple(r for r in self.relations if r.confidence >= min_confidence and r.subject not in gone
+                            and r.object not in gone
+                            and (r.position is None or r.position.organization not in gone)),
+            links=tuple(link for link in self.links if link.entity not in gone),
+        )

@@ -46,18 +46,20 @@ def extract_file(
     jobs: int = 1,
     linker: Linker | None = None,
     report: Report | None = None,
+    min_confidence: float | None = None,
 ) -> Iterator[Article]:
     """Extract every article of ``inputs`` into one RDF file (``None`` or ``-``: stdout).
 
     Yields each article once written, so a caller can show progress; problems go to ``report`` and
-    the other articles are still processed. The file appears only when the run finishes.
+    the other articles are still processed. The file appears only when the run finishes. With
+    ``min_confidence``, less certain facts are left out (see :meth:`kg.model.Extraction.filtered`).
 
     Raises:
         KgError: the model or the output cannot be opened (nothing is written then).
     """
     report = report if report is not None else Report()
     graphs = article_graphs(inputs, model=model, date=date, base=base, jobs=jobs, linker=linker,
-                            problems=report.problems)
+                            problems=report.problems, min_confidence=min_confidence)
     with RdfWriter(output, format_for(output, fmt)) as writer:
         for article, graph in graphs:
             report.triples += writer.write(graph)
@@ -66,9 +68,10 @@ def extract_file(
 
 
 def article_graphs(inputs: Sequence[str | Path], *, model: str | None, date: dt.date | None, base: str | None,
-                   jobs: int, problems: list[str], linker: Linker | None = None) -> Iterator[tuple[Article, Graph]]:
-    """Read, extract, link (when a linker is given) and map articles, streaming; every problem becomes
-    one line in ``problems``.
+                   jobs: int, problems: list[str], linker: Linker | None = None,
+                   min_confidence: float | None = None) -> Iterator[tuple[Article, Graph]]:
+    """Read, extract (keeping what has at least ``min_confidence``, when given), link (when a linker is
+    given) and map articles, streaming; every problem becomes one line in ``problems``.
 
     Raises:
         KgError: an input path does not exist or the model cannot be loaded (before anything is read).
@@ -84,7 +87,8 @@ def article_graphs(inputs: Sequence[str | Path], *, model: str | None, date: dt.
         problems.append(f"{article.origin}: extraction failed ({error!r}) - please report this article")
 
     articles = read_articles(inputs, date=date, on_error=lambda error: problems.append(str(error)))
-    for extraction in extract(articles, nlp, n_process=max(1, jobs), on_failure=failure):
+    for extraction in extract(articles, nlp, n_process=max(1, jobs), on_failure=failure,
+                              min_confidence=min_confidence):
         try:
             if linker is not None:
                 extraction = linker.link(extraction)

@@ -52,7 +52,7 @@ def role_mentions(doc: Doc) -> list[Mention]:
             continue  # "Foreign Secretary Boris Johnson": the name is the mention
         person = title.holder if title.holder is not None else _resolve(title.key, holders)
         if person is not None:
-            mentions.append(Mention(text_span(title.span), ref_of(person)))
+            mentions.append(Mention(text_span(title.span), ref_of(person), source="role"))
     return mentions
 
 

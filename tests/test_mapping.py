@@ -43,7 +43,7 @@ def hand_built() -> Extraction:
                   Entity(*POLICE, "Federal Police", "SecurityForce"),
                   Entity(*ISIS, "Islamic State", "ArmedGroup", ("ISIS",)),
                   Entity(*DIYALA, "Diyala", "AdministrativeArea")),
-        mentions=(Mention(span("Jalal Hamdani"), PERSON), Mention(span("ISIS"), ISIS)),
+        mentions=(Mention(span("Jalal Hamdani"), PERSON, 0.93), Mention(span("ISIS"), ISIS, 0.7)),
         events=(Event("SearchOperation", span("hunt"), sentence, 0.9, agents=(POLICE,), targets=(ISIS,),
                       locations=(DIYALA,), time=TimeRef("on Tuesday", dt.date(2025, 3, 4), dt.date(2025, 3, 4), "Day"),
                       status="Ongoing"),),

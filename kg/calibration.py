@@ -1,0 +1,275 @@
+"""Calibrated confidence: what kg knows about a mention or relation at extraction time, mapped to the
+probability that it is right through a small fitted parameter file (``kg/data/calibration.json``).
+
+Entity mentions are described by one-hot features (what produced the span, whether the lexicon knows
+the name, its shape, whether it was resolved to a fuller name, whether it stands in a list of names);
+relations by their group (``relation:<predicate>``, or ``event:<class>`` for the agent -> target pairs
+of an event) and the rule's heuristic confidence. Each is mapped by an L2-regularised logistic model
+fitted by ``tools/calibrate.py`` on labelled predictions (right or wrong by the re3d scorer): the file
+holds only weights, never text. Relations of a group the fit never saw keep their heuristic confidence.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from . import lexicon
+from .errors import DataError
+from .model import Extraction, Mention, Relation
+from .namespaces import normalise_name
+
+PARAMETERS = Path(__file__).parent / "data" / "calibration.json"
+FORMAT = 1
+BINS = 10
+_LIST_GAP = re.compile(r"\s*(?:,|;|/|,?\s+and|,?\s+or)\s*")
+
+
+def _shape(text: str) -> str:
+    letters = [c for c in text if c.isalpha()]
+    if any(not (c.isalnum() or c in " -'’.&") for c in text):
+        return "punct"
+    if any(not c.isascii() for c in letters):
+        return "nonascii"
+    if any(c.isdigit() for c in text):
+        return "digit"
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return "upper"
+    if not text[:1].isupper():
+        return "lower"
+    return "title"
+
+
+def mention_features(mention: Mention, listed: bool = False) -> tuple[str, ...]:
+    """The one-hot features of a mention: what produced it, whether the lexicon knows the name, its
+    shape, whether it was resolved to another (fuller) name and whether it is an item of a list of
+    names (``listed``).
+
+    Chosen by leave-one-source-out cross-validation on re3d: the ontology class, the length and the
+    number of mentions of the entity fitted the training sources better but transferred worse.
+    """
+    text = mention.span.text
+    known = text in lexicon.known_names() or text in lexicon.countries() or text in lexicon.admin_areas()
+    return (
+        f"source={(mention.source or 'unknown').rstrip('~')}",
+        f"lexicon={known}",
+        f"shape={_shape(text)}",
+        f"resolved={mention.entity[1] != normalise_name(text)}",
+        f"listed={listed}",
+    )
+
+
+def extraction_mention_features(extraction: Extraction) -> list[tuple[str, ...]]:
+    """The features of each mention of an extraction, in order."""
+    text = extraction.article.text
+    order = sorted(range(len(extraction.mentions)), key=lambda i: extraction.mentions[i].span.start)
+    listed: set[int] = set()
+    for a, b in zip(order, order[1:]):
+        first, second = extraction.mentions[a].span, extraction.mentions[b].span
+        if _LIST_GAP.fullmatch(text[first.end:second.start]):
+            listed.update((a, b))
+    return [mention_features(m, i in listed) for i, m in enumerate(extraction.mentions)]
+
+
+def relation_group(relation: Relation) -> str:
+    """The calibration group of a relation: ``relation:<predicate>``."""
+    return f"relation:{relation.predicate}"
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """``p = sigmoid(intercept + sum of weights of the present features + slope * raw)``."""
+
+    intercept: float = 0.0
+    weights: dict[str, float] = field(default_factory=dict)
+    slope: float = 0.0
+
+    def probability(self, features: Iterable[str], raw: float = 0.0) -> float:
+        """The calibrated probability; unknown features weigh nothing."""
+        z = self.intercept + self.slope * raw + sum(self.weights.get(f, 0.0) for f in features)
+        return _sigmoid(z)
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form (weights sorted by name)."""
+        return {"intercept": self.intercept, "slope": self.slope, "weights": dict(sorted(self.weights.items()))}
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The fitted mapping for entity mentions and relations."""
+
+    entity: Logistic = field(default_factory=Logistic)
+    relation: Logistic = field(default_factory=Logistic)
+    fitted_on: dict[str, int] = field(default_factory=dict)  # sample counts, for the record
+
+    def mention_confidence(self, features: Sequence[str]) -> float:
+        """The calibrated confidence of an entity mention."""
+        return self.entity.probability(features)
+
+    def relation_confidence(self, group: str, raw: float) -> float:
+        """The calibrated confidence of a relation (or event pair) of ``group`` with heuristic ``raw``;
+        ``raw`` itself for a group the fit never saw."""
+        feature = f"group={group}"
+        if feature not in self.relation.weights:
+            return raw
+        return self.relation.probability((feature,), raw)
+
+    def apply(self, extraction: Extraction) -> Extraction:
+        """The extraction with calibrated mention and relation confidences (from uncalibrated input),
+        rounded to two decimals as the RDF writes them, so that a threshold cuts what one sees."""
+        features = extraction_mention_features(extraction)
+        mentions = tuple(replace(m, confidence=round(self.mention_confidence(f), 2))
+                         for m, f in zip(extraction.mentions, features))
+        relations = tuple(replace(r, confidence=round(self.relation_confidence(relation_group(r), r.confidence), 2))
+                          for r in extraction.relations)
+        return replace(extraction, mentions=mentions, relations=relations)
+
+    def dumps(self) -> str:
+        """The parameter file's text: sorted, rounded, byte-identical for the same fit."""
+        data = {"format": FORMAT, "model": "logistic", "fitted_on": dict(sorted(self.fitted_on.items())),
+                "entity": self.entity.as_dict(), "relation": self.relation.as_dict()}
+        return json.dumps(data, indent=1, sort_keys=False) + "\n"
+
+
+def _logistic(data: object, where: str) -> Logistic:
+    if not isinstance(data, dict):
+        raise DataError(f"{where}: not a logistic model - refit with tools/calibrate.py")
+    weights = data.get("weights", {})
+    if not isinstance(weights, dict):
+        raise DataError(f"{where}: weights is not an object - refit with tools/calibrate.py")
+    return Logistic(float(data.get("intercept", 0.0)), {str(k): float(v) for k, v in weights.items()},
+                    float(data.get("slope", 0.0)))
+
+
+def loads(text: str, where: str = "calibration parameters") -> Calibration:
+    """Parse a parameter file.
+
+    Raises:
+        DataError: not a kg calibration file of a known format.
+    """
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise DataError(f"{where}: not JSON ({exc}) - refit with tools/calibrate.py") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise DataError(f"{where}: not a kg calibration file of format {FORMAT} - refit with tools/calibrate.py")
+    counts = data.get("fitted_on", {})
+    return Calibration(_logistic(data.get("entity"), f"{where}: entity"),
+                       _logistic(data.get("relation"), f"{where}: relation"),
+                       {str(k): int(v) for k, v in counts.items()} if isinstance(counts, dict) else {})
+
+
+@lru_cache(maxsize=1)
+def shipped() -> Calibration:
+    """The calibration shipped with kg (``kg/data/calibration.json``)."""
+    return loads(PARAMETERS.read_text(encoding="utf-8"), str(PARAMETERS))
+
+
+# ----------------------------------------------------------------------------------------------- fitting
+
+
+def fit_logistic(rows: Sequence[tuple[Sequence[str], float]], labels: Sequence[bool], *, l2: float = 1.0,
+                 iterations: int = 50, digits: int = 4) -> Logistic:
+    """An L2-regularised logistic regression (Newton's method; the intercept is not penalised) of
+    ``labels`` on one-hot features plus one numeric value per row; deterministic, weights rounded.
+
+    Features absent from every row get no weight; the slope is fitted only when the numeric values vary,
+    and kept only when it is not negative (so confidence never falls as the rule's own score rises).
+    """
+    model = _fit(rows, labels, l2, iterations, digits, use_raw=len({raw for _, raw in rows}) > 1)
+    if model.slope < 0:
+        model = _fit(rows, labels, l2, iterations, digits, use_raw=False)
+    return model
+
+
+def _fit(rows: Sequence[tuple[Sequence[str], float]], labels: Sequence[bool], l2: float, iterations: int,
+         digits: int, *, use_raw: bool) -> Logistic:
+    import numpy as np
+
+    names = sorted({f for features, _ in rows for f in features})
+    column = {name: i for i, name in enumerate(names)}
+    width = 1 + len(names) + int(use_raw)
+    x = np.zeros((len(rows), width))
+    x[:, 0] = 1.0
+    for i, (features, raw) in enumerate(rows):
+        for f in features:
+            x[i, 1 + column[f]] = 1.0
+        if use_raw:
+            x[i, -1] = raw
+    y = np.array([1.0 if label else 0.0 for label in labels])
+    penalty = np.full(width, l2)
+    penalty[0] = 1e-6
+    beta = np.zeros(width)
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-(x @ beta)))
+        gradient = x.T @ (p - y) + penalty * beta
+        hessian = (x.T * (p * (1 - p))) @ x + np.diag(penalty)
+        step = np.linalg.solve(hessian, gradient)
+        beta = beta - step
+        if float(np.max(np.abs(step))) < 1e-10:
+            break
+
+    def r(value: float) -> float:
+        return round(float(value), digits) + 0.0  # no "-0.0"
+
+    return Logistic(r(beta[0]), {name: r(beta[1 + column[name]]) for name in names},
+                    r(beta[-1]) if use_raw else 0.0)
+
+
+# ----------------------------------------------------------------------------------------------- measuring
+
+
+@dataclass(frozen=True)
+class Bin:
+    """One bin of a reliability table."""
+
+    low: float
+    high: float
+    n: int
+    confidence: float  # mean confidence
+    accuracy: float
+
+
+def reliability(pairs: Sequence[tuple[float, bool]], bins: int = BINS) -> list[Bin]:
+    """The reliability table of (confidence, correct) pairs over ``bins`` equal-width bins of [0, 1]
+    (a confidence of exactly 1 falls in the last bin)."""
+    grouped: list[list[tuple[float, bool]]] = [[] for _ in range(bins)]
+    for confidence, correct in pairs:
+        grouped[min(bins - 1, max(0, int(confidence * bins)))].append((confidence, correct))
+    out = []
+    for k, items in enumerate(grouped):
+        n = len(items)
+        out.append(Bin(k / bins, (k + 1) / bins, n, sum(c for c, _ in items) / n if n else 0.0,
+                       sum(1 for _, ok in items if ok) / n if n else 0.0))
+    return out
+
+
+def ece(pairs: Sequence[tuple[float, bool]], bins: int = BINS) -> float:
+    """Expected calibration error: the mean over bins of |accuracy - mean confidence|, weighted by
+    the share of pairs in the bin (0 for no pairs)."""
+    total = len(pairs)
+    if not total:
+        return 0.0
+    return sum(b.n / total * abs(b.accuracy - b.confidence) for b in reliability(pairs, bins))
+
+
+def format_reliability(pairs: Sequence[tuple[float, bool]], title: str, bins: int = BINS) -> str:
+    """ECE and the reliability table as text."""
+    lines = [f"{title}: ECE {ece(pairs, bins):.3f} over {len(pairs)} predictions",
+             f"  {'bin':9} {'n':>5} {'conf':>6} {'acc':>6}"]
+    for b in reliability(pairs, bins):
+        lines.append(f"  {b.low:.1f}-{b.high:.1f}   {b.n:5d} {b.confidence:6.3f} {b.accuracy:6.3f}" if b.n
+                     else f"  {b.low:.1f}-{b.high:.1f}   {b.n:5d} {'-':>6} {'-':>6}")
+    return "\n".join(lines)
