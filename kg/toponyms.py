@@ -19,6 +19,7 @@ from spacy.util import filter_spans
 
 from . import lexicon
 from .components import LOCATION_CLASSES
+from .event_places import aims_at
 
 # canonical name -> aliases; each is a Settlement unless listed in AREAS
 TOWNS: dict[str, tuple[str, ...]] = {
@@ -157,7 +158,10 @@ class Toponyms:
 
 
 def _is_name_word(token: Token) -> bool:
-    return token.is_title and token.is_alpha or token.lower_ in _ARTICLE_PARTS and not token.is_space
+    """A capitalised word ("Ma’arasta" with its apostrophe too) or an article particle of a name."""
+    bare = token.text.replace("’", "").replace("'", "")
+    return token.text[:1].isupper() and bare.isalpha() and bare[1:].islower() or (
+        token.lower_ in _ARTICLE_PARTS and not token.is_space)
 
 
 def _name_end(doc: Doc, start: int) -> int:
@@ -203,7 +207,7 @@ def _slot_name(doc: Doc, token: Token) -> Span | None:
     if end <= token.i or not _free(doc, start, end) or _is_actor(doc[start:end]):
         return None
     span = Span(doc, start, end, label="Settlement")
-    if _named_as_place(span) or not _person_like(span) and _in_place_slot(span.root, depth=3):
+    if _named_as_place(span) or not _person_like(span) and (_in_place_slot(span.root, 3) or _after_violence(span)):
         return span
     return None
 
@@ -240,6 +244,11 @@ def _named_as_place(span: Span) -> bool:
         before = before[:-1]
     if len(before) >= 2 and before[-1] == "of" and before[-2] in PLACE_NOUNS:
         return True
+    if span.end + 2 < len(doc) and doc[span.end].lower_ in {"and", ","} and _is_name_word(doc[span.end + 1]):
+        # "Ratlah and Al Aekershi villages": the first of two places named together
+        rest = _name_end(doc, span.end + 1)
+        if rest < len(doc) and doc[rest].lower_ in {"villages", "towns", "cities", "areas"}:
+            return True
     if span.start > 1 and doc[span.start - 1].lower_ in {"'s", "’s"}:
         owner = doc[span.start - 2]
         return owner.ent_type_ in {"GPE", "LOC"} or owner.ent_type_ in LOCATION_CLASSES
@@ -252,11 +261,27 @@ def _in_place_slot(root: Token, depth: int) -> bool:
     if root.dep_ == "pobj" and head.lower_ in _PLACE_PREPS:
         governor = head.head
         return _violent(governor) or any(_violent(c) for c in governor.children if c.dep_ == "nsubj")
-    if root.dep_ == "dobj":
-        return _violent(head)
+    if root.dep_ == "dobj" and _violent(head):
+        return True
     if root.dep_ == "conj" and depth > 0 and head is not root:
         return head.ent_type_ in LOCATION_CLASSES | {"GPE", "LOC"} or _in_place_slot(head, depth - 1)
     return False
+
+
+def _after_violence(span: Span) -> bool:
+    """The same slots read off the surface, for mis-parsed headlines ("Shelling targets X",
+    "raids on it and on X"): a targeting word or a locative preposition after a word of violence."""
+    doc = span.doc
+    start = span.start
+    previous = doc[start - 1] if start > 0 else None
+    if previous is not None and previous.lower_ == "the" and start > 1:
+        previous = doc[start - 2]
+    if previous is None:
+        return False
+    if aims_at(previous):
+        return True
+    window = doc[max(span.sent.start, previous.i - 6) : previous.i]
+    return previous.lower_ in _PLACE_PREPS and any(_violent(t) for t in window)
 
 
 def _violent(token: Token) -> bool:

@@ -51,9 +51,11 @@ def test_unknown_names_in_place_slots_are_settlements(nlp: Language) -> None:
 def test_listed_places_and_places_of_a_country(nlp: Language) -> None:
     x = run(nlp, "Warplanes bombed Kurnaz, Halfaya and Taybat al-Imam on Sunday.\n\n"
                  "Two soldiers were killed in a car bomb attack in Syria's al-Safira.\n\n"
-                 "Coalition strikes hit a tactical unit near Al Khafsa, Aleppo governorate, Syria.")
+                 "Coalition strikes hit a tactical unit near Al Khafsa, Aleppo governorate, Syria.\n\n"
+                 "Strikes hit Mashlab and Al Hamra villages, Raqqa governorate, Syria.\n\n"
+                 "Shelling targets Kafruma and warplanes bomb Ma’arzaf.")
     found = places(x)
-    for name in ("Halfaya", "al-Safira", "Al Khafsa"):
+    for name in ("Halfaya", "al-Safira", "Al Khafsa", "Mashlab", "Kafruma", "Ma’arzaf"):
         assert found.get(name) == "Settlement", name
 
 
