@@ -122,8 +122,12 @@ VIOLENCE_WORDS = frozenset({
 _DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
 _PLACE_PREPS = frozenset({"in", "on", "near", "around", "outside", "inside", "into", "at", "towards", "toward"})
 # untyped NER labels that a place rule may overrule (ruler labels are ontology classes and stay)
-_WEAK_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT",
-                          "LAW", "LANGUAGE", "Person", "Organization"})
+_WEAK_LABELS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "Person", "Organization"})
+# NER's own places: a rule only replaces one it extends ("Zawr" -> "Dayr az Zawr"), never retypes one
+_NER_PLACES = frozenset({"GPE", "LOC", "FAC"})
+# capitalised words that end a place name rather than belong to it ("Al-Raqqah City", "Kirkuk Province")
+_NAME_ENDERS = PLACE_NOUNS | {"province", "governorate", "subdistrict", "crossing", "road", "highway", "airbase",
+                              "airport", "base", "desert", "front", "day"}
 
 
 def town_patterns() -> list[dict[str, Any]]:
@@ -146,6 +150,7 @@ class Toponyms:
     """Adds or retypes place spans in ``doc.ents`` (labels: ontology classes)."""
 
     def __call__(self, doc: Doc) -> Doc:
+        doc.ents = [_cut_run_on(e) for e in doc.ents]
         found = [span for span in (_generic_name(doc, t) for t in doc) if span is not None]
         found += [span for span in (_slot_name(doc, t) for t in doc) if span is not None]
         if not found:
@@ -155,6 +160,15 @@ class Toponyms:
         kept = [e for e in doc.ents if not any(i in taken for i in range(e.start, e.end))]
         doc.ents = filter_spans(kept + found)
         return doc
+
+
+def _cut_run_on(ent: Span) -> Span:
+    """NER's names in title-case headlines run on past the place word: "Al-Hamidiyah City Cause More
+    Casualties" is the town Al-Hamidiyah."""
+    if ent.label_ not in _NER_PLACES | _WEAK_LABELS:
+        return ent
+    cut = next((t.i for t in ent[1:-1] if t.lower_ in {"city", "town", "village"}), None)
+    return ent if cut is None else Span(ent.doc, ent.start, cut, label="Settlement")
 
 
 def _is_name_word(token: Token) -> bool:
@@ -167,7 +181,8 @@ def _is_name_word(token: Token) -> bool:
 def _name_end(doc: Doc, start: int) -> int:
     """The end of a name run from ``start``: capitalised words joined by article particles and hyphens."""
     end = start
-    while end < len(doc) and _is_name_word(doc[end]) and not (end > start and doc[end].is_sent_start):
+    while end < len(doc) and _is_name_word(doc[end]) and not (end > start and doc[end].is_sent_start) and not (
+            end > start and doc[end].lower_ in _NAME_ENDERS):
         end += 1
     while end > start and doc[end - 1].lower_ in _ARTICLE_PARTS:
         end -= 1
@@ -175,8 +190,14 @@ def _name_end(doc: Doc, start: int) -> int:
 
 
 def _free(doc: Doc, start: int, end: int) -> bool:
-    """True when nothing but weak NER guesses covers the tokens (a ruler's class always wins)."""
-    return all(not doc[i].ent_type_ or doc[i].ent_type_ in _WEAK_LABELS for i in range(start, end))
+    """True when nothing but weak NER guesses, or a NER place that the span extends, covers the tokens
+    (a ruler's class always wins)."""
+    for ent in doc.ents:
+        if ent.end <= start or ent.start >= end or ent.label_ in _WEAK_LABELS:
+            continue
+        if ent.label_ not in _NER_PLACES or not (start <= ent.start and ent.end <= end and len(ent) < end - start):
+            return False
+    return True
 
 
 def _generic_name(doc: Doc, token: Token) -> Span | None:

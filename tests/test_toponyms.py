@@ -66,3 +66,12 @@ def test_people_stay_people_in_place_slots(nlp: Language) -> None:
     assert classes.get("Ahmed Hassan") == "Person"
     assert classes.get("Mohammed Saleh") == "Person"
     assert classes.get("Damascus") == "Settlement"
+
+
+def test_ner_places_are_kept_and_names_end_at_place_words(nlp: Language) -> None:
+    x = run(nlp, "Coalition operations in Southwest Asia continued.\n\n"
+                 "Mine Explosions In Al-Hamidiyah City Cause More Casualties")
+    found = places(x)
+    assert found.get("Southwest Asia") == "Area"  # NER's place, not retyped as a town
+    assert found.get("Al-Hamidiyah") == "Settlement"
+    assert not any("Cause" in name for name in found)
