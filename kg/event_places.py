@@ -19,6 +19,14 @@ WINDOW = 16
 _STOPS = frozenset({";", ":", "(", ")", "|", "…", "—", "\n", "\n\n", "?", "!", "."})
 _LOCATIVE = frozenset({"in", "on", "at", "near", "around", "inside", "outside", "into", "across", "throughout",
                        "of", "over", "upon", "toward", "towards"})
+_AGENT_PREPS = frozenset({"by", "with", "against"})
+# what may stand between the places of one list ("in Aleppo city and Daraa countryside")
+_PLACE_WORDS = frozenset({"city", "town", "village", "villages", "countryside", "province", "governorate", "area",
+                          "areas", "outskirts", "neighbourhood", "neighborhood", "district", "vicinity", "capital",
+                          "suburbs", "surroundings", "north", "south", "east", "west", "northeast", "northwest",
+                          "southeast", "southwest", "part", "parts", "center", "centre", "entrance"})
+_LIST_WORDS = _PLACE_WORDS | {",", "and", "or", "&", "the", "its", "-", "'s", "’s", "northern", "southern",
+                              "eastern", "western"}
 # verbs (in any inflection or tag) whose object is the place attacked
 _AIMED = frozenset({"target", "hit", "shell", "bomb", "bombard", "strike", "rock", "storm", "pound", "besiege",
                     "raid", "shake", "attack", "burn", "blast"})
@@ -92,8 +100,12 @@ def _after(trigger: Token) -> list[Span]:
                 found.append(ent)
             i = ent.end
             continue
-        if token.lower_ in _LOCATIVE or aims_at(token):
+        if token.lower_ in _AGENT_PREPS or token.pos_ in {"VERB", "AUX"} and not aims_at(token):
+            opened = False  # "raid by US forces", "strikes in Iraq include Australia": not where it happened
+        elif token.lower_ in _LOCATIVE and (token.lower_ != "of" or _place_of(token, trigger)) or aims_at(token):
             opened = True
+        elif found and token.lower_ not in _LIST_WORDS:
+            opened = False  # "in Aleppo and Daraa countryside, the factions": the list of places has ended
         i += 1
     return found
 
@@ -102,3 +114,9 @@ def aims_at(token: Token) -> bool:
     """"targets", "shelling", "Bombing": a word of aiming at a place, whatever tag the model gave it."""
     lemma = token.lemma_.lower()
     return lemma in _AIMED or lemma.endswith("ing") and lemma[:-3] in _AIMED or token.lower_.rstrip("s") in _AIMED
+
+
+def _place_of(of: Token, trigger: Token) -> bool:
+    """"shelling of Aleppo", "the countryside of Idlib", "south of Damascus" - but not "forces of Russia"."""
+    previous = of.nbor(-1)
+    return previous.i == trigger.i or previous.lower_ in _PLACE_WORDS

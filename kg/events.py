@@ -229,9 +229,19 @@ def _roles(token: Token) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...], 
     # a place that is attacked ("shelling on Aleppo") is also where the attack happened
     locations = [t for t in targets if t.label_ in LOCATION_CLASSES] + [
         e for root in place_roots for e in entities_under(root, LOCATION_CLASSES)
-        if e.start not in target_ids and e.start not in agent_ids]
+        if e.start not in target_ids and e.start not in agent_ids and not _by_whom(e, root)]
     return (unique(ref_of(a) for a in agents), unique(ref_of(t) for t in targets),
             unique(ref_of(p) for p in locations))
+
+
+def _by_whom(ent: Span, root: Token) -> bool:
+    """"killed in a raid by Turkey's forces": a name inside the agent phrase is not where it happened."""
+    for token in ent.root.ancestors:
+        if token.i == root.i:
+            return False
+        if token.lower_ == "by" and token.dep_ in {"prep", "agent"}:
+            return True
+    return False
 
 
 def _inherited_subject(verb: Token) -> list[Span]:

@@ -58,3 +58,11 @@ def test_no_operation_without_fighting(nlp: Language) -> None:
                  "The company reported financial losses in Iraq last year.\n\n"
                  "The firm continues its operations in Basra.")
     assert x.events == ()
+
+
+def test_places_after_the_clause_are_not_the_event_s(nlp: Language) -> None:
+    x = run(nlp, "Nations that have conducted air strikes in Iraq include Denmark, France and Jordan.\n\n"
+                 "The commander was killed in a raid by Turkey's special forces inside Syrian territory.")
+    places = located(x)
+    assert "Iraq" in places
+    assert not {"Denmark", "France", "Jordan", "Turkey"} & set(places)
