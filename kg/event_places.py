@@ -16,13 +16,24 @@ from .spans import entity_of
 
 # how far after a trigger a place may stand (tokens), and where a clause ends for this purpose
 WINDOW = 16
-_STOPS = frozenset({";", ":", "(", ")", "|", "…", "—", "\n", "\n\n", "?", "!"})
+_STOPS = frozenset({";", ":", "(", ")", "|", "…", "—", "\n", "\n\n", "?", "!", "."})
 _LOCATIVE = frozenset({"in", "on", "at", "near", "around", "inside", "outside", "into", "across", "throughout",
                        "of", "over", "upon", "toward", "towards"})
+_AGENT_PREPS = frozenset({"by", "with", "against"})
+# what may stand between the places of one list ("in Aleppo city and Daraa countryside")
+_PLACE_WORDS = frozenset({"city", "town", "village", "villages", "countryside", "province", "governorate", "area",
+                          "areas", "outskirts", "neighbourhood", "neighborhood", "district", "vicinity", "capital",
+                          "suburbs", "surroundings", "north", "south", "east", "west", "northeast", "northwest",
+                          "southeast", "southwest", "part", "parts", "center", "centre", "entrance"})
+_LIST_WORDS = _PLACE_WORDS | {",", "and", "or", "&", "the", "its", "-", "'s", "’s", "northern", "southern",
+                              "eastern", "western"}
 # verbs (in any inflection or tag) whose object is the place attacked
 _AIMED = frozenset({"target", "hit", "shell", "bomb", "bombard", "strike", "rock", "storm", "pound", "besiege",
                     "raid", "shake", "attack", "burn", "blast"})
-_WITNESS = frozenset({"witness", "see", "experience", "suffer", "endure"})
+_WITNESS = frozenset({"witness", "see", "experience", "suffer", "endure", "host"})
+# the forms a mis-tagged headline verb keeps ("witnesses" as a plural noun)
+_WITNESS_FORMS = frozenset({"witnesses", "witnessed", "witnessing", "sees", "saw", "experiences", "experienced",
+                            "suffers", "suffered", "hosts", "hosted"})
 
 
 def surface_places(trigger: Token) -> list[Span]:
@@ -52,22 +63,34 @@ def _before(trigger: Token) -> list[Span]:
 
 
 def _witnessed(trigger: Token) -> list[Span]:
-    """"Jabal al-Akrad witnesses heavy clashes": the subject of a witnessing verb."""
-    verb = trigger.head
-    if trigger.dep_ != "dobj" or verb.lemma_.lower() not in _WITNESS:
+    """"Jabal al-Akrad witnesses heavy clashes", "X witnesses a new round of fighting": the places
+    before a witnessing verb that the trigger follows (read off the surface: headlines parse badly)."""
+    doc = trigger.doc
+    verb = next((t for t in reversed(doc[max(0, trigger.i - 8) : trigger.i]) if _witnessing(t)), None)
+    if verb is None or any(t.text in _STOPS for t in doc[verb.i : trigger.i]):
         return []
-    return [ent for child in verb.children if child.dep_ == "nsubj"
-            for t in child.subtree if (ent := _location(t)) is not None]
+    found: list[Span] = []
+    for token in reversed(doc[max(0, verb.i - WINDOW) : verb.i]):
+        if token.text in _STOPS or token.is_space and "\n" in token.text:
+            break
+        ent = _location(token)
+        if ent is not None and ent not in found:
+            found.append(ent)
+    return found
+
+
+def _witnessing(token: Token) -> bool:
+    return token.lemma_.lower() in _WITNESS or token.lower_ in _WITNESS_FORMS
 
 
 def _after(trigger: Token) -> list[Span]:
     """Places after a locative preposition or a targeting verb, up to the end of the clause."""
     doc = trigger.doc
-    sent_end = trigger.sent.end
-    opened = _aimed(trigger)
+    opened = aims_at(trigger)
     found: list[Span] = []
     i = trigger.i + 1
-    while i < min(sent_end, trigger.i + 1 + WINDOW):
+    # bounded by punctuation, not by the parser's sentences: it splits headlines ("targets | Aleppo")
+    while i < min(len(doc), trigger.i + 1 + WINDOW):
         token = doc[i]
         if token.text in _STOPS or token.is_space and "\n" in token.text:
             break
@@ -77,13 +100,23 @@ def _after(trigger: Token) -> list[Span]:
                 found.append(ent)
             i = ent.end
             continue
-        if token.lower_ in _LOCATIVE or _aimed(token):
+        if token.lower_ in _AGENT_PREPS or token.pos_ in {"VERB", "AUX"} and not aims_at(token):
+            opened = False  # "raid by US forces", "strikes in Iraq include Australia": not where it happened
+        elif token.lower_ in _LOCATIVE and (token.lower_ != "of" or _place_of(token, trigger)) or aims_at(token):
             opened = True
+        elif found and token.lower_ not in _LIST_WORDS:
+            opened = False  # "in Aleppo and Daraa countryside, the factions": the list of places has ended
         i += 1
     return found
 
 
-def _aimed(token: Token) -> bool:
+def aims_at(token: Token) -> bool:
     """"targets", "shelling", "Bombing": a word of aiming at a place, whatever tag the model gave it."""
     lemma = token.lemma_.lower()
     return lemma in _AIMED or lemma.endswith("ing") and lemma[:-3] in _AIMED or token.lower_.rstrip("s") in _AIMED
+
+
+def _place_of(of: Token, trigger: Token) -> bool:
+    """"shelling of Aleppo", "the countryside of Idlib", "south of Damascus" - but not "forces of Russia"."""
+    previous = of.nbor(-1)
+    return previous.i == trigger.i or previous.lower_ in _PLACE_WORDS

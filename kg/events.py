@@ -34,8 +34,10 @@ _CONTAINERS = frozenset({"operation", "operations", "mission", "missions", "camp
 _TARGETABLE = ACTOR_CLASSES | {"Facility", "Settlement"}
 _HARM_VERBS = frozenset({"kill", "hit", "target", "destroy", "wound", "injure", "strike", "damage", "land"})
 _INTRANSITIVE = frozenset({"advance"})
+_CONTROL_VERBS = frozenset({"take", "impose", "expand", "extend", "tighten"})
+_PROJECTILES = frozenset({"missile", "rocket", "mortar", "barrel"})
 _GROUND_VERBS = frozenset({"control", "enter", "seize", "recapture", "regain", "retake", "reach", "expel",
-                           "encircle", "liberate", "overrun", "take", "infiltrate"})
+                           "encircle", "liberate", "overrun", "infiltrate", *_CONTROL_VERBS})
 _FIGHTERS = frozenset({"forces", "troops", "rebels", "fighters", "militants", "militiamen", "factions", "army",
                        "soldiers", "jihadists", "insurgents", "gunmen", "militias", "units"})
 _ARMED = frozenset({"ArmedGroup", "SecurityForce"})
@@ -61,7 +63,7 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
                    None)
     if token.lower_ in _CONTAINERS:
         if refined is None:
-            return None
+            return ("MilitaryOperation", doc[token.i : token.i + 1]) if _armed_operation(token) else None
         first = min(m.i for m in modifiers if m.lower_ in lexicon.EVENT_MODIFIERS)
         return refined, doc[first : token.i + 1]
     if token.pos_ == "VERB" and lemma in _IMPACT_VERBS:
@@ -71,12 +73,14 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
             return lexicon.EVENT_MODIFIERS[subject.lemma_], doc[token.i : token.i + 1]
         if lemma not in lexicon.EVENT_TRIGGERS:
             return None
+    if lemma in _PROJECTILES and token.dep_ == "dobj" and token.head.lemma_ in {"launch", "fire", "drop"}:
+        return lexicon.EVENT_MODIFIERS[lemma], doc[token.i : token.i + 1]  # "forces launch 40 missiles on X"
     cls = lexicon.EVENT_TRIGGERS.get(lemma)
     if cls is None:
         return ("MilitaryOperation", doc[token.i : token.i + 1]) if _takes_ground(token) else None
     if lemma == "loss" and refined is None and _bare_losses(token):
         return cls, doc[token.i : token.i + 1]
-    if lemma in lexicon.NEEDS_MODIFIER and refined is None and not _military_strike(token):
+    if lemma in lexicon.NEEDS_MODIFIER and refined is None and not (_military_strike(token) or _armed_operation(token)):
         return None
     if lemma in lexicon.NOUN_ONLY_TRIGGERS and token.pos_ == "VERB":
         return None
@@ -91,10 +95,22 @@ def _takes_ground(token: Token) -> bool:
     lemma = token.lemma_.lower()
     if token.pos_ != "VERB" or lemma not in _GROUND_VERBS:
         return False
-    if lemma == "take" and not any(c.lower_ == "over" or c.lemma_ == "control" for c in token.children):
+    if lemma in _CONTROL_VERBS and not any(c.lower_ == "over" or c.lemma_ == "control" for c in token.children):
+        return False  # "take over", "impose their control": not any taking or imposing
+    return _armed([c for c in token.children if c.dep_ == "nsubj"] or _governing_subjects(token))
+
+
+def _armed(subjects: list[Token]) -> bool:
+    """Whether a subject is armed men: a force, an armed group, a state, or "rebels", "troops" ..."""
+    return any(t.lower_ in _FIGHTERS or t.ent_type_ in _ARMED | {"Country"} for s in subjects for t in s.subtree)
+
+
+def _armed_operation(token: Token) -> bool:
+    """"Turkey continues its operation in Afrin": an operation carried on by armed men is a military one."""
+    verb = token.head
+    if token.lemma_ != "operation" or token.dep_ != "dobj" or verb.lemma_ not in _CONDUCT_VERBS:
         return False
-    subjects = [c for c in token.children if c.dep_ == "nsubj"] or _governing_subjects(token)
-    return any(t.lower_ in _FIGHTERS or t.ent_type_ in _ARMED for s in subjects for t in s.subtree)
+    return _armed([c for c in verb.children if c.dep_ == "nsubj"] or _governing_subjects(verb))
 
 
 def _bare_losses(token: Token) -> bool:
@@ -213,9 +229,19 @@ def _roles(token: Token) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...], 
     # a place that is attacked ("shelling on Aleppo") is also where the attack happened
     locations = [t for t in targets if t.label_ in LOCATION_CLASSES] + [
         e for root in place_roots for e in entities_under(root, LOCATION_CLASSES)
-        if e.start not in target_ids and e.start not in agent_ids]
+        if e.start not in target_ids and e.start not in agent_ids and not _by_whom(e, root)]
     return (unique(ref_of(a) for a in agents), unique(ref_of(t) for t in targets),
             unique(ref_of(p) for p in locations))
+
+
+def _by_whom(ent: Span, root: Token) -> bool:
+    """"killed in a raid by Turkey's forces": a name inside the agent phrase is not where it happened."""
+    for token in ent.root.ancestors:
+        if token.i == root.i:
+            return False
+        if token.lower_ == "by" and token.dep_ in {"prep", "agent"}:
+            return True
+    return False
 
 
 def _inherited_subject(verb: Token) -> list[Span]:

@@ -19,6 +19,7 @@ from spacy.util import filter_spans
 
 from . import lexicon
 from .components import LOCATION_CLASSES
+from .event_places import aims_at
 
 # canonical name -> aliases; each is a Settlement unless listed in AREAS
 TOWNS: dict[str, tuple[str, ...]] = {
@@ -121,8 +122,12 @@ VIOLENCE_WORDS = frozenset({
 _DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
 _PLACE_PREPS = frozenset({"in", "on", "near", "around", "outside", "inside", "into", "at", "towards", "toward"})
 # untyped NER labels that a place rule may overrule (ruler labels are ontology classes and stay)
-_WEAK_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT",
-                          "LAW", "LANGUAGE", "Person", "Organization"})
+_WEAK_LABELS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "Person", "Organization"})
+# NER's own places: a rule only replaces one it extends ("Zawr" -> "Dayr az Zawr"), never retypes one
+_NER_PLACES = frozenset({"GPE", "LOC", "FAC"})
+# capitalised words that end a place name rather than belong to it ("Al-Raqqah City", "Kirkuk Province")
+_NAME_ENDERS = PLACE_NOUNS | {"province", "governorate", "subdistrict", "crossing", "road", "highway", "airbase",
+                              "airport", "base", "desert", "front", "day"}
 
 
 def town_patterns() -> list[dict[str, Any]]:
@@ -145,6 +150,7 @@ class Toponyms:
     """Adds or retypes place spans in ``doc.ents`` (labels: ontology classes)."""
 
     def __call__(self, doc: Doc) -> Doc:
+        doc.ents = [_cut_run_on(e) for e in doc.ents]
         found = [span for span in (_generic_name(doc, t) for t in doc) if span is not None]
         found += [span for span in (_slot_name(doc, t) for t in doc) if span is not None]
         if not found:
@@ -156,14 +162,27 @@ class Toponyms:
         return doc
 
 
+def _cut_run_on(ent: Span) -> Span:
+    """NER's names in title-case headlines run on past the place word: "Al-Hamidiyah City Cause More
+    Casualties" is the town Al-Hamidiyah."""
+    if ent.label_ not in _NER_PLACES | _WEAK_LABELS:
+        return ent
+    cut = next((t.i for t in ent[1:-1] if t.lower_ in {"city", "town", "village"}), None)
+    return ent if cut is None else Span(ent.doc, ent.start, cut, label="Settlement")
+
+
 def _is_name_word(token: Token) -> bool:
-    return token.is_title and token.is_alpha or token.lower_ in _ARTICLE_PARTS and not token.is_space
+    """A capitalised word ("Ma’arasta" with its apostrophe too) or an article particle of a name."""
+    bare = token.text.replace("’", "").replace("'", "")
+    return token.text[:1].isupper() and bare.isalpha() and bare[1:].islower() or (
+        token.lower_ in _ARTICLE_PARTS and not token.is_space)
 
 
 def _name_end(doc: Doc, start: int) -> int:
     """The end of a name run from ``start``: capitalised words joined by article particles and hyphens."""
     end = start
-    while end < len(doc) and _is_name_word(doc[end]) and not (end > start and doc[end].is_sent_start):
+    while end < len(doc) and _is_name_word(doc[end]) and not (end > start and doc[end].is_sent_start) and not (
+            end > start and doc[end].lower_ in _NAME_ENDERS):
         end += 1
     while end > start and doc[end - 1].lower_ in _ARTICLE_PARTS:
         end -= 1
@@ -171,8 +190,14 @@ def _name_end(doc: Doc, start: int) -> int:
 
 
 def _free(doc: Doc, start: int, end: int) -> bool:
-    """True when nothing but weak NER guesses covers the tokens (a ruler's class always wins)."""
-    return all(not doc[i].ent_type_ or doc[i].ent_type_ in _WEAK_LABELS for i in range(start, end))
+    """True when nothing but weak NER guesses, or a NER place that the span extends, covers the tokens
+    (a ruler's class always wins)."""
+    for ent in doc.ents:
+        if ent.end <= start or ent.start >= end or ent.label_ in _WEAK_LABELS:
+            continue
+        if ent.label_ not in _NER_PLACES or not (start <= ent.start and ent.end <= end and len(ent) < end - start):
+            return False
+    return True
 
 
 def _generic_name(doc: Doc, token: Token) -> Span | None:
@@ -203,7 +228,7 @@ def _slot_name(doc: Doc, token: Token) -> Span | None:
     if end <= token.i or not _free(doc, start, end) or _is_actor(doc[start:end]):
         return None
     span = Span(doc, start, end, label="Settlement")
-    if _named_as_place(span) or not _person_like(span) and _in_place_slot(span.root, depth=3):
+    if _named_as_place(span) or not _person_like(span) and (_in_place_slot(span.root, 3) or _after_violence(span)):
         return span
     return None
 
@@ -240,6 +265,11 @@ def _named_as_place(span: Span) -> bool:
         before = before[:-1]
     if len(before) >= 2 and before[-1] == "of" and before[-2] in PLACE_NOUNS:
         return True
+    if span.end + 2 < len(doc) and doc[span.end].lower_ in {"and", ","} and _is_name_word(doc[span.end + 1]):
+        # "Ratlah and Al Aekershi villages": the first of two places named together
+        rest = _name_end(doc, span.end + 1)
+        if rest < len(doc) and doc[rest].lower_ in {"villages", "towns", "cities", "areas"}:
+            return True
     if span.start > 1 and doc[span.start - 1].lower_ in {"'s", "’s"}:
         owner = doc[span.start - 2]
         return owner.ent_type_ in {"GPE", "LOC"} or owner.ent_type_ in LOCATION_CLASSES
@@ -252,11 +282,27 @@ def _in_place_slot(root: Token, depth: int) -> bool:
     if root.dep_ == "pobj" and head.lower_ in _PLACE_PREPS:
         governor = head.head
         return _violent(governor) or any(_violent(c) for c in governor.children if c.dep_ == "nsubj")
-    if root.dep_ == "dobj":
-        return _violent(head)
+    if root.dep_ == "dobj" and _violent(head):
+        return True
     if root.dep_ == "conj" and depth > 0 and head is not root:
         return head.ent_type_ in LOCATION_CLASSES | {"GPE", "LOC"} or _in_place_slot(head, depth - 1)
     return False
+
+
+def _after_violence(span: Span) -> bool:
+    """The same slots read off the surface, for mis-parsed headlines ("Shelling targets X",
+    "raids on it and on X"): a targeting word or a locative preposition after a word of violence."""
+    doc = span.doc
+    start = span.start
+    previous = doc[start - 1] if start > 0 else None
+    if previous is not None and previous.lower_ == "the" and start > 1:
+        previous = doc[start - 2]
+    if previous is None:
+        return False
+    if aims_at(previous):
+        return True
+    window = doc[max(span.sent.start, previous.i - 6) : previous.i]
+    return previous.lower_ in _PLACE_PREPS and any(_violent(t) for t in window)
 
 
 def _violent(token: Token) -> bool:

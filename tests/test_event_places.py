@@ -36,18 +36,33 @@ def located(x: Extraction) -> dict[str, set[str]]:
     ("Manbij clashes leave five fighters dead", "Manbij"),
     ("Shelling by regime forces on the outskirts of the town of Kafr Nabl leaves casualties", "Kafr Nabl"),
     ("ISIS advances in Yarmouk camp south of Damascus", "Damascus"),
+    ("Regime forces launch about 30 missiles on Saraqib city", "Saraqib"),
+    ("Turkey continues its operation in Afrin and kills more civilians", "Afrin"),
+    ("The western countryside of Idlib witnesses a new wave of shelling", "Idlib"),
+    ("Aerial bombardment targets Ariha", "Ariha"),
 ])
 def test_the_toll_or_the_means_of_an_attack_locate_it(nlp: Language, text: str, place: str) -> None:
     assert place in located(run(nlp, text))
 
 
 def test_armed_men_gaining_ground_is_an_operation(nlp: Language) -> None:
-    x = run(nlp, "Regime forces enter Morek and take control of its northern neighbourhoods.")
+    x = run(nlp, "Regime forces enter Morek and take control of its northern neighbourhoods.\n\n"
+                 "The SDF impose their control over the entire town of Hajin after days of fighting.")
     assert "MilitaryOperation" in located(x)["Morek"]
+    assert "MilitaryOperation" in located(x)["Hajin"]
 
 
 def test_no_operation_without_fighting(nlp: Language) -> None:
     x = run(nlp, "An aid convoy entered Douma on Tuesday.\n\n"
                  "The ministry will advance a reform plan in Baghdad.\n\n"
-                 "The company reported financial losses in Iraq last year.")
+                 "The company reported financial losses in Iraq last year.\n\n"
+                 "The firm continues its operations in Basra.")
     assert x.events == ()
+
+
+def test_places_after_the_clause_are_not_the_event_s(nlp: Language) -> None:
+    x = run(nlp, "Nations that have conducted air strikes in Iraq include Denmark, France and Jordan.\n\n"
+                 "The commander was killed in a raid by Turkey's special forces inside Syrian territory.")
+    places = located(x)
+    assert "Iraq" in places
+    assert not {"Denmark", "France", "Jordan", "Turkey"} & set(places)

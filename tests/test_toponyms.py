@@ -51,9 +51,11 @@ def test_unknown_names_in_place_slots_are_settlements(nlp: Language) -> None:
 def test_listed_places_and_places_of_a_country(nlp: Language) -> None:
     x = run(nlp, "Warplanes bombed Kurnaz, Halfaya and Taybat al-Imam on Sunday.\n\n"
                  "Two soldiers were killed in a car bomb attack in Syria's al-Safira.\n\n"
-                 "Coalition strikes hit a tactical unit near Al Khafsa, Aleppo governorate, Syria.")
+                 "Coalition strikes hit a tactical unit near Al Khafsa, Aleppo governorate, Syria.\n\n"
+                 "Strikes hit Mashlab and Al Hamra villages, Raqqa governorate, Syria.\n\n"
+                 "Shelling targets Kafruma and warplanes bomb Ma’arzaf.")
     found = places(x)
-    for name in ("Halfaya", "al-Safira", "Al Khafsa"):
+    for name in ("Halfaya", "al-Safira", "Al Khafsa", "Mashlab", "Kafruma", "Ma’arzaf"):
         assert found.get(name) == "Settlement", name
 
 
@@ -64,3 +66,12 @@ def test_people_stay_people_in_place_slots(nlp: Language) -> None:
     assert classes.get("Ahmed Hassan") == "Person"
     assert classes.get("Mohammed Saleh") == "Person"
     assert classes.get("Damascus") == "Settlement"
+
+
+def test_ner_places_are_kept_and_names_end_at_place_words(nlp: Language) -> None:
+    x = run(nlp, "Coalition operations in Southwest Asia continued.\n\n"
+                 "Mine Explosions In Al-Hamidiyah City Cause More Casualties")
+    found = places(x)
+    assert found.get("Southwest Asia") == "Area"  # NER's place, not retyped as a town
+    assert found.get("Al-Hamidiyah") == "Settlement"
+    assert not any("Cause" in name for name in found)
