@@ -228,7 +228,8 @@ ROLE_PREDICATES: dict[str, str] = {
                      "director", "emir", "secretary-general", "prime", "king"), "leaderOf"),
     **dict.fromkeys(("spokesman", "spokeswoman", "spokesperson"), "spokespersonFor"),
     **dict.fromkeys(("member", "fighter", "official", "officer", "minister", "envoy", "ambassador", "adviser",
-                     "advisor", "representative", "deputy", "general", "colonel", "lawmaker", "mp"), "memberOf"),
+                     "advisor", "representative", "deputy", "general", "colonel", "lawmaker", "mp", "lieutenant",
+                     "captain", "sergeant", "soldier", "pilot"), "memberOf"),
 }
 # first words that mark the name of an armed group ("Saraya ...", "Kataib ...")
 ARMED_GROUP_WORDS = frozenset({"saraya", "kataib", "kata'ib", "liwa", "harakat", "jaish", "ansar", "asaib",
@@ -241,6 +242,21 @@ TITLES = frozenset({"president", "minister", "colonel", "general", "brigadier", 
 LEADER_VERBS = frozenset({"lead", "head", "command", "chair", "run"})
 OPPOSE_VERBS = frozenset({"fight", "battle", "combat", "oppose", "target", "attack"})
 AFFILIATION_WORDS = frozenset({"affiliate", "affiliated", "linked", "aligned", "loyal", "backed"})
+ORDINAL_WORDS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+                           "tenth", "eleventh", "twelfth"})
+# verbs that list a group's members ("coalition nations include ...", "made up of ...")
+INCLUDE_VERBS = frozenset({"include", "comprise", "make", "compose", "consist"})
+# "X was assigned to <unit>": X belongs to the unit
+ASSIGN_VERBS = frozenset({"assign", "attach", "reassign"})
+# verbs whose subject (or the party it supports) fights their object
+DEFEAT_VERBS = OPPOSE_VERBS | {"defeat", "destroy", "degrade", "eliminate", "counter", "dismantle", "crush", "rout"}
+DEFEAT_NOUNS = frozenset({"defeat", "destruction", "elimination"})
+# words of support between actors ("in support of", "supports", "assisting")
+SUPPORT_WORDS = frozenset({"support", "assist", "backing"})
+# "<place> controlled/captured by X": X holds the place
+CONTROL_VERBS = frozenset({"control", "hold", "capture", "seize", "take", "occupy", "overrun"})
+# "liberate <place> from X": X held the place
+RECAPTURE_VERBS = frozenset({"liberate", "free", "seize", "retake", "recapture", "wrest"})
 
 
 @cache

@@ -1,5 +1,6 @@
 """Relations between actors: leader of, spokesperson for, member/part of, holds position, opposes,
-affiliated with — read off the dependency parse around role nouns and a few verbs."""
+affiliated with — read off the dependency parse around role nouns and a few verbs (clause patterns for
+membership, alliance, fighting and control are in :mod:`kg.relation_patterns`)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from spacy.tokens import Doc, Span, Token
 from . import lexicon
 from .components import ENTITY_CLASSES, ORGANIZATION_CLASSES
 from .model import Position, Relation
+from .relation_patterns import find_pattern_relations
 from .spans import ACTOR_CLASSES, entities_under, entity_of, ref_of, sentence_span
 
 _ORG_LIKE = ORGANIZATION_CLASSES | {"Country"}
-_UNIT_WORDS = frozenset({"division", "brigade", "brigrade", "battalion", "regiment", "corps", "unit", "units"})
+_UNIT_WORDS = frozenset({"division", "brigade", "brigrade", "battalion", "regiment", "corps", "unit", "units",
+                         "battery", "company", "squadron", "wing", "group", "fleet", "platoon"})
 
 
 def find_relations(doc: Doc) -> list[Relation]:
@@ -27,6 +30,8 @@ def find_relations(doc: Doc) -> list[Relation]:
         elif token.lower_ in lexicon.AFFILIATION_WORDS and token.dep_ in {"acl", "amod", "relcl"}:
             found += _verb_relation(token, "affiliatedWith", 0.7)
     found += _unit_relations(doc)
+    found += find_pattern_relations(doc)
+    found.sort(key=lambda rel: rel.evidence.start)
     out: list[Relation] = []
     seen: set[tuple[object, ...]] = set()
     for rel in found:
@@ -47,7 +52,7 @@ def _role_relations(role: Token) -> list[Relation]:
     predicate = lexicon.ROLE_PREDICATES[role.lemma_.lower()]
     title_words = [c for c in role.children if c.dep_ in {"compound", "amod"} and c.i < role.i
                    and entity_of(c) is None]
-    titled = bool(title_words)
+    titled = any(t.is_lower for t in title_words)  # "gang leader"; capitalised words name the organisation
     evidence = sentence_span(role)
     subject = ref_of(person)
     relations = []
@@ -55,7 +60,11 @@ def _role_relations(role: Token) -> list[Relation]:
         label = " ".join(t.text for t in sorted([*_expand(title_words), role], key=lambda t: t.i)).lower()
         relations.append(Relation(subject, "holdsPosition", evidence, 0.8,
                                   position=Position(label, ref_of(org))))
-        if not (titled and predicate == "leaderOf"):
+        if titled and predicate == "leaderOf":  # "an ISIS gang leader": a member, not the leader
+            relations.append(Relation(subject, "memberOf", evidence, 0.6, object=ref_of(org)))
+        elif predicate == "memberOf" and org.label_ == "Country" and org.start > role.i:
+            pass  # "envoy to Syria", "representative for Syria": posted to the country, not a member
+        else:
             relations.append(Relation(subject, predicate, evidence, 0.8 if not titled else 0.7, object=ref_of(org)))
     return relations
 
@@ -87,12 +96,19 @@ def _role_organizations(role: Token) -> list[Span]:
     for child in role.children:
         if child.dep_ == "prep" and child.lower_ in {"of", "for", "at", "to"}:
             orgs += [e for e in entities_under(child, _ORG_LIKE)][:1]
+        elif child.dep_ == "appos" and child.i > role.i:  # "X, commander, U.S. Central Command"
+            ent = entity_of(child)
+            if ent is not None and ent.label_ in _ORG_LIKE:
+                orgs.append(ent)
         elif child.dep_ in {"compound", "nmod", "amod", "poss"} and child.i < role.i:
             ent = entity_of(child)
             if ent is not None and ent.label_ in _ORG_LIKE:
                 orgs.append(ent)
             else:
                 orgs += [e for e in entities_under(child, _ORG_LIKE)][:1]
+    if not orgs and role.dep_ == "appos":  # "X, commander, U.S. Central Command"
+        orgs += [e for c in role.head.children if c.dep_ == "appos" and c.i > role.i
+                 if (e := entity_of(c)) is not None and e.label_ in _ORG_LIKE][:1]
     if not orgs:
         doc = role.doc
         left = [doc[i] for i in range(role.i - 1, max(role.sent.start, role.i - 5) - 1, -1)]
@@ -129,12 +145,19 @@ def _verb_relation(verb: Token, predicate: str, confidence: float) -> list[Relat
 
 
 def _unit_relations(doc: Doc) -> list[Relation]:
-    """``Fifth Division of the Federal Police``: the unit is part of the force."""
+    """``Fifth Division of the Federal Police``, ``2nd Battalion, 5th Special Forces Group``: the unit is
+    part of the force."""
     relations = []
     ents = [e for e in doc.ents if e.label_ in ENTITY_CLASSES]
     for unit, parent in zip(ents, ents[1:]):
         between = doc[unit.end : parent.start]
-        if (unit[-1].lower_ in _UNIT_WORDS or unit[-1].like_num) and [t.lower_ for t in between] in (
-                ["of", "the"], ["of"]) and parent.label_ in ORGANIZATION_CLASSES:
+        if (unit[-1].lower_ in _UNIT_WORDS or unit[-1].like_num or _ordinal(unit[0])) and [
+                t.lower_ for t in between] in (["of", "the"], ["of"], [","]) and parent.label_ in ORGANIZATION_CLASSES:
             relations.append(Relation(ref_of(unit), "partOf", sentence_span(unit[0]), 0.8, object=ref_of(parent)))
     return relations
+
+
+def _ordinal(token: Token) -> bool:
+    """"3rd", "321st", "Fifth"."""
+    text = token.lower_
+    return text[:-2].isdigit() and text[-2:] in {"st", "nd", "rd", "th"} or text in lexicon.ORDINAL_WORDS
