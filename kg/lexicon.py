@@ -13,7 +13,7 @@ import pycountry
 # canonical name -> (ontology class, aliases). Aliases are matched case-sensitively as whole tokens.
 KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
     # armed groups
-    "Islamic State": ("ArmedGroup", ("ISIS", "ISIL", "IS", "Daesh", "Daish", "Islamic State of Iraq and the Levant",
+    "Islamic State": ("ArmedGroup", ("ISIS", "ISIL", "IS", "Daesh", "Daish", "Da’esh", "Da'esh", "Islamic State of Iraq and the Levant",
                                      "Islamic State of Iraq and Syria", "Islamic State group")),
     "Hayat Tahrir al-Sham": ("ArmedGroup", ("HTS", "Hayat Tahrir al-Sham group", "Tahrir al-Sham")),
     "al-Nusra Front": ("ArmedGroup", ("Nusra Front", "al-Nusra", "Jabhat al-Nusra", "Nusra")),
@@ -251,6 +251,8 @@ ASSIGN_VERBS = frozenset({"assign", "attach", "reassign"})
 # verbs whose subject (or the party it supports) fights their object
 DEFEAT_VERBS = OPPOSE_VERBS | {"defeat", "destroy", "degrade", "eliminate", "counter", "dismantle", "crush", "rout"}
 DEFEAT_NOUNS = frozenset({"defeat", "destruction", "elimination"})
+# "<place>, an ISIS stronghold": the group holds the place
+STRONGHOLD_NOUNS = frozenset({"capital", "stronghold", "bastion", "fiefdom", "heartland"})
 # words of support between actors ("in support of", "supports", "assisting")
 SUPPORT_WORDS = frozenset({"support", "assist", "backing"})
 # "<place> controlled/captured by X": X holds the place

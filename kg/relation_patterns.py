@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span, Token
 from . import lexicon
 from .components import LOCATION_CLASSES, ORGANIZATION_CLASSES
 from .model import Relation
-from .spans import ACTOR_CLASSES, entities_under, entity_of, ref_of, sentence_span
+from .spans import ACTOR_CLASSES, ancestors_and_self, entities_under, entity_of, ref_of, sentence_span
 
 _GROUPS = ORGANIZATION_CLASSES - {"State"}
 _MEMBERS = ORGANIZATION_CLASSES | {"Country"}
@@ -84,7 +84,7 @@ def _climb(token: Token) -> Iterator[Token]:
     current = token
     for _ in range(8):
         yield current
-        if current.dep_ in {"ccomp", "ROOT"} or current.head is current:
+        if current.dep_ in {"ccomp", "ROOT"} or current.head.i == current.i:
             return
         if current.pos_ in {"VERB", "AUX"} and any(c.dep_ in {"nsubj", "nsubjpass"} for c in current.children):
             return
@@ -99,14 +99,17 @@ def _doers(token: Token) -> list[Span]:
     for step in _climb(token):
         if step.pos_ in {"NOUN", "PROPN"}:
             ent = entity_of(step)
-            if ent is not None and ent.label_ in _FIGHTERS and step is not token:
+            if ent is not None and ent.label_ in _FIGHTERS and step.i != token.i:
                 return [ent]
             owners = _owners(step)
             if owners:
                 return owners
         if step.pos_ in {"VERB", "AUX"}:
-            subjects = [c for c in step.children if c.dep_ == "nsubj"]
             agents = [c for c in step.children if c.dep_ == "agent"]
+            # "X is committed to defeating Y": a governing passive's subject is the doer; the action's
+            # own passive subject ("X was attacked") is not
+            subjects = [c for c in step.children if c.dep_ == "nsubj" or c.dep_ == "nsubjpass" and not agents
+                        and step.i != token.i]
             if subjects:
                 subject = subjects[0]
                 if subject.lower_ in _RELATIVE and step.dep_ == "relcl":
@@ -123,17 +126,25 @@ def _doers(token: Token) -> list[Span]:
 
 
 def _supported(token: Token) -> list[Span]:
-    """Parties a clause says it supports or stands with, on the path from ``token`` to its subject."""
+    """Parties the clause of ``token`` says its doers support or stand with ("conducted strikes
+    coordinated with and in support of X against Y"), outside nested clauses."""
+    top = list(_climb(token))[-1]
     out: list[Span] = []
-    for step in _climb(token):
-        for child in step.children:
-            out += _support_objects(child)
-        out += _support_objects(step)
-    seen: list[Span] = []
-    for ent in out:
-        if ent not in seen:
-            seen.append(ent)
-    return seen
+    for t in top.subtree:
+        if _in_clause(t, top):
+            out += [e for e in _support_objects(t) if e not in out]
+    return out
+
+
+def _in_clause(token: Token, top: Token) -> bool:
+    """Whether ``token`` belongs to the clause headed by ``top`` (not to a clause nested in it)."""
+    for up in ancestors_and_self(token):
+        if up.i == top.i:
+            return True
+        if up.dep_ in {"ccomp", "relcl", "parataxis"} or up.pos_ in {"VERB", "AUX"} and any(
+                c.dep_ in {"nsubj", "nsubjpass"} for c in up.children):
+            return False
+    return False
 
 
 def _support_objects(token: Token) -> list[Span]:
@@ -190,8 +201,10 @@ def _includes(verb: Token) -> list[Relation]:
         groups = [head] if head is not None else []
     else:
         groups = _doers(verb) or [e for c in verb.children if c.dep_ == "nsubjpass" for e in _named(c, _GROUPS)]
-    members = [e for c in verb.children if c.dep_ == "dobj" or c.dep_ in {"prep", "agent"} and c.lower_ in {"of", "by"}
-               for e in _named(c, _MEMBERS)]
+    objects = [c for c in verb.children if c.dep_ == "dobj"] + [
+        d for c in verb.children if c.dep_ in {"prep", "agent"} and c.lower_ in {"of", "by"} for d in c.children
+        if d.dep_ == "pobj"]
+    members = [e for o in objects for e in _heads(o, _MEMBERS)]
     return _members(members, [g for g in groups if g.label_ in _GROUPS], verb, 0.75)
 
 
@@ -385,6 +398,20 @@ def _fall_to(noun: Token) -> list[Relation]:
     return _pairs(holders, "controls", places, noun, 0.7)
 
 
+
+def _stronghold(noun: Token) -> list[Relation]:
+    """"Raqqa, a self-proclaimed ISIS capital", "Sirte is the last stronghold of ISIS"."""
+    holders = _owners(noun) or [e for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"
+                                for e in _named(c, _HOLDERS)]
+    if noun.dep_ == "appos":
+        places = _heads(noun.head, _PLACES)
+    elif noun.dep_ == "attr":
+        places = [e for c in noun.head.children if c.dep_ == "nsubj" for e in _heads(c, _PLACES)]
+    else:
+        return []
+    return _pairs([h for h in holders if h.label_ in _HOLDERS], "controls", places, noun, 0.6)
+
+
 _RULES: tuple[tuple[Callable[[Token], bool], Callable[[Token], list[Relation]]], ...] = (
     (_verb_in(lexicon.INCLUDE_VERBS), _includes),
     (lambda t: t.lower_ == "part" and t.dep_ in {"pobj", "attr"}, _part_of),
@@ -400,4 +427,5 @@ _RULES: tuple[tuple[Callable[[Token], bool], Callable[[Token], list[Relation]]],
     (lambda t: t.pos_ == "NOUN" and t.lower_ == "control", _control_of),
     (_verb_in(lexicon.RECAPTURE_VERBS), _taken_from),
     (lambda t: t.pos_ == "NOUN" and t.lower_ == "fall", _fall_to),
+    (lambda t: t.pos_ == "NOUN" and t.lemma_.lower() in lexicon.STRONGHOLD_NOUNS, _stronghold),
 )

@@ -115,7 +115,8 @@ def _role_organizations(role: Token) -> list[Span]:
         for t in left:
             ent = entity_of(t)
             if ent is not None and ent.label_ in _ORG_LIKE:
-                orgs.append(ent)
+                if ent.root.dep_ != "pobj":  # not "In Turkey Minister X"
+                    orgs.append(ent)
                 break
             if t.is_punct and t.text not in {"’s", "'s"} or t.lower_ in {"the", "and", "of", "by"}:
                 break
@@ -150,7 +151,7 @@ def _unit_relations(doc: Doc) -> list[Relation]:
     relations = []
     ents = [e for e in doc.ents if e.label_ in ENTITY_CLASSES]
     for unit, parent in zip(ents, ents[1:]):
-        between = doc[unit.end : parent.start]
+        between = [t for t in doc[unit.end : parent.start] if not _ordinal(t)]  # "..., 7th [Special Forces]"
         if (unit[-1].lower_ in _UNIT_WORDS or unit[-1].like_num or _ordinal(unit[0])) and [
                 t.lower_ for t in between] in (["of", "the"], ["of"], [","]) and parent.label_ in ORGANIZATION_CLASSES:
             relations.append(Relation(ref_of(unit), "partOf", sentence_span(unit[0]), 0.8, object=ref_of(parent)))
