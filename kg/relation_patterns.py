@@ -43,7 +43,10 @@ def _prep(word: str) -> Callable[[Token], bool]:
     return lambda t: t.lower_ == word and t.dep_ == "prep"
 
 
-_NOT_HOSTILE = frozenset({"warn", "caution", "advise", "protect", "guard", "insure", "vaccinate"})
+# heads of "against" that are not fighting: warnings, protection, legal and policy measures
+_NOT_HOSTILE = frozenset({"warn", "caution", "advise", "protect", "guard", "insure", "vaccinate", "sanction",
+                          "sanctions", "embargo", "measure", "resolution", "case", "charge", "lawsuit", "complaint",
+                          "vote", "protest", "crime", "appeal", "rule", "decide", "testify", "argue"})
 
 
 # ----------------------------------------------------------------------------------------- helpers
@@ -153,7 +156,10 @@ def _support_objects(token: Token) -> list[Span]:
         return [e for c in token.children if c.dep_ == "prep" and c.lower_ in {"of", "for", "to"}
                 for e in _named(c, _MEMBERS)]
     if token.lemma_.lower() in lexicon.SUPPORT_WORDS and token.pos_ == "VERB":
-        return [e for c in token.children if c.dep_ == "dobj" for e in _named(c, _MEMBERS)]
+        # "supported the re-taking of Tikrit by Iraqi forces": whoever does the supported action
+        done = [e for c in token.children if c.dep_ in {"dobj", "advcl", "xcomp"} for d in c.children
+                if d.dep_ in {"prep", "agent"} and d.lower_ == "by" for e in _named(d, _MEMBERS)]
+        return [e for c in token.children if c.dep_ == "dobj" for e in _named(c, _MEMBERS)] + done
     if token.dep_ == "prep" and token.lower_ == "as":  # "working as part of the Coalition to defeat X"
         return [e for c in token.children if c.dep_ == "pobj" and c.lower_ == "part"
                 for d in c.children if d.dep_ == "prep" and d.lower_ == "of" for e in _named(d, _GROUPS)]
@@ -324,7 +330,7 @@ def _coordinated(doers: list[Span], verb: Token) -> list[Relation]:
 def _support(token: Token) -> list[Relation]:
     """"The Coalition supports the SDF", "in support of the government of Iraq", "UK support for Iraq"."""
     if token.pos_ == "VERB":
-        supported = [e for c in token.children if c.dep_ == "dobj" for e in _named(c, _MEMBERS)]
+        supported = _support_objects(token)
         supporters = _doers(token)
     elif token.pos_ == "NOUN":
         supported = _support_objects(token)
@@ -359,11 +365,15 @@ def _places_of(noun: Token) -> list[Span]:
 
 
 def _controlled_by(verb: Token) -> list[Relation]:
-    """"Mosul, controlled by Daesh", "the dam was captured by the Islamic State", "taken by X"."""
+    """"Mosul, controlled by Daesh", "the dam was captured by the Islamic State", "taken by X",
+    "ISIS-held Raqqa"."""
     holders = [e for c in verb.children if c.dep_ == "agent" for e in _named(c, _HOLDERS)]
+    if verb.dep_ == "amod":  # "the ISIS-held city of Mosul"
+        holders += [e for c in verb.children if c.dep_ in {"npadvmod", "compound", "nmod"} and c.i < verb.i
+                    for e in _heads(c, _HOLDERS)]
     if not holders:
         return []
-    if verb.dep_ in {"acl", "relcl"}:
+    if verb.dep_ in {"acl", "relcl", "amod"}:
         places = _places_of(verb.head)
     else:
         places = [e for c in verb.children if c.dep_ == "nsubjpass" for e in _named(c, _PLACES)]
@@ -371,7 +381,15 @@ def _controlled_by(verb: Token) -> list[Relation]:
 
 
 def _control_of(noun: Token) -> list[Relation]:
-    """"ISIL has had control of Mosul", "the army claims full control of Aleppo"."""
+    """"ISIL has had control of Mosul", "the army claims full control of Aleppo", "Mosul, under ISIS
+    control", "Dabiq, under the control of ISIS"."""
+    if noun.dep_ == "pobj" and noun.head.lower_ == "under":
+        holders = _owners(noun) or [e for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"
+                                    for e in _named(c, _HOLDERS)]
+        held = noun.head.head
+        places = _places_of(held) if held.pos_ in {"NOUN", "PROPN"} else [
+            e for c in held.children if c.dep_ in {"nsubj", "nsubjpass"} for e in _heads(c, _PLACES)]
+        return _pairs([h for h in holders if h.label_ in _HOLDERS], "controls", places, noun, 0.7)
     places = [e for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" for e in _named(c, _PLACES)]
     if not places:
         return []

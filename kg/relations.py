@@ -60,7 +60,8 @@ def _role_relations(role: Token) -> list[Relation]:
         label = " ".join(t.text for t in sorted([*_expand(title_words), role], key=lambda t: t.i)).lower()
         relations.append(Relation(subject, "holdsPosition", evidence, 0.8,
                                   position=Position(label, ref_of(org))))
-        if titled and predicate == "leaderOf":  # "an ISIS gang leader": a member, not the leader
+        inside = org.root.dep_ == "pobj" and org.root.head.lower_ == "in" and org.root.head.head.i == role.i
+        if titled and predicate == "leaderOf" or inside:  # "an ISIS gang leader", "a chief in X": a member
             relations.append(Relation(subject, "memberOf", evidence, 0.6, object=ref_of(org)))
         elif predicate == "memberOf" and org.label_ == "Country" and org.start > role.i:
             pass  # "envoy to Syria", "representative for Syria": posted to the country, not a member
@@ -96,6 +97,8 @@ def _role_organizations(role: Token) -> list[Span]:
     for child in role.children:
         if child.dep_ == "prep" and child.lower_ in {"of", "for", "at", "to"}:
             orgs += [e for e in entities_under(child, _ORG_LIKE)][:1]
+        elif child.dep_ == "prep" and child.lower_ == "in":  # "a crew chief in Abel Battery" (not "in Iraq")
+            orgs += [e for e in entities_under(child, ORGANIZATION_CLASSES)][:1]
         elif child.dep_ == "appos" and child.i > role.i:  # "X, commander, U.S. Central Command"
             ent = entity_of(child)
             if ent is not None and ent.label_ in _ORG_LIKE:

@@ -43,6 +43,8 @@ def test_a_list_of_members(nlp: Language) -> None:
     ("We will keep working with Turkey within NATO to counter these threats.", ("Turkey", "memberOf", "NATO")),
     ("The 134th Fighter Squadron from the Vermont Air National Guard arrived in Jordan on Monday.",
      ("134th Fighter Squadron", "partOf", "Vermont Air National Guard")),
+    ("Sam Jones, an artillery crew chief in the 2nd Battalion, said the drills went well.",
+     ("Sam Jones", "memberOf", "2nd Battalion")),
 ])
 def test_membership_patterns(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
     assert expected in relations_in(nlp, text)
@@ -104,6 +106,8 @@ def test_joint_fighters_are_allies(nlp: Language) -> None:
 def test_supports_and_together_with(nlp: Language) -> None:
     found = relations_in(nlp, "The Coalition supports the SDF through training and airstrikes.")
     assert ("US-led coalition", "alliedWith", "Syrian Democratic Forces") in found
+    found = relations_in(nlp, "The Coalition supported the recapture of Tikrit by Iraqi security forces.")
+    assert ("US-led coalition", "alliedWith", "Iraqi security forces") in found
     found = relations_in(nlp, "The 380th Group, together with our Coalition partners, is working hard to defeat "
                               "and destroy Da’esh.")
     assert ("380th Group", "alliedWith", "US-led coalition") in found
@@ -113,6 +117,7 @@ def test_supports_and_together_with(nlp: Language) -> None:
 def test_routes_in_support_of_operations_say_nothing_about_who_supports(nlp: Language) -> None:
     found = relations_in(nlp, "Strikes hit ISIS supply routes, which include roads in support of SDF operations.")
     assert not any(p == "alliedWith" for _, p, _ in found)
+    assert not relations_in(nlp, "The EU imposed sanctions against Syria on Monday.")  # a measure, not a fight
 
 
 # --- control and command --------------------------------------------------------------------------
@@ -130,6 +135,15 @@ def test_territorial_control(nlp: Language) -> None:
     assert ("Iraqi Security Forces", "opposes", "Islamic State") in found
     assert ("Islamic State", "controls", "Mosul") in triples(
         run(nlp, "Speaking a year after the fall of Mosul to ISIS terrorists, the minister said:"))
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("Troops advanced on the ISIS-held city of Mosul.", "Mosul"),
+    ("Mosul has remained under ISIS control since 2014.", "Mosul"),
+    ("The town of Dabiq, under the control of ISIS since 2014, was retaken.", "Dabiq"),
+])
+def test_held_and_under_control(nlp: Language, text: str, place: str) -> None:
+    assert ("Islamic State", "controls", place) in relations_in(nlp, text)
 
 
 def test_a_commander_in_apposition(nlp: Language) -> None:
