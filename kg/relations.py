@@ -154,9 +154,14 @@ def _unit_relations(doc: Doc) -> list[Relation]:
     relations = []
     ents = [e for e in doc.ents if e.label_ in ENTITY_CLASSES]
     for unit, parent in zip(ents, ents[1:]):
-        between = [t for t in doc[unit.end : parent.start] if not _ordinal(t)]  # "..., 7th [Special Forces]"
-        if (unit[-1].lower_ in _UNIT_WORDS or unit[-1].like_num or _ordinal(unit[0])) and [
-                t.lower_ for t in between] in (["of", "the"], ["of"], [","]) and parent.label_ in ORGANIZATION_CLASSES:
+        gap = doc[unit.end : parent.start]
+        between = [t.lower_ for t in gap if not _ordinal(t)]  # "..., 7th [Special Forces]"
+        # a comma joins a unit to its parent only when the parent is numbered too ("3rd Battalion, 5th
+        # Group"); otherwise it is a list of sibling units ("Brigade 52, Rapid Intervention Brigade")
+        numbered = _ordinal(parent[0]) or any(_ordinal(t) for t in gap)
+        if (unit[-1].lower_ in _UNIT_WORDS or unit[-1].like_num or _ordinal(unit[0])) and (
+                between in (["of", "the"], ["of"]) or between == [","] and numbered) \
+                and parent.label_ in ORGANIZATION_CLASSES:
             relations.append(Relation(ref_of(unit), "partOf", sentence_span(unit[0]), 0.8, object=ref_of(parent)))
     return relations
 

@@ -56,6 +56,9 @@ def test_assigned_to_a_unit_of_a_unit(nlp: Language) -> None:
     assert ("Sergeant Miller", "memberOf", "3rd Battalion") in found
     assert ("3rd Battalion", "partOf", "Special Forces Group") in found
     assert not any(p == "memberOf" and g == "Special Forces Group" for _, p, g in found)  # the first unit only
+    found = relations_in(nlp, "The search is led by Infantry Brigade 52, Rapid Intervention Brigade and the "
+                              "Federal Police.")
+    assert not any(p == "partOf" for _, p, _ in found)  # a list of sibling units
 
 
 def test_a_titled_leader_is_a_member_and_an_envoy_is_posted_not_a_member(nlp: Language) -> None:
