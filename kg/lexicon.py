@@ -251,6 +251,11 @@ ASSIGN_VERBS = frozenset({"assign", "attach", "reassign"})
 # verbs whose subject (or the party it supports) fights their object
 DEFEAT_VERBS = OPPOSE_VERBS | {"defeat", "destroy", "degrade", "eliminate", "counter", "dismantle", "crush", "rout"}
 DEFEAT_NOUNS = frozenset({"defeat", "destruction", "elimination"})
+# "fighting between X and Y"
+FIGHT_NOUNS = frozenset({"fighting", "fight", "clash", "battle", "war", "conflict", "hostility", "skirmish",
+                         "confrontation", "violence"})
+# "the capture of X by Y": Y holds X
+CAPTURE_NOUNS = frozenset({"capture", "seizure", "takeover", "recapture", "retaking", "occupation"})
 # "<place>, an ISIS stronghold": the group holds the place
 STRONGHOLD_NOUNS = frozenset({"capital", "stronghold", "bastion", "fiefdom", "heartland"})
 # words of support between actors ("in support of", "supports", "assisting")

@@ -353,6 +353,37 @@ def _together_with(prep: Token) -> list[Relation]:
     return _pairs([a for a in actors if a.label_ in _MEMBERS], "alliedWith", partners, prep, 0.6)
 
 
+def _ally_of(noun: Token) -> list[Relation]:
+    """"Iran, an ally of Russia", "Russia and its ally Iran"."""
+    owners = _owners(noun) or [e for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"
+                               for d in c.children if d.dep_ == "pobj" for e in _heads(d, _MEMBERS)]
+    if not owners and noun.dep_ == "conj" and any(c.dep_ == "poss" and c.pos_ == "PRON" for c in noun.children):
+        owners = _heads(noun.head, _MEMBERS)[:1]  # "Russia and its ally": its = Russia
+    named = [e for c in noun.children if c.dep_ in {"appos", "compound"} for e in _heads(c, _MEMBERS)]
+    if noun.dep_ in {"appos", "compound"} or noun.dep_ == "conj" and not named:
+        named += [e for e in _heads(noun.head, _MEMBERS) if e not in owners]
+    if entity_of(noun) is not None:
+        return []  # "Coalition partners" names a group, not one party's ally
+    return _pairs([n for n in named if n not in owners], "alliedWith", owners, noun, 0.6)
+
+
+def _fighting_between(prep: Token) -> list[Relation]:
+    """"fighting between the army and the FSA", "clashes between X and Y"."""
+    if prep.head.lemma_.lower() not in lexicon.FIGHT_NOUNS:
+        return []
+    sides = [e for c in prep.children if c.dep_ == "pobj" for e in _named(c, _FIGHTERS - {"Person"})]
+    return [_rel(a, "opposes", b, prep, 0.6) for i, a in enumerate(sides) for b in sides[i + 1:]
+            if ref_of(a) != ref_of(b)]
+
+
+def _joined(verb: Token) -> list[Relation]:
+    """"He joined ISIS in 2014": the subject becomes a member of the group."""
+    # the object itself must name the group: not "joined U.S. ships X and Y", "joined X's task force"
+    groups = [e for c in verb.children if c.dep_ == "dobj" if (e := entity_of(c)) is not None
+              and e.label_ in _GROUPS]
+    return _members([m for m in _doers(verb) if m.label_ in _MEMBERS | {"Person"}], groups, verb, 0.7)
+
+
 # ----------------------------------------------------------------------------------------- control
 
 
@@ -377,7 +408,10 @@ def _controlled_by(verb: Token) -> list[Relation]:
         places = _places_of(verb.head)
     else:
         places = [e for c in verb.children if c.dep_ == "nsubjpass" for e in _named(c, _PLACES)]
-    return _pairs(holders, "controls", places, verb, 0.7)
+    captives: list[Span] = []
+    if verb.lemma_.lower() in {"capture", "seize"}:  # "he was captured by X": X fights him
+        captives = [e for c in verb.children if c.dep_ == "nsubjpass" for e in _heads(c, frozenset({"Person"}))]
+    return _pairs(holders, "controls", places, verb, 0.7) + _pairs(holders, "opposes", captives, verb, 0.6)
 
 
 def _control_of(noun: Token) -> list[Relation]:
@@ -405,6 +439,14 @@ def _taken_from(verb: Token) -> list[Relation]:
     places = [p for p in places if p not in holders]
     fighters = [d for d in _doers(verb) if d.label_ != "Person" and d not in holders]
     return _pairs(holders, "controls", places, verb, 0.6) + _pairs(fighters, "opposes", holders, verb, 0.6)
+
+
+def _capture_of(noun: Token) -> list[Relation]:
+    """"the capture of Palmyra by ISIS", "ISIS's seizure of the dam"."""
+    places = [e for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" for e in _named(c, _PLACES)]
+    holders = _owners(noun) + [e for c in noun.children if c.dep_ in {"prep", "agent"} and c.lower_ == "by"
+                               for e in _named(c, _HOLDERS)]
+    return _pairs([h for h in holders if h.label_ in _HOLDERS], "controls", places, noun, 0.6)
 
 
 def _fall_to(noun: Token) -> list[Relation]:
@@ -441,6 +483,10 @@ _RULES: tuple[tuple[Callable[[Token], bool], Callable[[Token], list[Relation]]],
     (lambda t: t.pos_ == "NOUN" and t.lemma_.lower() in lexicon.DEFEAT_NOUNS, _defeat_of),
     (lambda t: t.lemma_.lower() in lexicon.SUPPORT_WORDS, _support),
     (lambda t: _prep("with")(t) or _prep("alongside")(t), _together_with),
+    (lambda t: t.pos_ == "NOUN" and t.lemma_.lower() in {"ally", "partner"}, _ally_of),
+    (_prep("between"), _fighting_between),
+    (_verb_in(frozenset({"join", "rejoin"})), _joined),
+    (lambda t: t.pos_ == "NOUN" and t.lemma_.lower() in lexicon.CAPTURE_NOUNS, _capture_of),
     (_verb_in(lexicon.CONTROL_VERBS, "VBN"), _controlled_by),
     (lambda t: t.pos_ == "NOUN" and t.lower_ == "control", _control_of),
     (_verb_in(lexicon.RECAPTURE_VERBS), _taken_from),

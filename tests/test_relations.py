@@ -117,6 +117,25 @@ def test_supports_and_together_with(nlp: Language) -> None:
     assert ("380th Group", "opposes", "Islamic State") in found
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Iran, an ally of Russia, sent troops.", ("Iran", "alliedWith", "Russia")),
+    ("Russia and its ally Iran back the Syrian government.", ("Iran", "alliedWith", "Russia")),
+    ("Fighting between the Syrian army and rebels of the Free Syrian Army continued in Idlib.",
+     ("Syrian Arab Army", "opposes", "Free Syrian Army")),
+    ("Abu Salim was captured by the Iraqi Counter Terrorism Service in May.",
+     ("Counter Terrorism Service", "opposes", "Abu Salim")),
+    ("Abu Salim joined ISIS in 2014.", ("Abu Salim", "memberOf", "Islamic State")),
+])
+def test_allies_enemies_and_recruits(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in relations_in(nlp, text)
+
+
+def test_coalition_partners_name_a_group_and_joining_ships_is_not_membership(nlp: Language) -> None:
+    assert not relations_in(nlp, "Coalition partners arrived in Iraq.")
+    found = relations_in(nlp, "The frigate FS Forbin is joining U.S. ships USS Hopper and HMS Daring.")
+    assert not any(p == "memberOf" for _, p, _ in found)
+
+
 def test_routes_in_support_of_operations_say_nothing_about_who_supports(nlp: Language) -> None:
     found = relations_in(nlp, "Strikes hit ISIS supply routes, which include roads in support of SDF operations.")
     assert not any(p == "alliedWith" for _, p, _ in found)
@@ -144,6 +163,7 @@ def test_territorial_control(nlp: Language) -> None:
     ("Troops advanced on the ISIS-held city of Mosul.", "Mosul"),
     ("Mosul has remained under ISIS control since 2014.", "Mosul"),
     ("The town of Dabiq, under the control of ISIS since 2014, was retaken.", "Dabiq"),
+    ("The capture of Raqqa by ISIS shocked the world.", "Raqqa"),
 ])
 def test_held_and_under_control(nlp: Language, text: str, place: str) -> None:
     assert ("Islamic State", "controls", place) in relations_in(nlp, text)
