@@ -3,10 +3,17 @@ territorial control and command."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from rdflib import Dataset
 from spacy.language import Language
 
+from kg.files import RdfWriter
+from kg.mapping import to_graph
 from kg.model import Extraction
+from kg.namespaces import KG
+from kg.pipeline import validate
 
 from .test_extract import label, run
 
@@ -172,3 +179,16 @@ def test_held_and_under_control(nlp: Language, text: str, place: str) -> None:
 def test_a_commander_in_apposition(nlp: Language) -> None:
     found = relations_in(nlp, "U.S. Army General John Miller, commander, U.S. Central Command, met civilian staff.")
     assert ("John Miller", "leaderOf", "U.S. Central Command") in found
+
+
+def test_new_relations_map_to_rdf_that_conforms_to_the_shapes(nlp: Language, tmp_path: Path) -> None:
+    x = run(nlp, "Mosul has remained under ISIS control since 2014. Coalition partners that have flown strikes in "
+                 "Syria include Jordan and France. The Coalition supports the SDF through training.")
+    assert {r.predicate for r in x.relations} >= {"controls", "memberOf", "alliedWith"}
+    out = tmp_path / "out.trig"
+    with RdfWriter(out, "trig") as writer:
+        writer.write(to_graph(x))
+    assert validate([out]) == []
+    graph = Dataset(default_union=True)
+    graph.parse(out, format="trig")
+    assert any(graph.triples((None, KG.controls, None)))
