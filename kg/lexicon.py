@@ -231,6 +231,10 @@ ROLE_PREDICATES: dict[str, str] = {
                      "advisor", "representative", "deputy", "general", "colonel", "lawmaker", "mp", "lieutenant",
                      "captain", "sergeant", "soldier", "pilot"), "memberOf"),
 }
+# words before a role noun that qualify the holder, not the post ("new commander", "top leader")
+ROLE_QUALIFIERS = frozenset({"new", "former", "acting", "current", "interim", "late", "then", "top", "overall",
+                             "supreme", "outgoing", "incoming", "longtime", "founding", "self-proclaimed", "de",
+                             "facto", "sole", "undisputed", "uncontested", "elected", "appointed"})
 # first words that mark the name of an armed group ("Saraya ...", "Kataib ...")
 ARMED_GROUP_WORDS = frozenset({"saraya", "kataib", "kata'ib", "liwa", "harakat", "jaish", "ansar", "asaib",
                                "faylaq", "jabhat", "hurras", "ashab"})

@@ -13,6 +13,8 @@ from .relation_patterns import find_pattern_relations
 from .spans import ACTOR_CLASSES, entities_under, entity_of, ref_of, sentence_span
 
 _ORG_LIKE = ORGANIZATION_CLASSES | {"Country"}
+# verbs that give their subject the role named by their complement
+_HOLDING_VERBS = frozenset({"be", "become", "remain", "serve", "appoint", "name", "elect", "act", "work"})
 _UNIT_WORDS = frozenset({"division", "brigade", "brigrade", "battalion", "regiment", "corps", "unit", "units",
                          "battery", "company", "squadron", "wing", "group", "fleet", "platoon"})
 
@@ -52,7 +54,9 @@ def _role_relations(role: Token) -> list[Relation]:
     predicate = lexicon.ROLE_PREDICATES[role.lemma_.lower()]
     title_words = [c for c in role.children if c.dep_ in {"compound", "amod"} and c.i < role.i
                    and entity_of(c) is None]
-    titled = any(t.is_lower for t in title_words)  # "gang leader"; capitalised words name the organisation
+    # "gang leader" is a title (a member's); capitalised words name the organisation, and "new",
+    # "former" or "top" leave the leader a leader
+    titled = any(t.is_lower and t.lower_ not in lexicon.ROLE_QUALIFIERS for t in title_words)
     evidence = sentence_span(role)
     subject = ref_of(person)
     relations = []
@@ -84,6 +88,15 @@ def _role_holder(role: Token) -> Span | None:
         return head_ent
     if role.dep_ == "appos" and head_ent is not None and head_ent.label_ == "Person":
         return head_ent
+    # "X was the leader of Y", "X became emir of Y", "X served as commander of Y", "X was appointed ..."
+    verb = role.head.head if role.dep_ == "pobj" and role.head.lower_ == "as" else role.head
+    if (role.dep_ in {"attr", "oprd", "xcomp"} or verb.i != role.head.i) and verb.lemma_ in _HOLDING_VERBS:
+        # "Z appointed X commander": the object holds the role, not the one appointing
+        roles = ("dobj", "nsubjpass") if verb.lemma_ in {"appoint", "name", "elect"} else ("nsubj", "nsubjpass")
+        for subject in sorted(verb.children, key=lambda c: roles.index(c.dep_) if c.dep_ in roles else 9):
+            ent = entity_of(subject) if subject.dep_ in roles else None
+            if ent is not None and ent.label_ == "Person":
+                return ent
     for token in role.subtree:
         if token.dep_ == "appos" and token.i > role.i:
             ent = entity_of(token)

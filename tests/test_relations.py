@@ -176,6 +176,26 @@ def test_held_and_under_control(nlp: Language, text: str, place: str) -> None:
     assert ("Islamic State", "controls", place) in relations_in(nlp, text)
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Abu Ali al-Anbari was the leader of the Islamic State.", ("Abu Ali al-Anbari", "leaderOf", "Islamic State")),
+    ("Abu Ali al-Anbari was a senior leader of the Islamic State.",
+     ("Abu Ali al-Anbari", "memberOf", "Islamic State")),
+    ("Hamid al-Saadi served as commander of the Badr Organization until 2014.",
+     ("Hamid al-Saadi", "leaderOf", "Badr Organization")),
+    ("Hamid al-Saadi became the emir of al-Nusra Front in 2012.", ("Hamid al-Saadi", "leaderOf", "al-Nusra Front")),
+])
+def test_roles_given_by_a_verb(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in relations_in(nlp, text)
+
+
+def test_the_appointed_holds_the_role_not_the_one_appointing(nlp: Language) -> None:
+    found = relations_in(nlp, "In 2010, Abu Omar al-Baghdadi appointed Hamid al-Saadi the new commander of "
+                              "the Badr Organization.")
+    assert ("Abu Omar al-Baghdadi", "leaderOf", "Badr Organization") not in found
+    assert ("Abu Omar al-Baghdadi", "memberOf", "Badr Organization") not in found
+    assert ("Hamid al-Saadi", "leaderOf", "Badr Organization") in found  # a new commander is a commander
+
+
 def test_a_commander_in_apposition(nlp: Language) -> None:
     found = relations_in(nlp, "U.S. Army General John Miller, commander, U.S. Central Command, met civilian staff.")
     assert ("John Miller", "leaderOf", "U.S. Central Command") in found
