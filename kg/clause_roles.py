@@ -124,7 +124,7 @@ def _in_clause(token: Token, top: Token) -> bool:
 
 
 def support_objects(token: Token) -> list[Span]:
-    """"in support of X", "support for X", "stands by X", "together with X": X."""
+    """"in support of X", "support for X", "stands by X", "together with X", "in coordination with X": X."""
     if token.lemma_.lower() in lexicon.SUPPORT_WORDS and token.pos_ == "NOUN":
         return [e for c in token.children if c.dep_ == "prep" and c.lower_ in {"of", "for", "to"}
                 for e in named_in(c, MEMBERS)]
@@ -138,9 +138,9 @@ def support_objects(token: Token) -> list[Span]:
                 for d in c.children if d.dep_ == "prep" and d.lower_ == "of" for e in named_in(d, GROUPS)]
     if token.dep_ == "prep" and token.lower_ == "by" and token.head.lemma_ == "stand":
         return named_in(token, MEMBERS)
-    if token.dep_ == "prep" and (token.lower_ == "alongside" or token.lower_ == "with" and any(
-            c.lower_ == "together" for c in token.children)):
-        return named_in(token, MEMBERS)
+    if token.dep_ == "prep" and (token.lower_ == "alongside" or token.lower_ == "with" and (any(
+            c.lower_ == "together" for c in token.children) or token.head.lemma_.lower() in lexicon.COOPERATION_WORDS)):
+        return named_in(token, MEMBERS)  # "together with X", "in coordination with X", "cooperated with X"
     return []
 
 

@@ -258,6 +258,9 @@ DEFEAT_NOUNS = frozenset({"defeat", "destruction", "elimination"})
 # "fighting between X and Y"
 FIGHT_NOUNS = frozenset({"fighting", "fight", "clash", "battle", "war", "conflict", "hostility", "skirmish",
                          "confrontation", "violence"})
+# "in coordination with X", "cooperation between X and Y": allies
+COOPERATION_WORDS = frozenset({"coordination", "cooperation", "partnership", "alliance", "collaboration", "concert",
+                               "conjunction", "coordinate", "cooperate", "collaborate", "partner", "ally"})
 # "the capture of X by Y": Y holds X
 CAPTURE_NOUNS = frozenset({"capture", "seizure", "takeover", "recapture", "retaking", "occupation"})
 # "<place>, an ISIS stronghold": the group holds the place

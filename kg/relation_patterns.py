@@ -219,12 +219,14 @@ def _support(token: Token) -> list[Relation]:
 
 
 def _together_with(prep: Token) -> list[Relation]:
-    """"the 407th Group, together with our Coalition partners, ..."; "fought alongside X"."""
+    """"the 407th Group, together with our Coalition partners, ..."; "fought alongside X"; "strikes in
+    coordination with X"."""
     partners = support_objects(prep)
     if not partners:
         return []
     head = prep.head
-    actors = named_in(head, MEMBERS) if head.pos_ in {"NOUN", "PROPN"} else doers_of(head)
+    own = head.pos_ in {"NOUN", "PROPN"} and head.lemma_.lower() not in lexicon.COOPERATION_WORDS
+    actors = named_in(head, MEMBERS) if own else doers_of(head)  # "X, together with Y" / "X acted in concert with Y"
     actors = [a for a in actors if a not in partners]
     return pairs([a for a in actors if a.label_ in MEMBERS], "alliedWith", partners, prep, 0.6)
 
@@ -244,11 +246,14 @@ def _ally_of(noun: Token) -> list[Relation]:
 
 
 def _fighting_between(prep: Token) -> list[Relation]:
-    """"fighting between the army and the FSA", "clashes between X and Y"."""
-    if prep.head.lemma_.lower() not in lexicon.FIGHT_NOUNS:
+    """"fighting between the army and the FSA", "clashes between X and Y"; "cooperation between X and Y"."""
+    word = prep.head.lemma_.lower()
+    predicate = "opposes" if word in lexicon.FIGHT_NOUNS else "alliedWith" if word in lexicon.COOPERATION_WORDS \
+        else None
+    if predicate is None:
         return []
     sides = [e for c in prep.children if c.dep_ == "pobj" for e in named_in(c, FIGHTERS - {"Person"})]
-    return [make_relation(a, "opposes", b, prep, 0.6) for i, a in enumerate(sides) for b in sides[i + 1:]
+    return [make_relation(a, predicate, b, prep, 0.6) for i, a in enumerate(sides) for b in sides[i + 1:]
             if ref_of(a) != ref_of(b)]
 
 
