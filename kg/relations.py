@@ -13,6 +13,7 @@ from .relation_patterns import find_pattern_relations
 from .spans import ACTOR_CLASSES, entities_under, entity_of, ref_of, sentence_span
 
 _ORG_LIKE = ORGANIZATION_CLASSES | {"Country"}
+_PLACE_PREPS = frozenset({"in", "at", "near", "inside", "across", "throughout", "from"})
 # verbs that give their subject the role named by their complement
 _HOLDING_VERBS = frozenset({"be", "become", "remain", "serve", "appoint", "name", "elect", "act", "work"})
 _UNIT_WORDS = frozenset({"division", "brigade", "brigrade", "battalion", "regiment", "corps", "unit", "units",
@@ -119,7 +120,8 @@ def _role_organizations(role: Token) -> list[Span]:
         elif child.dep_ in {"compound", "nmod", "amod", "poss"} and child.i < role.i:
             ent = entity_of(child)
             if ent is not None and ent.label_ in _ORG_LIKE:
-                orgs.append(ent)
+                if not _place_phrase(ent):
+                    orgs.append(ent)
             else:
                 orgs += [e for e in entities_under(child, _ORG_LIKE)][:1]
     if not orgs and role.dep_ == "appos":  # "X, commander, U.S. Central Command"
@@ -131,12 +133,18 @@ def _role_organizations(role: Token) -> list[Span]:
         for t in left:
             ent = entity_of(t)
             if ent is not None and ent.label_ in _ORG_LIKE:
-                if ent.root.dep_ != "pobj":  # not "In Turkey Minister X"
+                if not _place_phrase(ent):
                     orgs.append(ent)
                 break
             if t.is_punct and t.text not in {"’s", "'s"} or t.lower_ in {"the", "and", "of", "by"}:
                 break
     return orgs
+
+
+def _place_phrase(ent: Span) -> bool:
+    """"In Turkey Minister X": the entity says where, not whose the role is."""
+    before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
+    return ent.root.dep_ == "pobj" and ent.root.head.lower_ in _PLACE_PREPS or before in _PLACE_PREPS
 
 
 def _led_by(verb: Token) -> list[Relation]:

@@ -91,6 +91,8 @@ def test_a_titled_leader_is_a_member_and_an_envoy_is_posted_not_a_member(nlp: La
     assert not any(p == "leaderOf" for _, p, _ in found)
     found = relations_in(nlp, "UK Special Representative for Syria John Wilks met opposition leaders.")
     assert not any(p == "memberOf" and g == "Syria" for _, p, g in found)
+    found = relations_in(nlp, "In Jordan Minister Ellwood met with the Syrian National Coalition.")
+    assert not any(g == "Jordan" for _, _, g in found)  # where he met, not whose minister
 
 
 # --- alliance and fighting ------------------------------------------------------------------------
