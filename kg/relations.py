@@ -1,6 +1,6 @@
-"""Relations between actors: leader of, spokesperson for, member/part of, holds position, opposes,
-affiliated with — read off the dependency parse around role nouns and a few verbs (clause patterns for
-membership, alliance, fighting and control are in :mod:`kg.relation_patterns`)."""
+"""Relations between actors: leader of, spokesperson for, member/part of, holds position, affiliated
+with — read off the dependency parse around role nouns and a few verbs; unit hierarchies. Clause
+patterns for membership, alliance, fighting (opposes) and control are in :mod:`kg.relation_patterns`."""
 
 from __future__ import annotations
 
@@ -28,8 +28,6 @@ def find_relations(doc: Doc) -> list[Relation]:
             found += _role_relations(token)
         elif token.lemma_ in lexicon.LEADER_VERBS and token.tag_ == "VBN" and token.dep_ in {"acl", "relcl"}:
             found += _led_by(token)
-        elif token.lemma_ in lexicon.OPPOSE_VERBS and token.pos_ == "VERB":
-            found += _verb_relation(token, "opposes", 0.7)
         elif token.lower_ in lexicon.AFFILIATION_WORDS and token.dep_ in {"acl", "amod", "relcl"}:
             found += _verb_relation(token, "affiliatedWith", 0.7)
     found += _unit_relations(doc)
