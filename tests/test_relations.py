@@ -153,6 +153,7 @@ def test_routes_in_support_of_operations_say_nothing_about_who_supports(nlp: Lan
     found = relations_in(nlp, "Strikes hit ISIS supply routes, which include roads in support of SDF operations.")
     assert not any(p == "alliedWith" for _, p, _ in found)
     assert not relations_in(nlp, "The EU imposed sanctions against Syria on Monday.")  # a measure, not a fight
+    assert not relations_in(nlp, "ISIS attacked Kirkuk with help from the Nusra Front.")  # a helper, not a target
 
 
 # --- control and command --------------------------------------------------------------------------
