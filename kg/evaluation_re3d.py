@@ -29,7 +29,8 @@ Relation mapping (re3d -> kg predicate)
     =================  ========================================================  ===========
     FightingAgainst    ``opposes``; also every agent -> target pair of an event  either way
     AlliesOf           ``alliedWith``                                            either way
-    InChargeOf         ``leaderOf`` (leader -> organisation)                     source->target
+    InChargeOf         ``leaderOf`` (leader -> organisation); ``controls``       source->target
+                       (armed group -> place it holds)
     BelongsTo          ``memberOf``, ``partOf`` (member -> group)                source->target
     =================  ========================================================  ===========
 
@@ -75,7 +76,7 @@ ENTITY_TYPES = ("Person", "Organisation", "Location")
 RELATION_PREDICATES: dict[str, tuple[str, ...]] = {
     "FightingAgainst": ("opposes",),
     "AlliesOf": ("alliedWith",),
-    "InChargeOf": ("leaderOf",),
+    "InChargeOf": ("leaderOf", "controls"),
     "BelongsTo": ("memberOf", "partOf"),
 }
 RELATION_TYPES = tuple(RELATION_PREDICATES)

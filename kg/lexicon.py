@@ -287,8 +287,13 @@ ROLE_PREDICATES: dict[str, str] = {
                      "director", "emir", "secretary-general", "prime", "king"), "leaderOf"),
     **dict.fromkeys(("spokesman", "spokeswoman", "spokesperson"), "spokespersonFor"),
     **dict.fromkeys(("member", "fighter", "official", "officer", "minister", "envoy", "ambassador", "adviser",
-                     "advisor", "representative", "deputy", "general", "colonel", "lawmaker", "mp"), "memberOf"),
+                     "advisor", "representative", "deputy", "general", "colonel", "lawmaker", "mp", "lieutenant",
+                     "captain", "sergeant", "soldier", "pilot"), "memberOf"),
 }
+# words before a role noun that qualify the holder, not the post ("new commander", "top leader")
+ROLE_QUALIFIERS = frozenset({"new", "former", "acting", "current", "interim", "late", "then", "top", "overall",
+                             "supreme", "outgoing", "incoming", "longtime", "founding", "self-proclaimed", "de",
+                             "facto", "sole", "undisputed", "uncontested", "elected", "appointed"})
 # first words that mark the name of an armed group ("Saraya ...", "Kataib ...")
 ARMED_GROUP_WORDS = frozenset({"saraya", "kataib", "kata'ib", "liwa", "harakat", "jaish", "ansar", "asaib",
                                "faylaq", "jabhat", "hurras", "ashab"})
@@ -300,6 +305,31 @@ TITLES = frozenset({"president", "minister", "colonel", "general", "brigadier", 
 LEADER_VERBS = frozenset({"lead", "head", "command", "chair", "run"})
 OPPOSE_VERBS = frozenset({"fight", "battle", "combat", "oppose", "target", "attack"})
 AFFILIATION_WORDS = frozenset({"affiliate", "affiliated", "linked", "aligned", "loyal", "backed"})
+ORDINAL_WORDS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+                           "tenth", "eleventh", "twelfth"})
+# verbs that list a group's members ("coalition nations include ...", "made up of ...")
+INCLUDE_VERBS = frozenset({"include", "comprise", "make", "compose", "consist"})
+# "X was assigned to <unit>": X belongs to the unit
+ASSIGN_VERBS = frozenset({"assign", "attach", "reassign"})
+# verbs whose subject (or the party it supports) fights their object
+DEFEAT_VERBS = OPPOSE_VERBS | {"defeat", "destroy", "degrade", "eliminate", "counter", "dismantle", "crush", "rout"}
+DEFEAT_NOUNS = frozenset({"defeat", "destruction", "elimination"})
+# "fighting between X and Y"
+FIGHT_NOUNS = frozenset({"fighting", "fight", "clash", "battle", "war", "conflict", "hostility", "skirmish",
+                         "confrontation", "violence"})
+# "in coordination with X", "cooperation between X and Y": allies
+COOPERATION_WORDS = frozenset({"coordination", "cooperation", "partnership", "alliance", "collaboration", "concert",
+                               "conjunction", "coordinate", "cooperate", "collaborate", "partner", "ally"})
+# "the capture of X by Y": Y holds X
+CAPTURE_NOUNS = frozenset({"capture", "seizure", "takeover", "recapture", "retaking", "occupation"})
+# "<place>, an ISIS stronghold": the group holds the place
+STRONGHOLD_NOUNS = frozenset({"capital", "stronghold", "bastion", "fiefdom", "heartland"})
+# words of support between actors ("in support of", "supports", "assisting")
+SUPPORT_WORDS = frozenset({"support", "assist", "backing"})
+# "<place> controlled/captured by X": X holds the place
+CONTROL_VERBS = frozenset({"control", "hold", "capture", "seize", "take", "occupy", "overrun"})
+# "liberate <place> from X": X held the place
+RECAPTURE_VERBS = frozenset({"liberate", "free", "seize", "retake", "recapture", "wrest"})
 
 
 @cache

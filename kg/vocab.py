@@ -80,6 +80,7 @@ class KG(DefinedNamespace):
     articleId: URIRef  # article id
     basedIn: URIRef  # based in
     confidence: URIRef  # confidence
+    controls: URIRef  # controls
     date: URIRef  # date
     datePrecision: URIRef  # date precision
     endDate: URIRef  # end date

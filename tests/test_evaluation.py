@@ -18,6 +18,7 @@ from kg.evaluation_re3d import (
     Re3dDocument,
     is_name,
     max_matching,
+    predicted_relations,
     read_re3d,
     score_extractions,
     strip_article,
@@ -141,6 +142,16 @@ def test_re3d_scores_a_known_extraction() -> None:
         6, 2, 1, 0.75, round(6 / 7, 4))
     assert any("gold Location 'Tal Kasr': kg Person" in line for line in score.errors)
     assert any("kg Settlement 'Ankara': not in the gold" in line for line in score.errors)
+
+
+def test_re3d_territorial_control_is_in_charge_of() -> None:
+    text = "Tal Kasr, held by the Free Legion, was quiet."
+    x = _Builder(Article(id="C1", text=text))
+    town = x.mention("settlement", "Tal Kasr", "Settlement")
+    legion = x.mention("organization", "Free Legion", "ArmedGroup")
+    held = Relation(legion, "controls", _sentence(text, "held"), 0.7, object=town)
+    [pair] = predicted_relations(x.build((held,)))
+    assert (pair.type, pair.subject, pair.object) == ("InChargeOf", ((22, 33),), ((0, 8),))
 
 
 def test_re3d_helpers() -> None:

@@ -1,0 +1,209 @@
+"""Relations read off clause patterns, with the real pipeline: membership, alliance, fighting,
+territorial control and command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset
+from spacy.language import Language
+
+from kg.files import RdfWriter
+from kg.mapping import to_graph
+from kg.model import Extraction
+from kg.namespaces import KG
+from kg.pipeline import validate
+
+from .test_extract import label, run
+
+
+def triples(x: Extraction) -> set[tuple[str, str, str]]:
+    return {(label(x, r.subject), r.predicate, label(x, r.object)) for r in x.relations if r.object}
+
+
+def relations_in(nlp: Language, text: str) -> set[tuple[str, str, str]]:
+    return triples(run(nlp, text))
+
+
+def test_every_relation_keeps_its_sentence_and_a_confidence(nlp: Language) -> None:
+    x = run(nlp, "The dam was quiet. Coalition partners that have flown strikes in Syria include Jordan and France.")
+    assert x.relations
+    for r in x.relations:
+        assert r.evidence.text.startswith("Coalition partners") and 0 < r.confidence <= 1
+
+
+# --- membership -----------------------------------------------------------------------------------
+
+def test_a_list_of_members(nlp: Language) -> None:
+    found = relations_in(nlp, "Coalition partners that have flown strikes in Syria include Jordan, Bahrain, "
+                              "the Netherlands and France.")
+    assert {m for m, p, g in found if p == "memberOf" and g == "US-led coalition"} == {
+        "Jordan", "Bahrain", "Netherlands", "France"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("In Iraq, the Popular Mobilization Forces, which include Kataib Hezbollah, retook the town.",
+     ("Kataib Hezbollah", "partOf", "Popular Mobilization Forces")),
+    ("Britain, as part of the Global Coalition, is committed to supporting Iraq.",
+     ("United Kingdom", "memberOf", "US-led coalition")),
+    ("We will keep working with Turkey within NATO to counter these threats.", ("Turkey", "memberOf", "NATO")),
+    ("The 134th Fighter Squadron from the Vermont Air National Guard arrived in Jordan on Monday.",
+     ("134th Fighter Squadron", "partOf", "Vermont Air National Guard")),
+    ("Sam Jones, an artillery crew chief in the 2nd Battalion, said the drills went well.",
+     ("Sam Jones", "memberOf", "2nd Battalion")),
+    ("Iran, an ally of Russia, sent troops.", ("Iran", "alliedWith", "Russia")),
+    ("Russia and its ally Iran back the Syrian government.", ("Iran", "alliedWith", "Russia")),
+    ("Fighting between the Syrian army and rebels of the Free Syrian Army continued in Idlib.",
+     ("Syrian Arab Army", "opposes", "Free Syrian Army")),
+    ("Abu Salim was captured by the Iraqi Counter Terrorism Service in May.",
+     ("Counter Terrorism Service", "opposes", "Abu Salim")),
+    ("Abu Salim joined ISIS in 2014.", ("Abu Salim", "memberOf", "Islamic State")),
+    ("Coalition aircraft conducted strikes in coordination with the Iraqi Security Forces near Mosul.",
+     ("US-led coalition", "alliedWith", "Iraqi Security Forces")),
+    ("The Peshmerga cooperated with the Iraqi army to retake the town.", ("Peshmerga", "alliedWith", "Iraqi Army")),
+    ("Military cooperation between Russia and Iran has grown.", ("Russia", "alliedWith", "Iran")),
+    ("Abu Ali al-Anbari was the leader of the Islamic State.", ("Abu Ali al-Anbari", "leaderOf", "Islamic State")),
+    ("Abu Ali al-Anbari was a senior leader of the Islamic State.",
+     ("Abu Ali al-Anbari", "memberOf", "Islamic State")),
+    ("Hamid al-Saadi served as commander of the Badr Organization until 2014.",
+     ("Hamid al-Saadi", "leaderOf", "Badr Organization")),
+    ("Hamid al-Saadi became the emir of al-Nusra Front in 2012.", ("Hamid al-Saadi", "leaderOf", "al-Nusra Front")),
+])
+def test_relation_patterns(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in relations_in(nlp, text)
+
+
+def test_assigned_to_a_unit_of_a_unit(nlp: Language) -> None:
+    found = relations_in(nlp, "Sergeant Miller was assigned to 3rd Battalion, 7th Special Forces Group, "
+                              "Fort Bragg, North Carolina.")
+    assert ("Sergeant Miller", "memberOf", "3rd Battalion") in found
+    assert ("3rd Battalion", "partOf", "7th Special Forces Group") in found
+    assert not any(p == "memberOf" and g == "Special Forces Group" for _, p, g in found)  # the first unit only
+    found = relations_in(nlp, "The search is led by Infantry Brigade 52, Rapid Intervention Brigade and the "
+                              "Federal Police.")
+    assert not any(p == "partOf" for _, p, _ in found)  # a list of sibling units
+
+
+def test_a_titled_leader_is_a_member_and_an_envoy_is_posted_not_a_member(nlp: Language) -> None:
+    found = relations_in(nlp, "Abu Omar al-Baghdadi, an ISIS gang leader in Raqqa, was killed on Monday.")
+    assert ("Abu Omar al-Baghdadi", "memberOf", "Islamic State") in found
+    assert not any(p == "leaderOf" for _, p, _ in found)
+    found = relations_in(nlp, "UK Special Representative for Syria John Wilks met opposition leaders.")
+    assert not any(p == "memberOf" and g == "Syria" for _, p, g in found)
+    found = relations_in(nlp, "In Jordan Minister Ellwood met with the Syrian National Coalition.")
+    assert not any(g == "Jordan" for _, _, g in found)  # where he met, not whose minister
+
+
+# --- alliance and fighting ------------------------------------------------------------------------
+
+def test_strikes_in_support_of_a_partner(nlp: Language) -> None:
+    found = relations_in(nlp, "Coalition military forces conducted 12 strikes coordinated with and in support "
+                              "of the government of Iraq against ISIS targets.")
+    assert ("US-led coalition", "opposes", "Islamic State") in found
+    assert ("US-led coalition", "alliedWith", "Government of Iraq") in found
+    assert ("Iraq", "opposes", "Islamic State") in found  # the party supported fights too
+
+
+def test_support_for_a_party_in_its_fight(nlp: Language) -> None:
+    found = relations_in(nlp, "Britain remains steadfast in its support of the Government of Iraq in their fight "
+                              "against ISIS.")
+    assert ("United Kingdom", "alliedWith", "Government of Iraq") in found
+    assert ("Government of Iraq", "opposes", "Islamic State") in found
+    assert ("United Kingdom", "opposes", "Islamic State") not in found  # Britain supports; Iraq fights
+
+
+def test_an_owned_fight_and_an_inherited_doer(nlp: Language) -> None:
+    found = relations_in(nlp, "Many fighters are seeking to join the SDF's fight against ISIS, Davis said.")
+    assert ("Syrian Democratic Forces", "opposes", "Islamic State") in found
+    found = relations_in(nlp, "The Coalition's strategy to defeat ISIS is working.")
+    assert ("US-led coalition", "opposes", "Islamic State") in found
+    found = relations_in(nlp, "Britain is working as part of the Global Coalition to degrade and defeat ISIS.")
+    assert {("United Kingdom", "opposes", "Islamic State"), ("US-led coalition", "opposes", "Islamic State")} <= found
+
+
+def test_joint_fighters_are_allies(nlp: Language) -> None:
+    x = run(nlp, "Britain, the wider Global Coalition and the Government of Iraq are committed to defeating "
+                 "these terrorists.")
+    allied = {frozenset((s, o)) for s, p, o in triples(x) if p == "alliedWith"}
+    assert allied == {frozenset(("United Kingdom", "US-led coalition")),
+                      frozenset(("United Kingdom", "Government of Iraq")),
+                      frozenset(("US-led coalition", "Government of Iraq"))}
+    assert not [r for r in run(nlp, "Syria and Iraq were attacked.").relations if r.predicate == "alliedWith"]
+
+
+def test_supports_and_together_with(nlp: Language) -> None:
+    found = relations_in(nlp, "The Coalition supports the SDF through training and airstrikes.")
+    assert ("US-led coalition", "alliedWith", "Syrian Democratic Forces") in found
+    found = relations_in(nlp, "The Coalition supported the recapture of Tikrit by Iraqi security forces.")
+    assert ("US-led coalition", "alliedWith", "Iraqi security forces") in found
+    found = relations_in(nlp, "The 380th Group, together with our Coalition partners, is working hard to defeat "
+                              "and destroy Da’esh.")
+    assert ("380th Group", "alliedWith", "US-led coalition") in found
+    assert ("380th Group", "opposes", "Islamic State") in found
+
+
+def test_coalition_partners_name_a_group_and_joining_ships_is_not_membership(nlp: Language) -> None:
+    assert not relations_in(nlp, "Coalition partners arrived in Iraq.")
+    found = relations_in(nlp, "The frigate FS Forbin is joining U.S. ships USS Hopper and HMS Daring.")
+    assert not any(p == "memberOf" for _, p, _ in found)
+
+
+def test_routes_in_support_of_operations_say_nothing_about_who_supports(nlp: Language) -> None:
+    found = relations_in(nlp, "Strikes hit ISIS supply routes, which include roads in support of SDF operations.")
+    assert not any(p == "alliedWith" for _, p, _ in found)
+    assert not relations_in(nlp, "The EU imposed sanctions against Syria on Monday.")  # a measure, not a fight
+    assert not relations_in(nlp, "ISIS attacked Kirkuk with help from the Nusra Front.")  # a helper, not a target
+
+
+# --- control and command --------------------------------------------------------------------------
+
+def test_territorial_control(nlp: Language) -> None:
+    assert ("Islamic State", "controls", "Raqqa") in triples(
+        run(nlp, "The city of Raqqa is the largest city controlled by ISIS in Syria."))
+    assert ("Islamic State", "controls", "Mosul Dam") in triples(
+        run(nlp, "In April the Mosul Dam was captured by the Islamic State after two days of fighting."))
+    assert ("Syrian Arab Army", "controls", "Aleppo") in relations_in(nlp, "The Syrian army now claims full control of Aleppo.")
+    assert ("Islamic State", "controls", "Raqqa") in triples(
+        run(nlp, "The SDF began the third phase of the effort to isolate Raqqa, a self-proclaimed ISIS capital."))
+    found = relations_in(nlp, "Iraqi Security Forces attempted to retake the town of Sinjar from ISIS fighters.")
+    assert ("Islamic State", "controls", "Sinjar") in found
+    assert ("Iraqi Security Forces", "opposes", "Islamic State") in found
+    assert ("Islamic State", "controls", "Mosul") in triples(
+        run(nlp, "Speaking a year after the fall of Mosul to ISIS terrorists, the minister said:"))
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("Troops advanced on the ISIS-held city of Mosul.", "Mosul"),
+    ("Mosul has remained under ISIS control since 2014.", "Mosul"),
+    ("The town of Dabiq, under the control of ISIS since 2014, was retaken.", "Dabiq"),
+    ("The capture of Raqqa by ISIS shocked the world.", "Raqqa"),
+])
+def test_held_and_under_control(nlp: Language, text: str, place: str) -> None:
+    assert ("Islamic State", "controls", place) in relations_in(nlp, text)
+
+
+def test_the_appointed_holds_the_role_not_the_one_appointing(nlp: Language) -> None:
+    found = relations_in(nlp, "In 2010, Abu Omar al-Baghdadi appointed Hamid al-Saadi the new commander of "
+                              "the Badr Organization.")
+    assert ("Abu Omar al-Baghdadi", "leaderOf", "Badr Organization") not in found
+    assert ("Abu Omar al-Baghdadi", "memberOf", "Badr Organization") not in found
+    assert ("Hamid al-Saadi", "leaderOf", "Badr Organization") in found  # a new commander is a commander
+
+
+def test_a_commander_in_apposition(nlp: Language) -> None:
+    found = relations_in(nlp, "U.S. Army General John Miller, commander, U.S. Central Command, met civilian staff.")
+    assert ("John Miller", "leaderOf", "United States Central Command") in found
+
+
+def test_new_relations_map_to_rdf_that_conforms_to_the_shapes(nlp: Language, tmp_path: Path) -> None:
+    x = run(nlp, "Mosul has remained under ISIS control since 2014. Coalition partners that have flown strikes in "
+                 "Syria include Jordan and France. The Coalition supports the SDF through training.")
+    assert {r.predicate for r in x.relations} >= {"controls", "memberOf", "alliedWith"}
+    out = tmp_path / "out.trig"
+    with RdfWriter(out, "trig") as writer:
+        writer.write(to_graph(x))
+    assert validate([out]) == []
+    graph = Dataset(default_union=True)
+    graph.parse(out, format="trig")
+    assert any(graph.triples((None, KG.controls, None)))
