@@ -178,6 +178,9 @@ def _trim(ent: Span) -> Span | None:
     while end > start and (doc[end - 1].is_punct and doc[end - 1].text not in {")", "."} or doc[end - 1].is_space
                            or doc[end - 1].lower_ in {"'s", "’s"} or "[" in doc[end - 1].text):  # "officer.[3]"
         end -= 1
+    opening = next((t.i for t in doc[start:end] if t.text == "("), None)
+    if opening is not None and ")" not in doc[opening:end].text:
+        end = opening  # "Abboud Qanbar(Arabic"
     if end <= start:
         return None
     return Span(doc, start, end, label=ent.label_, span_id=ent.id_ or ent.ent_id_)
@@ -224,6 +227,8 @@ def _classify(span: Span, label: str, given: str) -> tuple[str | None, str]:
     if label == "FAC":
         return "Facility", text
     if label == "ORG":
+        if span[0].lower_ in lexicon.OFFICE_TITLES and len(span) > 2 and span[1].lower_ in {"of", "for"}:
+            return None, text  # "Minister of Foreign Affairs of Iraq" is an office (see roles.py)
         before = span.doc[span.start - 1] if span.start > 0 else None
         if before is not None and before.lower_ in lexicon.TITLES and 1 < len(span) <= 3 and all(
                 t.is_title for t in span):
@@ -349,7 +354,8 @@ def _one_sense(spans: list[Span]) -> list[Span]:
 _LOCATIVE = frozenset({"in", "near", "at", "outside", "around", "into", "toward", "towards", "inside", "across"})
 _PLACE_NOUNS = frozenset({"area", "city", "town", "village", "countryside", "outskirts", "desert", "district",
                           "neighbourhood", "neighborhood", "suburbs", "camp", "vicinity", "province", "governorate"})
-_STRIKE_VERBS = frozenset({"bomb", "shell", "strike", "raid", "storm", "besiege", "bombard", "pound", "hit"})
+_STRIKE_VERBS = frozenset({"bomb", "shell", "strike", "raid", "storm", "besiege", "bombard", "pound", "hit",
+                           "flee", "enter", "reach", "liberate", "retake", "recapture", "encircle", "evacuate"})
 _DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
 
 
@@ -360,7 +366,9 @@ def _used_as_place(span: Span) -> bool:
     if after in _PLACE_NOUNS:
         return True
     if span.root.dep_ == "dobj" and span.root.head.lemma_ in _STRIKE_VERBS:
-        return True  # "regime forces bomb Talbiseh"
+        return True  # "regime forces bomb Talbiseh", "insurgents who fled Karabilah"
+    if span.start > 0 and doc[span.start - 1].lower_.endswith("-held"):
+        return True  # "insurgent-held Karabilah"
     before = [t.lower_ for t in doc[max(0, span.start - 6) : span.start] if not t.is_space][-3:]
     before = [""] * (3 - len(before)) + before
     prev2, prev = before[1], before[2]

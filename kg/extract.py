@@ -7,6 +7,8 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 
 import spacy
+from spacy.tokenizer import Tokenizer
+from spacy.util import compile_infix_regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -66,6 +68,10 @@ def load_pipeline(model: str | None = None) -> Language:
     if missing:
         raise ModelError(f"spaCy model '{model}' has no {', '.join(sorted(missing))} - kg needs a pipeline with "
                          "a parser and NER, e.g. en_core_web_sm")
+    # "Qanbar(Arabic:" and "officer.[3]" are two words each: split brackets glued to a word
+    infixes = [*(nlp.Defaults.infixes or ()), r"(?<=[\w.,])[(\[](?=[\w])", r"(?<=\w)[,.](?=[(\[]\w)"]
+    if isinstance(nlp.tokenizer, Tokenizer):
+        nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.add_pipe("kg_paragraphs", before="parser")
     ruler = nlp.add_pipe("entity_ruler", name="kg_gazetteer", before="ner")
     ruler.add_patterns(gazetteer_patterns() + town_patterns())  # type: ignore[attr-defined]

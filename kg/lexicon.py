@@ -297,6 +297,11 @@ ROLE_QUALIFIERS = frozenset({"new", "former", "acting", "current", "interim", "l
 # first words that mark the name of an armed group ("Saraya ...", "Kataib ...")
 ARMED_GROUP_WORDS = frozenset({"saraya", "kataib", "kata'ib", "liwa", "harakat", "jaish", "ansar", "asaib",
                                "faylaq", "jabhat", "hurras", "ashab"})
+# offices whose holder a capitalised title names ("the Foreign Secretary", "the Prime Minister")
+OFFICE_TITLES = frozenset({"secretary", "minister", "president", "commander", "spokesman", "spokeswoman",
+                           "spokesperson", "chief", "ambassador", "envoy", "representative", "chancellor", "premier",
+                           "governor", "mayor", "director", "chairman", "chairwoman", "king", "emir",
+                           "secretary-general", "commissioner", "coordinator", "rapporteur"})
 # titles and ranks that precede a person's name
 TITLES = frozenset({"president", "minister", "colonel", "general", "brigadier", "major", "lieutenant", "captain",
                     "sheikh", "ayatollah", "prince", "king", "spokesperson", "spokesman", "spokeswoman", "envoy",

@@ -13,14 +13,10 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from .lexicon import OFFICE_TITLES as TITLE_HEADS
 from .model import Mention
 from .spans import ref_of, text_span
 
-# offices whose holder a capitalised title names ("the Foreign Secretary", "the Prime Minister")
-TITLE_HEADS = frozenset({"secretary", "minister", "president", "commander", "spokesman", "spokeswoman",
-                         "spokesperson", "chief", "ambassador", "envoy", "representative", "chancellor", "premier",
-                         "governor", "mayor", "director", "chairman", "chairwoman", "king", "emir",
-                         "secretary-general", "commissioner", "coordinator", "rapporteur"})
 # heads that need a capitalised modifier to name one office ("Central Command spokesman", not "a spokesman")
 _NEEDS_MODIFIER = frozenset({"spokesman", "spokeswoman", "spokesperson", "commander", "chief", "director",
                              "representative", "coordinator"})
@@ -112,6 +108,8 @@ def _holder(span: Span) -> Span | None:
     """The person named with the title: right after it, after a comma, or before it with a comma."""
     doc = span.doc
     after = span.end + (span.end < len(doc) and doc[span.end].text == ",")
+    while after < len(doc) and doc[after].text in _RANKS:  # "..., HE Dr Ibrahim al-Jaafari"
+        after += 1
     if after < len(doc):
         person = _person_at(doc[after])
         if person is not None and person.start == after:

@@ -118,3 +118,26 @@ def test_transliterations_in_parentheses_are_not_entities(nlp: Language) -> None
     found = typed(x)
     assert found["Jabal Makhoul"] == "NaturalFeature"
     assert not any("Çiyayê" in name for name in found)
+
+
+def test_brackets_glued_to_a_word_do_not_join_the_name(nlp: Language) -> None:
+    x = run(nlp, "Karim Haddad(Arabic: كريم حداد), also known as Abu Sami,[2] is an Iraqi officer. Haddad "
+                 "commanded the navy.")
+    found = typed(x)
+    assert found["Karim Haddad"] == "Person"
+    assert mentions_of(x, "Karim Haddad") == ["Karim Haddad", "Haddad"]
+    assert "Abu Sami" in found
+
+
+def test_an_office_in_apposition_with_honorifics_names_its_holder(nlp: Language) -> None:
+    x = run(nlp, "The envoy met the Minister of Foreign Affairs of Jordan, HE Dr Samir Nasser, in Amman.")
+    assert "Minister of Foreign Affairs of Jordan" in mentions_of(x, "Samir Nasser")
+    assert typed(x).get("Minister of Foreign Affairs of Jordan") is None  # an office, not an organisation
+
+
+def test_places_fled_from_or_held_by_a_group(nlp: Language) -> None:
+    x = run(nlp, "Marines began their assault on insurgent-held Ubaydah. They pursued the insurgents who fled "
+                 "Rummanah on Friday.")  # NER alone takes Rummanah for a person
+    found = typed(x)
+    assert found["Ubaydah"] == "Settlement"
+    assert found["Rummanah"] == "Settlement"
