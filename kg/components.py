@@ -71,6 +71,8 @@ def gazetteer_patterns() -> list[dict[str, Any]]:
         {"label": "InternationalOrganization", "id": "US-led coalition",
          "pattern": [{"LOWER": "international"}, {"LOWER": "coalition"}]},
         # in Syria reporting "the regime" is the Assad government and its forces (UCDP: Government of Syria)
+        {"label": "SecurityForce", "id": REGIME,  # "the Assad regime", "the Syrian regime"
+         "pattern": [{"TEXT": {"IN": ["Assad", "Asad", "al-Assad", "Syrian"]}}, {"LOWER": "regime"}]},
         {"label": "SecurityForce", "id": REGIME,
          "pattern": [{"LOWER": {"IN": ["regime", "pro-regime", "regime's", "regime’s"]}},
                      {"LOWER": {"IN": ["forces", "troops", "army", "militias", "helicopters", "warplanes",
@@ -178,6 +180,10 @@ def _trim(ent: Span) -> Span | None:
     while end > start and (doc[end - 1].is_punct and doc[end - 1].text not in {")", "."} or doc[end - 1].is_space
                            or doc[end - 1].lower_ in {"'s", "’s"} or "[" in doc[end - 1].text):  # "officer.[3]"
         end -= 1
+    if ent.label_ == "PERSON":  # "Spokesperson John Kirby": the name is the person, the title is not
+        while end - start > 1 and (doc[start].lower_ in lexicon.TITLES or doc[start].lower_ in lexicon.OFFICE_TITLES
+                                   or doc[start].text in lexicon.RANKS) and doc[start + 1].text[:1].isupper():
+            start += 1
     opening = next((t.i for t in doc[start:end] if t.text == "("), None)
     if opening is not None and ")" not in doc[opening:end].text:
         end = opening  # "Abboud Qanbar(Arabic"
@@ -194,6 +200,8 @@ def _classify(span: Span, label: str, given: str) -> tuple[str | None, str]:
         return None, text  # "Yazidi" alone is an adjective, not an actor
     if label not in ENTITY_CLASSES and span[0].text in lexicon.NATURAL_PREFIXES and len(span) > 1:
         return "NaturalFeature", text
+    if label == "ORG" and span[-1].lower_ in lexicon.OFFICE_TITLES:
+        return None, text  # "High Representative", "Special Envoy": an office (see roles.py)
     if label in ENTITY_CLASSES:
         known = lexicon.known_names().get(text)
         return label, given or (known[0] if known else text)

@@ -32,6 +32,9 @@ def group_patterns() -> list[dict[str, Any]]:
              "pattern": [{"TEXT": demonym}, {"LOWER": {"IN": _FORCE_QUALIFIERS}},
                          {"LOWER": {"IN": ["forces", "troops", "soldiers"]}}]},
             {"label": "SecurityForce", "pattern": [{"TEXT": demonym}, {"LOWER": "soldiers"}]},
+            {"label": "ArmedGroup", "id": f"{demonym} rebels",
+             "pattern": [{"TEXT": demonym}, {"LOWER": {"IN": ["rebels", "insurgents", "rebel"]}},
+                         {"LOWER": {"IN": ["groups", "forces", "fighters"]}, "OP": "?"}]},
         ]
         patterns.append({"label": "Country", "id": country,  # "inside Syrian territory" is a place: Syria
                          "pattern": [{"TEXT": demonym}, {"LOWER": {"IN": ["territory", "soil", "airspace"]}}]})

@@ -76,6 +76,13 @@ KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
     "Coordination Framework": ("PoliticalGroup", ()),
     # media
     "Reuters": ("MediaOrganization", ()),
+    "BBC": ("MediaOrganization", ("British Broadcasting Corporation", "BBC News")),
+    "Al Jazeera": ("MediaOrganization", ("Al-Jazeera", "Aljazeera")),
+    "Al Arabiya": ("MediaOrganization", ("Al-Arabiya",)),
+    "Alsumaria": ("MediaOrganization", ("Alsumaria TV", "Al Sumaria")),
+    "Rudaw": ("MediaOrganization", ()),
+    "Anadolu Agency": ("MediaOrganization", ("Anadolu",)),
+    "CNN": ("MediaOrganization", ()),
     "Agence France-Presse": ("MediaOrganization", ("AFP",)),
     "Associated Press": ("MediaOrganization", ()),  # "AP" alone is too often something else
     "Asharq Al-Awsat": ("MediaOrganization", ()),
@@ -88,6 +95,8 @@ KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
     "Bashar al-Assad": ("Person", ("Assad", "Bashar Assad", "Bashar al-Asad")),
     "Ahmed al-Sharaa": ("Person", ("Ahmad al-Sharaa", "Abu Mohammed al-Jolani", "al-Jolani", "Sharaa")),
     "Kaja Kallas": ("Person", ("Kallas",)),
+    "Staffan de Mistura": ("Person", ("de Mistura", "De Mistura")),  # UN envoy for Syria 2014-2019
+    "Geir Pedersen": ("Person", ("Pedersen",)),  # UN envoy for Syria from 2019
     "Mohammed Shia al-Sudani": ("Person", ("Mohammed Shia Al-Sudani", "Sudani", "al-Sudani")),
     # places that NER often mistypes
     "Green Zone": ("Area", ()),
@@ -302,6 +311,9 @@ OFFICE_TITLES = frozenset({"secretary", "minister", "president", "commander", "s
                            "spokesperson", "chief", "ambassador", "envoy", "representative", "chancellor", "premier",
                            "governor", "mayor", "director", "chairman", "chairwoman", "king", "emir",
                            "secretary-general", "commissioner", "coordinator", "rapporteur"})
+# abbreviated ranks and honorifics before a name
+RANKS = frozenset({"Lt.", "Gen.", "Col.", "Capt.", "Maj.", "Sgt.", "Adm.", "Brig.", "Cmdr.", "Lt", "Gen", "Col",
+                   "Capt", "Maj", "Sgt", "Adm", "Brig", "Cmdr", "Dr", "Dr.", "HE"})
 # titles and ranks that precede a person's name
 TITLES = frozenset({"president", "minister", "colonel", "general", "brigadier", "major", "lieutenant", "captain",
                     "sheikh", "ayatollah", "prince", "king", "spokesperson", "spokesman", "spokeswoman", "envoy",

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from .lexicon import OFFICE_TITLES as TITLE_HEADS
+from .lexicon import RANKS as _RANKS
 from .model import Mention
 from .spans import ref_of, text_span
 
 # heads that need a capitalised modifier to name one office ("Central Command spokesman", not "a spokesman")
 _NEEDS_MODIFIER = frozenset({"spokesman", "spokeswoman", "spokesperson", "commander", "chief", "director",
                              "representative", "coordinator"})
-_RANKS = frozenset({"Lt.", "Gen.", "Col.", "Capt.", "Maj.", "Sgt.", "Adm.", "Brig.", "Cmdr.", "Lt", "Gen", "Col",
-                    "Capt", "Maj", "Sgt", "Adm", "Brig", "Cmdr", "Dr", "Dr.", "HE"})
 _CONNECTORS = frozenset({"of", "for"})
 
 

@@ -141,3 +141,15 @@ def test_places_fled_from_or_held_by_a_group(nlp: Language) -> None:
     found = typed(x)
     assert found["Ubaydah"] == "Settlement"
     assert found["Rummanah"] == "Settlement"
+
+
+def test_statement_style_actors(nlp: Language) -> None:
+    x = run(nlp, "Spokesperson Mark Toner said the Assad regime and Syrian rebels must respect the truce, "
+                 "the BBC reported. The High Representative met the UN Special Envoy Staffan de Mistura.")
+    found = typed(x)
+    assert found["Mark Toner"] == "Person"  # the title is not part of the name
+    assert found["Syrian government forces"] == "SecurityForce"
+    assert found["Syrian rebels"] == "ArmedGroup"
+    assert found["BBC"] == "MediaOrganization"
+    assert found["Staffan de Mistura"] == "Person"
+    assert "High Representative" not in found  # an office, not an organisation
