@@ -2,11 +2,14 @@
 probability that it is right through a small fitted parameter file (``kg/data/calibration.json``).
 
 Entity mentions are described by one-hot features (what produced the span, whether the lexicon knows
-the name, its shape, whether it was resolved to a fuller name, whether it stands in a list of names);
-relations by their group (``relation:<predicate>``, or ``event:<class>`` for the agent -> target pairs
-of an event) and the rule's heuristic confidence. Each is mapped by an L2-regularised logistic model
-fitted by ``tools/calibrate.py`` on labelled predictions (right or wrong by the re3d scorer): the file
-holds only weights, never text. Relations of a group the fit never saw keep their heuristic confidence.
+the name, its shape, whether it was resolved to a fuller name, whether it stands in a list of names, the
+entity's kind, and how much of the document's mentions are country names); relations by their group
+(``relation:<predicate>``, or ``event:<class>`` for the agent -> target pairs of an event) and the rule's
+heuristic confidence. Each is mapped by an L2-regularised logistic model, whose output is then rescaled
+by a Platt map (``sigmoid(slope * logit(p) + intercept)``) fitted on cross-fitted predictions, i.e. on
+sources the logistic model had not seen (see :mod:`kg.calibration_fit`): the logistic model is sharper
+on the sources it was fitted on than on new ones, and the map undoes that. The file holds only weights,
+never text. Relations of a group the fit never saw keep their heuristic confidence.
 """
 
 from __future__ import annotations
@@ -25,8 +28,11 @@ from .model import Extraction, Mention, Relation
 from .namespaces import normalise_name
 
 PARAMETERS = Path(__file__).parent / "data" / "calibration.json"
-FORMAT = 1
+FORMAT = 2
 BINS = 10
+# buckets of the share of a document's mentions that are country names: list-like reports of coalition
+# members are annotated less completely than prose
+_COUNTRY_SHARE = (0.15, 0.3, 0.45)
 _LIST_GAP = re.compile(r"\s*(?:,|;|/|,?\s+and|,?\s+or)\s*")
 
 
@@ -45,13 +51,15 @@ def _shape(text: str) -> str:
     return "title"
 
 
-def mention_features(mention: Mention, listed: bool = False) -> tuple[str, ...]:
+def mention_features(mention: Mention, listed: bool = False, countries: int = 0) -> tuple[str, ...]:
     """The one-hot features of a mention: what produced it, whether the lexicon knows the name, its
-    shape, whether it was resolved to another (fuller) name and whether it is an item of a list of
-    names (``listed``).
+    shape, whether it was resolved to another (fuller) name, whether it is an item of a list of names
+    (``listed``), the entity's kind and the document's bucket of country-name mentions (``countries``,
+    0 to 3, see :func:`extraction_mention_features`).
 
-    Chosen by leave-one-source-out cross-validation on re3d: the ontology class, the length and the
-    number of mentions of the entity fitted the training sources better but transferred worse.
+    Chosen by cross-validation on re3d (leave one source out and 5 folds of documents): the ontology
+    class, the number of mentions of the entity, parentheses, citation marks, sentence position, bullets
+    and short lines fitted the training sources better but transferred worse or not at all.
     """
     text = mention.span.text
     known = text in lexicon.known_names() or text in lexicon.countries() or text in lexicon.admin_areas()
@@ -61,19 +69,29 @@ def mention_features(mention: Mention, listed: bool = False) -> tuple[str, ...]:
         f"shape={_shape(text)}",
         f"resolved={mention.entity[1] != normalise_name(text)}",
         f"listed={listed}",
+        f"kind={mention.entity[0]}",
+        f"countries={countries}",
     )
+
+
+def country_share_bucket(mentions: Sequence[Mention]) -> int:
+    """0 to 3: how large a share of ``mentions`` are country names (below 15%, 30%, 45%, or more)."""
+    names = lexicon.countries()
+    share = sum(1 for m in mentions if m.span.text in names) / len(mentions) if mentions else 0.0
+    return sum(1 for cut in _COUNTRY_SHARE if share >= cut)
 
 
 def extraction_mention_features(extraction: Extraction) -> list[tuple[str, ...]]:
     """The features of each mention of an extraction, in order."""
     text = extraction.article.text
+    countries = country_share_bucket(extraction.mentions)
     order = sorted(range(len(extraction.mentions)), key=lambda i: extraction.mentions[i].span.start)
     listed: set[int] = set()
     for a, b in zip(order, order[1:]):
         first, second = extraction.mentions[a].span, extraction.mentions[b].span
         if _LIST_GAP.fullmatch(text[first.end:second.start]):
             listed.update((a, b))
-    return [mention_features(m, i in listed) for i, m in enumerate(extraction.mentions)]
+    return [mention_features(m, i in listed, countries) for i, m in enumerate(extraction.mentions)]
 
 
 def relation_group(relation: Relation) -> str:
@@ -106,6 +124,38 @@ class Logistic:
         return {"intercept": self.intercept, "slope": self.slope, "weights": dict(sorted(self.weights.items()))}
 
 
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """A Platt map of probabilities: ``sigmoid(slope * logit(p) + intercept)``; the identity by default."""
+
+    slope: float = 1.0
+    intercept: float = 0.0
+
+    def __call__(self, p: float) -> float:
+        """``p`` rescaled."""
+        return _sigmoid(self.slope * _logit(p) + self.intercept)
+
+    def as_dict(self) -> dict[str, float]:
+        """The JSON form."""
+        return {"slope": self.slope, "intercept": self.intercept}
+
+
+def fit_scaling(pairs: Sequence[tuple[float, bool]], digits: int = 4) -> Scaling:
+    """The Platt map that best turns the (predicted probability, correct) ``pairs`` into probabilities
+    (maximum likelihood, deterministic); the identity for fewer than 10 pairs or a single label."""
+    if len(pairs) < 10 or len({ok for _, ok in pairs}) < 2:
+        return Scaling()
+    model = fit_logistic([((), _logit(p)) for p, _ in pairs], [ok for _, ok in pairs], l2=1e-6, digits=digits)
+    if model.slope <= 0:  # predictions that do not order the labels at all: keep only the base rate
+        return Scaling(0.0, model.intercept)
+    return Scaling(model.slope, model.intercept)
+
+
 @dataclass(frozen=True)
 class Calibration:
     """The fitted mapping for entity mentions and relations."""
@@ -113,10 +163,12 @@ class Calibration:
     entity: Logistic = field(default_factory=Logistic)
     relation: Logistic = field(default_factory=Logistic)
     fitted_on: dict[str, int] = field(default_factory=dict)  # sample counts, for the record
+    entity_scaling: Scaling = field(default_factory=Scaling)
+    relation_scaling: Scaling = field(default_factory=Scaling)
 
     def mention_confidence(self, features: Sequence[str]) -> float:
         """The calibrated confidence of an entity mention."""
-        return self.entity.probability(features)
+        return self.entity_scaling(self.entity.probability(features))
 
     def relation_confidence(self, group: str, raw: float) -> float:
         """The calibrated confidence of a relation (or event pair) of ``group`` with heuristic ``raw``;
@@ -124,7 +176,7 @@ class Calibration:
         feature = f"group={group}"
         if feature not in self.relation.weights:
             return raw
-        return self.relation.probability((feature,), raw)
+        return self.relation_scaling(self.relation.probability((feature,), raw))
 
     def apply(self, extraction: Extraction) -> Extraction:
         """The extraction with calibrated mention and relation confidences (from uncalibrated input),
@@ -138,8 +190,9 @@ class Calibration:
 
     def dumps(self) -> str:
         """The parameter file's text: sorted, rounded, byte-identical for the same fit."""
-        data = {"format": FORMAT, "model": "logistic", "fitted_on": dict(sorted(self.fitted_on.items())),
-                "entity": self.entity.as_dict(), "relation": self.relation.as_dict()}
+        data = {"format": FORMAT, "model": "logistic+platt", "fitted_on": dict(sorted(self.fitted_on.items())),
+                "entity": self.entity.as_dict(), "relation": self.relation.as_dict(),
+                "scaling": {"entity": self.entity_scaling.as_dict(), "relation": self.relation_scaling.as_dict()}}
         return json.dumps(data, indent=1, sort_keys=False) + "\n"
 
 
@@ -151,6 +204,12 @@ def _logistic(data: object, where: str) -> Logistic:
         raise DataError(f"{where}: weights is not an object - refit with tools/calibrate.py")
     return Logistic(float(data.get("intercept", 0.0)), {str(k): float(v) for k, v in weights.items()},
                     float(data.get("slope", 0.0)))
+
+
+def _scaling(data: object, where: str) -> Scaling:
+    if not isinstance(data, dict):
+        raise DataError(f"{where}: not a Platt map - refit with tools/calibrate.py")
+    return Scaling(float(data.get("slope", 1.0)), float(data.get("intercept", 0.0)))
 
 
 def loads(text: str, where: str = "calibration parameters") -> Calibration:
@@ -166,9 +225,14 @@ def loads(text: str, where: str = "calibration parameters") -> Calibration:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise DataError(f"{where}: not a kg calibration file of format {FORMAT} - refit with tools/calibrate.py")
     counts = data.get("fitted_on", {})
+    scaling = data.get("scaling", {})
+    if not isinstance(scaling, dict):
+        raise DataError(f"{where}: scaling is not an object - refit with tools/calibrate.py")
     return Calibration(_logistic(data.get("entity"), f"{where}: entity"),
                        _logistic(data.get("relation"), f"{where}: relation"),
-                       {str(k): int(v) for k, v in counts.items()} if isinstance(counts, dict) else {})
+                       {str(k): int(v) for k, v in counts.items()} if isinstance(counts, dict) else {},
+                       _scaling(scaling.get("entity", {}), f"{where}: entity scaling"),
+                       _scaling(scaling.get("relation", {}), f"{where}: relation scaling"))
 
 
 @lru_cache(maxsize=1)

@@ -202,7 +202,8 @@ def _micro(table: dict[str, Counts]) -> Counts:
 @dataclass(frozen=True)
 class Judgement:
     """One scored prediction: an entity mention (``index`` into the extraction's mentions) or a
-    relation (``group`` ``relation:<predicate>`` or ``event:<class>``, ``raw`` its rule's confidence)."""
+    relation (``group`` ``relation:<predicate>`` or ``event:<class>``, ``raw`` its rule's confidence,
+    ``index`` into the extraction's relations, -1 for an event's agent -> target pair)."""
 
     kind: str  # "entity" or "relation"
     confidence: float
@@ -486,6 +487,7 @@ class _PredictedRelation:
     group: str = ""
     raw: float = 1.0
     confidence: float = 1.0
+    index: int = -1  # of the kg relation in the extraction; -1 for an event pair
 
 
 def predicted_relations(extraction: Extraction, calibration: Calibration | None = None) -> list[_PredictedRelation]:
@@ -502,12 +504,12 @@ def predicted_relations(extraction: Extraction, calibration: Calibration | None 
         inside = [s for s in everywhere if evidence.start <= s[0] and s[1] <= evidence.end]
         return tuple(inside or everywhere)
 
-    pairs: list[tuple[str, EntityRef, EntityRef, TextSpan, str, str, float, float]] = []
-    for relation in extraction.relations:
+    pairs: list[tuple[str, EntityRef, EntityRef, TextSpan, str, str, float, float, int]] = []
+    for index, relation in enumerate(extraction.relations):
         kind = _TYPE_OF_PREDICATE.get(relation.predicate)
         if kind is not None and relation.object is not None:
             pairs.append((kind, relation.subject, relation.object, relation.evidence, relation.predicate,
-                          f"relation:{relation.predicate}", relation.confidence, relation.confidence))
+                          f"relation:{relation.predicate}", relation.confidence, relation.confidence, index))
     for event in extraction.events:
         group = f"event:{event.cls}"
         confidence = calibration.relation_confidence(group, event.confidence) if calibration else event.confidence
@@ -515,17 +517,17 @@ def predicted_relations(extraction: Extraction, calibration: Calibration | None 
             for target in event.targets:
                 if agent != target:
                     pairs.append(("FightingAgainst", agent, target, event.evidence, f"{event.cls} agent/target",
-                                  group, event.confidence, confidence))
+                                  group, event.confidence, confidence, -1))
     out: list[_PredictedRelation] = []
     seen: set[tuple[object, ...]] = set()
-    for kind, subject, obj, evidence, label, group, raw, confidence in pairs:
+    for kind, subject, obj, evidence, label, group, raw, confidence, index in pairs:
         ends = tuple(sorted([subject, obj])) if kind in SYMMETRIC else (subject, obj)
         key = (kind, ends, evidence.start)
         if key in seen:
             continue
         seen.add(key)
         out.append(_PredictedRelation(kind, spans_in(subject, evidence), spans_in(obj, evidence),
-                                      f"{subject[1]} {label} {obj[1]}", group, raw, confidence))
+                                      f"{subject[1]} {label} {obj[1]}", group, raw, confidence, index))
     return out
 
 
@@ -554,7 +556,7 @@ def _score_relations(doc: Re3dDocument, extraction: Extraction, score: Re3dScore
         counts.fp += len(mine) - len(pairs)
         counts.fn += len(gold) - len(pairs)
         matched = {j for _, j in pairs}
-        score.judgements += [Judgement("relation", p.confidence, j in matched, group=p.group, raw=p.raw)
+        score.judgements += [Judgement("relation", p.confidence, j in matched, p.index, p.group, p.raw)
                              for j, p in enumerate(mine)]
         score.errors += [f"{doc.article.id} kg {kind} {p.label}: not in the gold"
                          for j, p in enumerate(mine) if j not in matched]

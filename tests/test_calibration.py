@@ -21,18 +21,23 @@ from kg.calibration import (
     PARAMETERS,
     Calibration,
     Logistic,
+    Scaling,
+    country_share_bucket,
     ece,
     extraction_mention_features,
     fit_logistic,
+    fit_scaling,
     format_reliability,
     loads,
     reliability,
     shipped,
 )
+from kg.calibration_fit import Sample, by_document, by_folder, cross_validate, fit_calibration, predict
 from kg.cli import cli
 from kg.errors import DataError
 from kg.evaluation_re3d import read_re3d, score_extractions
 from kg.extract import extract
+from kg.model import Mention, TextSpan
 from tests.conftest import article
 from tests.test_evaluation import RE3D, _re3d_extractions
 
@@ -106,8 +111,37 @@ def test_a_negative_slope_is_not_kept() -> None:
     assert model.probability(["group=g"], 0.9) == pytest.approx(0.5, abs=0.05)
 
 
-@pytest.mark.parametrize("text", ["not json", '{"format": 99}', '{"format": 1, "entity": []}',
-                                  '{"format": 1, "entity": {"weights": [1]}}'])
+def test_fit_scaling_flattens_overconfidence_and_keeps_order() -> None:
+    # predictions at 0.9 right 70% of the time, at 0.6 right 50%: ordered, but too sure
+    pairs = [(0.9, True)] * 7 + [(0.9, False)] * 3 + [(0.6, True)] * 5 + [(0.6, False)] * 5
+    scaling = fit_scaling(pairs)
+    assert 0 < scaling.slope < 1
+    assert scaling(0.9) == pytest.approx(0.7, abs=0.01) and scaling(0.6) == pytest.approx(0.5, abs=0.01)
+    assert fit_scaling(pairs) == scaling  # deterministic
+    assert fit_scaling(pairs[:9]) == Scaling()  # too few pairs: the identity
+    assert Scaling()(0.37) == pytest.approx(0.37)
+    # predictions that run the wrong way keep only the base rate
+    backwards = [(0.9, False)] * 6 + [(0.9, True)] * 4 + [(0.3, True)] * 8 + [(0.3, False)] * 2
+    flat = fit_scaling(backwards)
+    assert flat.slope == 0.0 and flat(0.9) == pytest.approx(flat(0.3)) == pytest.approx(0.6, abs=0.01)
+
+
+def test_scaling_applies_to_mentions_and_fitted_relations_and_round_trips() -> None:
+    entity = Logistic(0.0, {"a": 2.0})
+    relation = Logistic(0.0, {"group=relation:leaderOf": 1.0})
+    plain = Calibration(entity, relation)
+    scaled = Calibration(entity, relation, {}, Scaling(0.5, 0.1), Scaling(0.5, -0.2))
+    assert scaled.mention_confidence(["a"]) == pytest.approx(Scaling(0.5, 0.1)(plain.mention_confidence(["a"])))
+    assert scaled.mention_confidence(["a"]) < plain.mention_confidence(["a"])
+    assert scaled.relation_confidence("relation:leaderOf", 0.8) < plain.relation_confidence("relation:leaderOf", 0.8)
+    assert scaled.relation_confidence("relation:opposes", 0.8) == 0.8  # unfitted group: its own, unscaled
+    assert loads(scaled.dumps()) == scaled
+    assert json.loads(scaled.dumps())["scaling"]["entity"] == {"slope": 0.5, "intercept": 0.1}
+
+
+@pytest.mark.parametrize("text", ["not json", '{"format": 99}', '{"format": 1}', '{"format": 2, "entity": []}',
+                                  '{"format": 2, "entity": {"weights": [1]}}', '{"format": 2, "scaling": []}',
+                                  '{"format": 2, "scaling": {"entity": 3}}'])
 def test_a_bad_parameter_file_is_a_data_error(text: str) -> None:
     with pytest.raises(DataError, match="refit with tools/calibrate.py"):
         loads(text, "x.json")
@@ -116,19 +150,80 @@ def test_a_bad_parameter_file_is_a_data_error(text: str) -> None:
 def test_the_shipped_parameters_are_sane() -> None:
     calibration = shipped()
     data = json.loads(PARAMETERS.read_text(encoding="utf-8"))
-    assert data["format"] == 1 and data["fitted_on"]["entities"] > 100 and data["fitted_on"]["folders"] >= 2
+    assert data["format"] == 2 and data["fitted_on"]["entities"] > 100 and data["fitted_on"]["folders"] >= 2
+    for scaling in (calibration.entity_scaling, calibration.relation_scaling):
+        # cross-fitted predictions are less sure than in-sample ones: the map flattens, never reverses
+        assert 0 < scaling.slope <= 1 and math.isfinite(scaling.intercept)
     assert calibration.relation.slope >= 0  # monotone in the rules' own confidence
     for model in (calibration.entity, calibration.relation):
         assert math.isfinite(model.intercept)
         for name, weight in model.weights.items():
             # feature names and numbers only: no text from the data it was fitted on
-            assert re.fullmatch(r"(source|lexicon|shape|resolved|listed|group)=[\w:]+", name), name
+            assert re.fullmatch(r"(source|lexicon|shape|resolved|listed|kind|countries|group)=[\w:]+", name), name
             assert math.isfinite(weight) and abs(weight) < 10
     assert all(w.startswith("group=") for w in calibration.relation.weights)
     for source in ("rule", "ner:ORG", "ner:PERSON", "added", "something new"):
         for listed in (True, False):
             p = calibration.mention_confidence([f"source={source}", f"listed={listed}", "shape=title"])
             assert 0.0 < p < 1.0
+
+
+def test_country_share_bucket() -> None:
+    def mentions(*texts: str) -> list[Mention]:
+        return [Mention(TextSpan(0, len(t), t), ("x", t.lower())) for t in texts]
+
+    assert country_share_bucket([]) == 0
+    assert country_share_bucket(mentions("France", "Zorvan", "Karim", "Qorvel", "Diyala", "Tuesday", "PMF")) == 0
+    assert country_share_bucket(mentions("France", "Zorvan", "Karim", "Qorvel", "Diyala")) == 1  # 20%
+    assert country_share_bucket(mentions("France", "Jordan", "Karim", "Qorvel", "Diyala")) == 2  # 40%
+    assert country_share_bucket(mentions("France", "Jordan", "Canada", "Qorvel")) == 3  # 75%
+
+
+# --- the two-stage fit and cross-validation -------------------------------------------------------------------
+
+
+def _samples() -> list[Sample]:
+    """Two sources where feature ``a`` marks right mentions in one and wrong ones in the other, and a
+    relation group; six documents each."""
+    out = []
+    for source, flip in (("S1", False), ("S2", True)):
+        for doc in range(6):
+            number = doc + (6 if flip else 0)
+            for k in range(10):
+                feature = "f=a" if k < 5 else "f=b"
+                out.append(Sample(source, number, "entity", (feature,), 0.0, (k < 4 or k == 9) != flip))
+            out += [Sample(source, number, "relation", ("group=relation:memberOf",), 0.75, doc % 2 == 0)]
+    return out
+
+
+def test_fit_calibration_flattens_what_does_not_transfer() -> None:
+    data = _samples()
+    model = fit_calibration(data)
+    assert model.fitted_on == {"entities": 120, "relations": 12, "folders": 2}
+    assert model.dumps() == fit_calibration(data).dumps()  # deterministic
+    # pooled, "a" and "b" are right equally often, so the logistic model hardly separates them; within
+    # a source they are 80% apart, but the other source says the opposite, so the map shrinks the rest
+    assert model.mention_confidence(["f=a"]) == pytest.approx(0.5, abs=0.05)
+    one = fit_calibration([s for s in data if s.folder == "S1"])  # one source: document folds only
+    assert one.fitted_on["folders"] == 1
+    assert one.mention_confidence(["f=a"]) > 0.6 > 0.4 > one.mention_confidence(["f=b"])
+
+
+def test_cross_validation_never_measures_what_it_fitted() -> None:
+    data = _samples()
+    for fold_of in (by_folder, by_document):
+        folds = cross_validate(data, fold_of)
+        assert sum(len(held) for held in folds.values()) == len(data)
+        fold = sorted(folds, key=str)[0]
+        # the labels of the held-out fold do not change its own predictions
+        flipped = [replace(s, correct=not s.correct) if fold_of(s) == fold else s for s in data]
+        again = cross_validate(flipped, fold_of)
+        assert [p for p, _ in again[fold]] == [p for p, _ in folds[fold]]
+        assert [ok for _, ok in again[fold]] == [not ok for _, ok in folds[fold]]
+    assert sorted(cross_validate(data, by_folder)) == ["S1", "S2"]
+    assert sorted(cross_validate(data, by_document), key=str) == [0, 1, 2, 3, 4]
+    assert predict(fit_calibration(data), data[-1]) == fit_calibration(data).relation_confidence(
+        "relation:memberOf", 0.75)
 
 
 # --- scoring: judgements and the threshold ------------------------------------------------------------------
@@ -167,6 +262,9 @@ def test_mentions_know_their_source_and_get_a_confidence(nlp: Language) -> None:
     assert all(s == "rule" or s == "added" or s.rstrip("~").startswith("ner:") for s in sources.values()), sources
     features = dict(zip((m.span.text for m in extraction.mentions), extraction_mention_features(extraction)))
     assert "listed=True" in features["France"] and "listed=False" in features["Ahmed Karim"]
+    assert "kind=country" in features["France"] and "kind=person" in features["Ahmed Karim"]
+    share = country_share_bucket(extraction.mentions)  # Britain, France (and Qorvel, unknown) of a dozen
+    assert share == 1 and all(f"countries={share}" in f for f in features.values())
     assert all(0 < m.confidence < 1 for m in extraction.mentions)
     raw = next(extract([article(TEXT)], nlp, calibrated=False))
     assert {m.confidence for m in raw.mentions} == {1.0}
@@ -245,6 +343,7 @@ def test_calibrate_tool_writes_a_loadable_file(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "in-sample (fitted on all folders): ECE" in done.stdout
     assert "cross-validated (leave one sub-folder out, pooled): ECE" in done.stdout
+    assert "cross-validated (5 folds of documents, pooled): ECE" in done.stdout
     assert "News: ECE" in done.stdout and "Wire: ECE" in done.stdout
     fitted = loads(out.read_text(encoding="utf-8"))
     assert fitted.fitted_on["folders"] == 2 and fitted.entity.weights
