@@ -20,6 +20,7 @@ from spacy.util import filter_spans
 from . import lexicon
 from .components import LOCATION_CLASSES
 from .event_places import aims_at
+from .spans import trigger_word
 
 # canonical name -> aliases; each is a Settlement unless listed in AREAS
 TOWNS: dict[str, tuple[str, ...]] = {
@@ -150,7 +151,7 @@ class Toponyms:
     """Adds or retypes place spans in ``doc.ents`` (labels: ontology classes)."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.ents = [_cut_run_on(e) for e in doc.ents]
+        doc.ents = [e for e in map(_cut_run_on, doc.ents) if not _headline_phrase(e)]
         found = [span for span in (_generic_name(doc, t) for t in doc) if span is not None]
         found += [span for span in (_slot_name(doc, t) for t in doc) if span is not None]
         if not found:
@@ -162,13 +163,25 @@ class Toponyms:
         return doc
 
 
+def _headline_phrase(ent: Span) -> bool:
+    """"Investigate Deadly New Attacks": a title-case phrase NER took for a name that ends in a word of
+    violence is a phrase of the headline, not an organisation or a person."""
+    last = ent[-1]
+    return (ent.label_ in {"ORG", "PERSON"} and len(ent) > 1 and last.tag_ in {"NNS", "NNPS"}
+            and lexicon.EVENT_TRIGGERS.get(trigger_word(last), "Meeting") != "Meeting"
+            and ent.text not in lexicon.known_names())
+
+
 def _cut_run_on(ent: Span) -> Span:
     """NER's names in title-case headlines run on past the place word: "Al-Hamidiyah City Cause More
     Casualties" is the town Al-Hamidiyah."""
     if ent.label_ not in _NER_PLACES | _WEAK_LABELS:
         return ent
     cut = next((t.i for t in ent[1:-1] if t.lower_ in {"city", "town", "village"}), None)
-    return ent if cut is None else Span(ent.doc, ent.start, cut, label="Settlement")
+    if cut is None:
+        return ent
+    name = ent.doc[ent.start : cut].text
+    return Span(ent.doc, ent.start, cut, label="Settlement", span_id=lexicon.admin_areas().get(name, name))
 
 
 def _is_name_word(token: Token) -> bool:
