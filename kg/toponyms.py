@@ -124,6 +124,9 @@ _DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwe
 _PLACE_PREPS = frozenset({"in", "on", "near", "around", "outside", "inside", "into", "at", "towards", "toward"})
 # untyped NER labels that a place rule may overrule (ruler labels are ontology classes and stay)
 _WEAK_LABELS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "Person", "Organization"})
+# "central Baghdad" is still the city: only the compass directions make a region
+_COMPASS = frozenset({"northern", "southern", "eastern", "western", "northeastern", "northwestern", "southeastern",
+                      "southwestern"})
 # NER's own places: a rule only replaces one it extends ("Zawr" -> "Dayr az Zawr"), never retypes one
 _NER_PLACES = frozenset({"GPE", "LOC", "FAC"})
 # capitalised words that end a place name rather than belong to it ("Al-Raqqah City", "Kirkuk Province")
@@ -151,7 +154,7 @@ class Toponyms:
     """Adds or retypes place spans in ``doc.ents`` (labels: ontology classes)."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.ents = [e for e in map(_cut_run_on, doc.ents) if not _headline_phrase(e)]
+        doc.ents = [_with_direction(e) for e in map(_cut_run_on, doc.ents) if not _headline_phrase(e)]
         found = [span for span in (_generic_name(doc, t) for t in doc) if span is not None]
         found += [span for span in (_slot_name(doc, t) for t in doc) if span is not None]
         if not found:
@@ -161,6 +164,22 @@ class Toponyms:
         kept = [e for e in doc.ents if not any(i in taken for i in range(e.start, e.end))]
         doc.ents = filter_spans(kept + found)
         return doc
+
+
+def _with_direction(ent: Span) -> Span:
+    """"northern Syria", "north-eastern Aleppo": a part of a place named by its direction is a region."""
+    doc = ent.doc
+    # countries and governorates ("northern Aleppo": the governorate's north), whoever labelled them
+    regional = ent.label_ in {"Country", "AdministrativeArea"} or ent.label_ in {"GPE", "Settlement"} and (
+        ent.text in lexicon.countries() or ent.text in lexicon.admin_areas())
+    if not regional or ent.start == 0 or doc[ent.start - 1].lower_ not in _COMPASS:
+        return ent
+    start = ent.start - 1
+    if start >= 2 and doc[start - 1].text == "-" and doc[start - 2].lower_ in {"north", "south"}:
+        start -= 2
+    if any(doc[i].ent_type_ for i in range(start, ent.start)):
+        return ent
+    return Span(doc, start, ent.end, label="Area", span_id=doc[start : ent.end].text)
 
 
 def _headline_phrase(ent: Span) -> bool:

@@ -75,3 +75,11 @@ def test_ner_places_are_kept_and_names_end_at_place_words(nlp: Language) -> None
     assert found.get("Southwest Asia") == "Area"  # NER's place, not retyped as a town
     assert found.get("Al-Hamidiyah") == "Settlement"
     assert not any("Cause" in name for name in found)
+
+
+def test_a_direction_makes_a_region_of_a_country_or_governorate(nlp: Language) -> None:
+    x = run(nlp, "Turkish jets hit militant targets in northern Syria.\n\n"
+                 "Later, a bomb exploded in central Baghdad.")
+    found = places(x)
+    assert found.get("northern Syria") == "Area"
+    assert found.get("Baghdad") == "Settlement"  # the centre of a city is still the city
