@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from . import lexicon
-from .components import LOCATION_CLASSES
+from .components import LOCATION_CLASSES, KgComponent
 from .event_places import aims_at
 from .spans import trigger_word
 
@@ -109,17 +109,13 @@ GENERICS = frozenset({"Kafr", "Kfar", "Kafar", "Khan", "Tal", "Tell", "Tall", "D
 MOUNTAIN_GENERICS = frozenset({"Jabal", "Jebel", "Jabel"})
 _ARTICLE_PARTS = frozenset({"al", "el", "ad", "adh", "ar", "as", "ash", "at", "az", "ez", "es", "ed", "-", "’", "'"})
 # nouns that say the proper noun before them (or after "X of") is a place
-PLACE_NOUNS = frozenset({"city", "cities", "town", "towns", "village", "villages", "countryside", "outskirts", "neighbourhood",
-                         "neighborhood", "suburb", "suburbs", "district", "camp", "vicinity", "surroundings",
-                         "town's", "city's"})
+PLACE_NOUNS = frozenset({"city", "cities", "town", "towns", "village", "villages", "countryside", "outskirts",
+                         "neighbourhood", "neighborhood", "suburb", "suburbs", "district", "camp", "vicinity",
+                         "surroundings", "town's", "city's"})
 # words of fighting and its toll: a preposition phrase "in/on/near X" under one of them names where it happened
-VIOLENCE_WORDS = frozenset({
-    "kill", "killed", "dead", "death", "casualty", "casualties", "loss", "losses", "martyr", "wound", "wounded",
-    "injury", "injure", "injured", "shell", "shelling", "bomb", "bombing", "bombard", "bombardment", "strike",
-    "airstrike", "raid", "attack", "clash", "clashes", "fighting", "fight", "battle", "explosion", "blast",
-    "massacre", "ambush", "assault", "offensive", "advance", "explode", "detonate", "execute", "behead",
-    "target", "hit", "land", "fall", "fire", "gunfire", "operation", "siege", "besiege", "control", "capture",
-})
+VIOLENCE_WORDS = frozenset({word for word, cls in lexicon.EVENT_TRIGGERS.items() if cls != "Meeting"}
+                           | lexicon.CASUALTY_WORDS
+                           | {"casualties", "clashes", "losses", "land", "fall", "fire", "control", "capture"})
 _DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
 _PLACE_PREPS = frozenset({"in", "on", "near", "around", "outside", "inside", "into", "at", "towards", "toward"})
 # untyped NER labels that a place rule may overrule (ruler labels are ontology classes and stay)
@@ -150,7 +146,7 @@ def make_toponyms(nlp: Language, name: str) -> Toponyms:
     return Toponyms()
 
 
-class Toponyms:
+class Toponyms(KgComponent):
     """Adds or retypes place spans in ``doc.ents`` (labels: ontology classes)."""
 
     def __call__(self, doc: Doc) -> Doc:
