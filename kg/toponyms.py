@@ -125,6 +125,8 @@ _COMPASS = frozenset({"northern", "southern", "eastern", "western", "northeaster
                       "southwestern"})
 # NER's own places: a rule only replaces one it extends ("Zawr" -> "Dayr az Zawr"), never retypes one
 _NER_PLACES = frozenset({"GPE", "LOC", "FAC"})
+# what a longer place name may swallow: NER's places and a known town ("Kafr Dael" over "Dael")
+_EXTENDABLE = _NER_PLACES | {"Settlement"}
 # capitalised words that end a place name rather than belong to it ("Al-Raqqah City", "Kirkuk Province")
 _NAME_ENDERS = PLACE_NOUNS | {"province", "governorate", "subdistrict", "crossing", "road", "highway", "airbase",
                               "airport", "base", "desert", "front", "day"}
@@ -135,7 +137,8 @@ def town_patterns() -> list[dict[str, Any]]:
     patterns: list[dict[str, Any]] = []
     for table, label in ((TOWNS, "Settlement"), (AREAS, "Area")):
         for canonical, aliases in table.items():
-            for name in (canonical, *aliases):
+            names = {canonical, *aliases}
+            for name in sorted(names | {n.replace("'", "’") for n in names}):  # news prints both apostrophes
                 patterns.append({"label": label, "pattern": name, "id": canonical})
     return patterns
 
@@ -192,7 +195,9 @@ def _cut_run_on(ent: Span) -> Span:
     Casualties" is the town Al-Hamidiyah."""
     if ent.label_ not in _NER_PLACES | _WEAK_LABELS:
         return ent
-    cut = next((t.i for t in ent[1:-1] if t.lower_ in {"city", "town", "village"}), None)
+    # a weak guess may end in the place word ("Al-Raqqah City" as a person); NER's "Kuwait City" stays whole
+    inner = ent[1:] if ent.label_ in _WEAK_LABELS else ent[1:-1]
+    cut = next((t.i for t in inner if t.lower_ in {"city", "town", "village"}), None)
     if cut is None:
         return ent
     name = ent.doc[ent.start : cut].text
@@ -202,6 +207,8 @@ def _cut_run_on(ent: Span) -> Span:
 def _is_name_word(token: Token) -> bool:
     """A capitalised word ("Ma’arasta" with its apostrophe too) or an article particle of a name."""
     bare = token.text.replace("’", "").replace("'", "")
+    if token.is_stop and token.lower_ not in _ARTICLE_PARTS:
+        return False  # "Explosions In Al-Hamidiyah": a title-case headline's preposition ends the name
     return token.text[:1].isupper() and bare.isalpha() and bare[1:].islower() or (
         token.lower_ in _ARTICLE_PARTS and not token.is_space)
 
@@ -223,7 +230,7 @@ def _free(doc: Doc, start: int, end: int) -> bool:
     for ent in doc.ents:
         if ent.end <= start or ent.start >= end or ent.label_ in _WEAK_LABELS:
             continue
-        if ent.label_ not in _NER_PLACES or not (start <= ent.start and ent.end <= end and len(ent) < end - start):
+        if ent.label_ not in _EXTENDABLE or not (start <= ent.start and ent.end <= end and len(ent) < end - start):
             return False
     return True
 
@@ -243,8 +250,10 @@ def _generic_name(doc: Doc, token: Token) -> Span | None:
 
 def _slot_name(doc: Doc, token: Token) -> Span | None:
     """An unrecognised or mistyped proper noun in a place slot, starting at ``token``."""
-    if token.pos_ != "PROPN" or not _is_name_word(token) or token.lower_ in _ARTICLE_PARTS:
+    if not _is_name_word(token) or token.lower_ in _ARTICLE_PARTS:
         return None
+    if token.pos_ != "PROPN" and (token.i == 0 or doc[token.i - 1].is_space or doc[token.i - 1].text in ".!?"):
+        return None  # a capitalised common noun opening a sentence is no name
     start = token.i
     if start > 1 and doc[start - 1].text == "-" and doc[start - 2].lower_ in {"al", "el"}:
         start -= 2  # "al-Bab"
@@ -255,8 +264,13 @@ def _slot_name(doc: Doc, token: Token) -> Span | None:
     end = _name_end(doc, token.i)
     if end <= token.i or not _free(doc, start, end) or _is_actor(doc[start:end]):
         return None
-    span = Span(doc, start, end, label="Settlement")
-    if _named_as_place(span) or not _person_like(span) and (_in_place_slot(span.root, 3) or _after_violence(span)):
+    label = "NaturalFeature" if token.text in {"Mount", "Mt"} else "Settlement"  # "Mount Sinjar"
+    span = Span(doc, start, end, label=label)
+    if _named_as_place(span):
+        return span  # "in Arshaf village" even when the tagger took "Arshaf" for a common noun
+    if token.ent_type_ == "NORP":
+        return None  # "slaughtered Sunnis": a people, unless a place word says otherwise
+    if token.pos_ == "PROPN" and not _person_like(span) and (_in_place_slot(span.root, 3) or _after_violence(span)):
         return span
     return None
 
