@@ -19,6 +19,7 @@ from .spans import (
     ref_of,
     sentence_span,
     text_span,
+    trigger_word,
     unique,
 )
 from .timex import anchor
@@ -53,7 +54,7 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
         return "Attack", doc[token.i : token.i + 1]  # "9 dead in X", "the wounded in X"
     if token.pos_ not in {"NOUN", "VERB", "PROPN"}:
         return None
-    lemma = token.lemma_.lower()
+    lemma = trigger_word(token)
     if lemma in _INTRANSITIVE and any(c.dep_ == "dobj" for c in token.children):
         return None  # "forces advance in X" is an operation, "advance a plan" is not
     if token.dep_ == "compound" and token.head.lower_ in _CONTAINERS and lemma in lexicon.EVENT_TRIGGERS:
@@ -75,6 +76,8 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
             return None
     if lemma in _PROJECTILES and token.dep_ == "dobj" and token.head.lemma_ in {"launch", "fire", "drop"}:
         return lexicon.EVENT_MODIFIERS[lemma], doc[token.i : token.i + 1]  # "forces launch 40 missiles on X"
+    if lemma == "claim" and any(c.dep_ == "dobj" and c.lemma_ == "life" for c in token.children):
+        return "Attack", doc[token.i : token.i + 1]  # "shelling claims the lives of 8 people in X"
     cls = lexicon.EVENT_TRIGGERS.get(lemma)
     if cls is None:
         return ("MilitaryOperation", doc[token.i : token.i + 1]) if _takes_ground(token) else None

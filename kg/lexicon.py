@@ -241,7 +241,8 @@ EVENT_TRIGGERS: dict[str, str] = {
     # the toll and the means of an attack name it when the report has no verb for it ("casualties in X")
     "casualty": "Attack", "injury": "Attack", "fatality": "Attack", "martyr": "Attack", "killing": "Attack",
     "wound": "Attack", "injure": "Attack", "loss": "Attack", "bombardment": "Attack", "bombard": "Attack",
-    "gunfire": "Attack", "behead": "Attack", "slaughter": "Attack",
+    "gunfire": "Attack", "behead": "Attack", "slaughter": "Attack", "targeting": "Attack", "torture": "Attack",
+    "murder": "Attack", "die": "Attack", "infighting": "Clash", "advancement": "MilitaryOperation",
     "explode": "Bombing", "detonate": "Bombing", "detonation": "Bombing", "landmine": "Bombing", "ied": "Bombing",
     "fight": "Clash", "confrontation": "Clash", "skirmish": "Clash",
     "advance": "MilitaryOperation", "siege": "MilitaryOperation", "besiege": "MilitaryOperation",

@@ -126,6 +126,18 @@ def confidence(base: float, found: int, step: float = 0.1, cap: float = 0.95) ->
 _LEMMA_FIXES = {"hopes": "hope", "hoped": "hope", "hoping": "hope"}
 
 
+def trigger_word(token: Token) -> str:
+    """The lemma a trigger is looked up by; a title-case headline word the model took for a proper noun
+    ("Attacks", "Casualties") is reduced to its singular by rule."""
+    lemma = token.lemma_.lower()
+    if token.tag_ != "NNPS" or lemma in lexicon.EVENT_TRIGGERS:
+        return lemma
+    for plural, single in (("ies", "y"), ("shes", "sh"), ("s", "")):
+        if lemma.endswith(plural) and lemma[: -len(plural)] + single in lexicon.EVENT_TRIGGERS:
+            return lemma[: -len(plural)] + single
+    return lemma
+
+
 def word(token: Token) -> str:
     """The lemma of a token, with the pipeline's known lemmatizer slips fixed ("hopes" -> "hope")."""
     return _LEMMA_FIXES.get(token.lower_, token.lemma_.lower())

@@ -18,8 +18,9 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from . import lexicon
-from .components import LOCATION_CLASSES
+from .components import LOCATION_CLASSES, KgComponent
 from .event_places import aims_at
+from .spans import trigger_word
 
 # canonical name -> aliases; each is a Settlement unless listed in AREAS
 TOWNS: dict[str, tuple[str, ...]] = {
@@ -108,23 +109,24 @@ GENERICS = frozenset({"Kafr", "Kfar", "Kafar", "Khan", "Tal", "Tell", "Tall", "D
 MOUNTAIN_GENERICS = frozenset({"Jabal", "Jebel", "Jabel"})
 _ARTICLE_PARTS = frozenset({"al", "el", "ad", "adh", "ar", "as", "ash", "at", "az", "ez", "es", "ed", "-", "’", "'"})
 # nouns that say the proper noun before them (or after "X of") is a place
-PLACE_NOUNS = frozenset({"city", "cities", "town", "towns", "village", "villages", "countryside", "outskirts", "neighbourhood",
-                         "neighborhood", "suburb", "suburbs", "district", "camp", "vicinity", "surroundings",
-                         "town's", "city's"})
+PLACE_NOUNS = frozenset({"city", "cities", "town", "towns", "village", "villages", "countryside", "outskirts",
+                         "neighbourhood", "neighborhood", "suburb", "suburbs", "district", "camp", "vicinity",
+                         "surroundings", "town's", "city's"})
 # words of fighting and its toll: a preposition phrase "in/on/near X" under one of them names where it happened
-VIOLENCE_WORDS = frozenset({
-    "kill", "killed", "dead", "death", "casualty", "casualties", "loss", "losses", "martyr", "wound", "wounded",
-    "injury", "injure", "injured", "shell", "shelling", "bomb", "bombing", "bombard", "bombardment", "strike",
-    "airstrike", "raid", "attack", "clash", "clashes", "fighting", "fight", "battle", "explosion", "blast",
-    "massacre", "ambush", "assault", "offensive", "advance", "explode", "detonate", "execute", "behead",
-    "target", "hit", "land", "fall", "fire", "gunfire", "operation", "siege", "besiege", "control", "capture",
-})
+VIOLENCE_WORDS = frozenset({word for word, cls in lexicon.EVENT_TRIGGERS.items() if cls != "Meeting"}
+                           | lexicon.CASUALTY_WORDS
+                           | {"casualties", "clashes", "losses", "land", "fall", "fire", "control", "capture"})
 _DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
 _PLACE_PREPS = frozenset({"in", "on", "near", "around", "outside", "inside", "into", "at", "towards", "toward"})
 # untyped NER labels that a place rule may overrule (ruler labels are ontology classes and stay)
 _WEAK_LABELS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "Person", "Organization"})
+# "central Baghdad" is still the city: only the compass directions make a region
+_COMPASS = frozenset({"northern", "southern", "eastern", "western", "northeastern", "northwestern", "southeastern",
+                      "southwestern"})
 # NER's own places: a rule only replaces one it extends ("Zawr" -> "Dayr az Zawr"), never retypes one
 _NER_PLACES = frozenset({"GPE", "LOC", "FAC"})
+# what a longer place name may swallow: NER's places and a known town ("Kafr Dael" over "Dael")
+_EXTENDABLE = _NER_PLACES | {"Settlement"}
 # capitalised words that end a place name rather than belong to it ("Al-Raqqah City", "Kirkuk Province")
 _NAME_ENDERS = PLACE_NOUNS | {"province", "governorate", "subdistrict", "crossing", "road", "highway", "airbase",
                               "airport", "base", "desert", "front", "day"}
@@ -135,7 +137,8 @@ def town_patterns() -> list[dict[str, Any]]:
     patterns: list[dict[str, Any]] = []
     for table, label in ((TOWNS, "Settlement"), (AREAS, "Area")):
         for canonical, aliases in table.items():
-            for name in (canonical, *aliases):
+            names = {canonical, *aliases}
+            for name in sorted(names | {n.replace("'", "’") for n in names}):  # news prints both apostrophes
                 patterns.append({"label": label, "pattern": name, "id": canonical})
     return patterns
 
@@ -146,11 +149,11 @@ def make_toponyms(nlp: Language, name: str) -> Toponyms:
     return Toponyms()
 
 
-class Toponyms:
+class Toponyms(KgComponent):
     """Adds or retypes place spans in ``doc.ents`` (labels: ontology classes)."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.ents = [_cut_run_on(e) for e in doc.ents]
+        doc.ents = [_with_direction(e) for e in map(_cut_run_on, doc.ents) if not _headline_phrase(e)]
         found = [span for span in (_generic_name(doc, t) for t in doc) if span is not None]
         found += [span for span in (_slot_name(doc, t) for t in doc) if span is not None]
         if not found:
@@ -162,18 +165,50 @@ class Toponyms:
         return doc
 
 
+def _with_direction(ent: Span) -> Span:
+    """"northern Syria", "north-eastern Aleppo": a part of a place named by its direction is a region."""
+    doc = ent.doc
+    # countries and governorates ("northern Aleppo": the governorate's north), whoever labelled them
+    regional = ent.label_ in {"Country", "AdministrativeArea"} or ent.label_ in {"GPE", "Settlement"} and (
+        ent.text in lexicon.countries() or ent.text in lexicon.admin_areas())
+    if not regional or ent.start == 0 or doc[ent.start - 1].lower_ not in _COMPASS:
+        return ent
+    start = ent.start - 1
+    if start >= 2 and doc[start - 1].text == "-" and doc[start - 2].lower_ in {"north", "south"}:
+        start -= 2
+    if any(doc[i].ent_type_ for i in range(start, ent.start)):
+        return ent
+    return Span(doc, start, ent.end, label="Area", span_id=doc[start : ent.end].text)
+
+
+def _headline_phrase(ent: Span) -> bool:
+    """"Investigate Deadly New Attacks": a title-case phrase NER took for a name that ends in a word of
+    violence is a phrase of the headline, not an organisation or a person."""
+    last = ent[-1]
+    return (ent.label_ in {"ORG", "PERSON"} and len(ent) > 1 and last.tag_ in {"NNS", "NNPS"}
+            and lexicon.EVENT_TRIGGERS.get(trigger_word(last), "Meeting") != "Meeting"
+            and ent.text not in lexicon.known_names())
+
+
 def _cut_run_on(ent: Span) -> Span:
     """NER's names in title-case headlines run on past the place word: "Al-Hamidiyah City Cause More
     Casualties" is the town Al-Hamidiyah."""
     if ent.label_ not in _NER_PLACES | _WEAK_LABELS:
         return ent
-    cut = next((t.i for t in ent[1:-1] if t.lower_ in {"city", "town", "village"}), None)
-    return ent if cut is None else Span(ent.doc, ent.start, cut, label="Settlement")
+    # a weak guess may end in the place word ("Al-Raqqah City" as a person); NER's "Kuwait City" stays whole
+    inner = ent[1:] if ent.label_ in _WEAK_LABELS else ent[1:-1]
+    cut = next((t.i for t in inner if t.lower_ in {"city", "town", "village"}), None)
+    if cut is None:
+        return ent
+    name = ent.doc[ent.start : cut].text
+    return Span(ent.doc, ent.start, cut, label="Settlement", span_id=lexicon.admin_areas().get(name, name))
 
 
 def _is_name_word(token: Token) -> bool:
     """A capitalised word ("Ma’arasta" with its apostrophe too) or an article particle of a name."""
     bare = token.text.replace("’", "").replace("'", "")
+    if token.is_stop and token.lower_ not in _ARTICLE_PARTS:
+        return False  # "Explosions In Al-Hamidiyah": a title-case headline's preposition ends the name
     return token.text[:1].isupper() and bare.isalpha() and bare[1:].islower() or (
         token.lower_ in _ARTICLE_PARTS and not token.is_space)
 
@@ -195,7 +230,7 @@ def _free(doc: Doc, start: int, end: int) -> bool:
     for ent in doc.ents:
         if ent.end <= start or ent.start >= end or ent.label_ in _WEAK_LABELS:
             continue
-        if ent.label_ not in _NER_PLACES or not (start <= ent.start and ent.end <= end and len(ent) < end - start):
+        if ent.label_ not in _EXTENDABLE or not (start <= ent.start and ent.end <= end and len(ent) < end - start):
             return False
     return True
 
@@ -215,8 +250,10 @@ def _generic_name(doc: Doc, token: Token) -> Span | None:
 
 def _slot_name(doc: Doc, token: Token) -> Span | None:
     """An unrecognised or mistyped proper noun in a place slot, starting at ``token``."""
-    if token.pos_ != "PROPN" or not _is_name_word(token) or token.lower_ in _ARTICLE_PARTS:
+    if not _is_name_word(token) or token.lower_ in _ARTICLE_PARTS:
         return None
+    if token.pos_ != "PROPN" and (token.i == 0 or doc[token.i - 1].is_space or doc[token.i - 1].text in ".!?"):
+        return None  # a capitalised common noun opening a sentence is no name
     start = token.i
     if start > 1 and doc[start - 1].text == "-" and doc[start - 2].lower_ in {"al", "el"}:
         start -= 2  # "al-Bab"
@@ -227,8 +264,13 @@ def _slot_name(doc: Doc, token: Token) -> Span | None:
     end = _name_end(doc, token.i)
     if end <= token.i or not _free(doc, start, end) or _is_actor(doc[start:end]):
         return None
-    span = Span(doc, start, end, label="Settlement")
-    if _named_as_place(span) or not _person_like(span) and (_in_place_slot(span.root, 3) or _after_violence(span)):
+    label = "NaturalFeature" if token.text in {"Mount", "Mt"} else "Settlement"  # "Mount Sinjar"
+    span = Span(doc, start, end, label=label)
+    if _named_as_place(span):
+        return span  # "in Arshaf village" even when the tagger took "Arshaf" for a common noun
+    if token.ent_type_ == "NORP":
+        return None  # "slaughtered Sunnis": a people, unless a place word says otherwise
+    if token.pos_ == "PROPN" and not _person_like(span) and (_in_place_slot(span.root, 3) or _after_violence(span)):
         return span
     return None
 

@@ -40,6 +40,12 @@ def located(x: Extraction) -> dict[str, set[str]]:
     ("Turkey continues its operation in Afrin and kills more civilians", "Afrin"),
     ("The western countryside of Idlib witnesses a new wave of shelling", "Idlib"),
     ("Aerial bombardment targets Ariha", "Ariha"),
+    ("Rights Group: Investigate Deadly New Airstrikes in Saraqib", "Saraqib"),
+    ("Mine Explosions In Al-Hamidiyah City Cause More Casualties", "Al-Hamidiyah"),
+    ("Shelling claims the lives of six civilians in Kafr Nabl", "Kafr Nabl"),
+    ("A child dies of his wounds in the countryside of Ariha", "Ariha"),
+    ("The regime's successive targeting of Khan Shaykhun raises the death toll", "Khan Shaykhun"),
+    ("A new advancement by the factions in the northern countryside of Hama", "Hama"),
 ])
 def test_the_toll_or_the_means_of_an_attack_locate_it(nlp: Language, text: str, place: str) -> None:
     assert place in located(run(nlp, text))

@@ -75,3 +75,24 @@ def test_ner_places_are_kept_and_names_end_at_place_words(nlp: Language) -> None
     assert found.get("Southwest Asia") == "Area"  # NER's place, not retyped as a town
     assert found.get("Al-Hamidiyah") == "Settlement"
     assert not any("Cause" in name for name in found)
+
+
+def test_a_direction_makes_a_region_of_a_country_or_governorate(nlp: Language) -> None:
+    x = run(nlp, "Turkish jets hit militant targets in northern Syria.\n\n"
+                 "Later, a bomb exploded in central Baghdad.")
+    found = places(x)
+    assert found.get("northern Syria") == "Area"
+    assert found.get("Baghdad") == "Settlement"  # the centre of a city is still the city
+
+
+def test_longer_names_curly_apostrophes_and_peoples(nlp: Language) -> None:
+    x = run(nlp, "Eight casualties at least in Kafr Dael town.\n\n"
+                 "Clashes broke out between rebel factions in A’zaz.\n\n"
+                 "Strikes of the coalition kill 8 children of one family Al-Raqqah City\n\n"
+                 "The militants once again slaughtered Sunnis and besieged the Yazidis on Mount Sinjar.")
+    found = places(x)
+    assert found.get("Kafr Dael") == "Settlement"  # a generic before a known town makes a longer name
+    assert found.get("A’zaz") == "Settlement"
+    assert found.get("Al-Raqqah") in {"Settlement", "AdministrativeArea"}
+    assert found.get("Mount Sinjar") == "NaturalFeature"
+    assert "Sunnis" not in found
