@@ -24,7 +24,7 @@ from .clause_roles import (
     support_objects,
     supported_parties,
 )
-from .components import ORGANIZATION_CLASSES
+from .components import ORGANIZATION_CLASSES, POPULATION_CLASSES
 from .control_patterns import capture_of, control_of, controlled_by, fall_to, stronghold, taken_from
 from .model import Relation
 from .spans import entity_of, ref_of
@@ -160,7 +160,8 @@ def _effort_of_other(token: Token) -> bool:
 def _against(prep: Token) -> list[Relation]:
     """"X conducted strikes against Y", "the SDF's fight against Y", "strikes in support of Z against
     Y" (Z fights Y too), "support for Z in the fight against Y" (Z is the one fighting)."""
-    targets = named_in(prep, FIGHTERS - {"Person"})
+    # a people can be the target of an attack ("used chemical weapons against the Syrian people")
+    targets = named_in(prep, (FIGHTERS - {"Person"}) | POPULATION_CLASSES)
     if not targets:
         return []
     doers, allies = _fighters(prep.head)

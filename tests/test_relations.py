@@ -95,6 +95,21 @@ def test_a_titled_leader_is_a_member_and_an_envoy_is_posted_not_a_member(nlp: La
     assert not any(g == "Jordan" for _, _, g in found)  # where he met, not whose minister
 
 
+
+def test_an_office_is_a_post_held_not_membership(nlp: Language) -> None:
+    found = relations_in(nlp, "Home Office Minister Sarah Lund said the talks would continue.")
+    assert not any(p == "memberOf" for _, p, _ in found)
+    found = relations_in(nlp, "Jane Doyle, the British Special Representative for Libya, met the delegation.")
+    assert not any(p == "memberOf" for _, p, _ in found)
+    found = relations_in(nlp, "Abu Bakr Hamdan, a senior ISIS official, was arrested in Mosul.")
+    assert ("Abu Bakr Hamdan", "memberOf", "Islamic State") in found  # an official of a group is a member
+
+
+def test_an_anti_prefix_names_the_opponents(nlp: Language) -> None:
+    found = relations_in(nlp, "The local leader of anti-coalition forces, Abu Karim, vowed to hold the town.")
+    assert not any(o == "US-led coalition" for _, _, o in found)
+
+
 # --- alliance and fighting ------------------------------------------------------------------------
 
 def test_strikes_in_support_of_a_partner(nlp: Language) -> None:
@@ -111,6 +126,15 @@ def test_support_for_a_party_in_its_fight(nlp: Language) -> None:
     assert ("United Kingdom", "alliedWith", "Government of Iraq") in found
     assert ("Government of Iraq", "opposes", "Islamic State") in found
     assert ("United Kingdom", "opposes", "Islamic State") not in found  # Britain supports; Iraq fights
+    found = relations_in(nlp, "France stands firm in its support of the Government of Iraq and the Iraqi people in "
+                              "their fight against ISIS.")
+    # a people supported is an ally, and fights too
+    assert {("France", "alliedWith", "Iraqis"), ("Iraqis", "opposes", "Islamic State")} <= found
+
+
+def test_a_people_can_be_attacked(nlp: Language) -> None:
+    found = relations_in(nlp, "Inspectors concluded that the regime used nerve agents against the Syrian people.")
+    assert ("Syrian government forces", "opposes", "Syrians") in found
 
 
 def test_an_owned_fight_and_an_inherited_doer(nlp: Language) -> None:
@@ -137,6 +161,9 @@ def test_supports_and_together_with(nlp: Language) -> None:
     assert ("US-led coalition", "alliedWith", "Syrian Democratic Forces") in found
     found = relations_in(nlp, "The Coalition supported the recapture of Tikrit by Iraqi security forces.")
     assert ("US-led coalition", "alliedWith", "Iraqi security forces") in found
+    found = relations_in(nlp, "Britain supported the re-taking by Iraqi security forces of half of Iraqi territory.")
+    assert ("United Kingdom", "alliedWith", "Iraqi security forces") in found
+    assert not any(p == "alliedWith" and o in {"Iraq", "Iraqi territory"} for _, p, o in found)  # the place taken
     found = relations_in(nlp, "The 380th Group, together with our Coalition partners, is working hard to defeat "
                               "and destroy Da’esh.")
     assert ("380th Group", "alliedWith", "US-led coalition") in found
