@@ -51,6 +51,8 @@ def _prep(word: str) -> Callable[[Token], bool]:
     return lambda t: t.lower_ == word and t.dep_ == "prep"
 
 
+# words that narrow a phrase to a case of it ("..., in particular against X", "especially against X")
+_NARROWING = frozenset({"especially", "particularly", "notably", "mainly", "chiefly", "principally"})
 # heads of "against" that are not fighting: warnings, protection, legal and policy measures
 _NOT_HOSTILE = frozenset({"warn", "caution", "advise", "protect", "guard", "insure", "vaccinate", "sanction",
                           "sanctions", "embargo", "measure", "resolution", "case", "charge", "lawsuit", "complaint",
@@ -141,10 +143,10 @@ def _fighters(token: Token) -> tuple[list[Span], list[Span]]:
     supported is the one fighting, the supporter is not said to.
     """
     doers = [d for d in doers_of(token) if d.label_ != "Person"]
-    allies = [a for a in supported_parties(token) if a not in doers]
-    if allies and any(_effort_of_other(step) for step in climb(token)):
-        return allies, []
-    return doers, allies
+    supported = supported_parties(token)
+    if supported and any(_effort_of_other(step) for step in climb(token)):
+        return supported, []  # (a supported party is also what the clause climbs through)
+    return doers, [a for a in supported if a not in doers]
 
 
 def _effort_of_other(token: Token) -> bool:
@@ -164,8 +166,19 @@ def _against(prep: Token) -> list[Relation]:
     targets = named_in(prep, (FIGHTERS - {"Person"}) | POPULATION_CLASSES)
     if not targets:
         return []
-    doers, allies = _fighters(prep.head)
+    doers, allies = _fighters(_restated(prep).head)
     return pairs(doers, "opposes", targets, prep, 0.7) + pairs(allies, "opposes", targets, prep, 0.6)
+
+
+def _restated(prep: Token) -> Token:
+    """"their fight against terrorism, in particular against ISIS": an 'against' that narrows an earlier
+    one in the sentence stands for it (the parser often hangs it on the main verb instead)."""
+    doc = prep.doc
+    before = [t.lower_ for t in doc[max(prep.sent.start, prep.i - 3) : prep.i] if not t.is_punct]
+    if not before or before[-1] not in _NARROWING and before[-2:] != ["in", "particular"]:
+        return prep
+    earlier = [t for t in doc[prep.sent.start : prep.i] if t.lower_ == "against" and t.dep_ == "prep"]
+    return earlier[-1] if earlier else prep
 
 
 def _defeat(verb: Token) -> list[Relation]:

@@ -30,7 +30,7 @@ def find_relations(doc: Doc) -> list[Relation]:
     for token in doc:
         if token.pos_ in {"NOUN", "PROPN"} and token.lemma_.lower() in lexicon.ROLE_PREDICATES:
             found += _role_relations(token)
-        elif token.lemma_ in lexicon.LEADER_VERBS and token.tag_ == "VBN" and token.dep_ in {"acl", "relcl"}:
+        elif token.lemma_ in lexicon.LEADER_VERBS and token.tag_ == "VBN":
             found += _led_by(token)
         elif token.lower_ in lexicon.AFFILIATION_WORDS and token.dep_ in {"acl", "amod", "relcl"}:
             found += _verb_relation(token, "affiliatedWith", 0.7)
@@ -152,7 +152,11 @@ def _place_phrase(ent: Span) -> bool:
 
 
 def _led_by(verb: Token) -> list[Relation]:
-    led = entity_of(verb.head)
+    """"X, led by Y" and "X is led by Y": Y leads X."""
+    if verb.dep_ in {"acl", "relcl"}:
+        led = entity_of(verb.head)
+    else:
+        led = next((e for c in verb.children if c.dep_ == "nsubjpass" and (e := entity_of(c)) is not None), None)
     if led is None or led.label_ not in ORGANIZATION_CLASSES:
         return []
     leaders = [e for c in verb.children if c.dep_ == "agent" for e in entities_under(c, ACTOR_CLASSES)]

@@ -129,7 +129,8 @@ def test_support_for_a_party_in_its_fight(nlp: Language) -> None:
     found = relations_in(nlp, "France stands firm in its support of the Government of Iraq and the Iraqi people in "
                               "their fight against ISIS.")
     # a people supported is an ally, and fights too
-    assert {("France", "alliedWith", "Iraqis"), ("Iraqis", "opposes", "Islamic State")} <= found
+    assert {("France", "alliedWith", "Iraqis"), ("Iraqis", "opposes", "Islamic State"),
+            ("Government of Iraq", "opposes", "Islamic State")} <= found
 
 
 def test_a_people_can_be_attacked(nlp: Language) -> None:
@@ -181,6 +182,19 @@ def test_routes_in_support_of_operations_say_nothing_about_who_supports(nlp: Lan
     assert not any(p == "alliedWith" for _, p, _ in found)
     assert not relations_in(nlp, "The EU imposed sanctions against Syria on Monday.")  # a measure, not a fight
     assert not relations_in(nlp, "ISIS attacked Kirkuk with help from the Nusra Front.")  # a helper, not a target
+
+
+def test_a_narrowing_against_belongs_to_the_earlier_one(nlp: Language) -> None:
+    found = relations_in(nlp, "The members of the Arab League reaffirm their support for the Iraqi people in their "
+                              "fight against terrorism, in particular against ISIS.")
+    assert ("Iraqis", "opposes", "Islamic State") in found
+    assert not any(s == "Arab League" and p == "opposes" for s, p, _ in found)  # supporters, not fighters
+
+
+def test_led_by_in_the_passive(nlp: Language) -> None:
+    found = relations_in(nlp, "CTF 70 is currently led by Commodore John Hale, who arrived in May.")
+    assert ("John Hale", "leaderOf", "CTF 70") in found
+    assert not relations_in(nlp, "The raid was led by John Hale.")  # a raid is not an organisation
 
 
 # --- control and command --------------------------------------------------------------------------
