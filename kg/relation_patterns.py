@@ -271,6 +271,11 @@ def _fighting_between(prep: Token) -> list[Relation]:
             if ref_of(a) != ref_of(b)]
 
 
+def _retaking(noun: Token) -> bool:
+    """"re-taking" split by the tokenizer into "re", "-", "taking"."""
+    return noun.lower_ == "taking" and [t.lower_ for t in noun.doc[max(noun.i - 2, 0) : noun.i]] == ["re", "-"]
+
+
 def _joined(verb: Token) -> list[Relation]:
     """"He joined ISIS in 2014": the subject becomes a member of the group."""
     # the object itself must name the group: not "joined U.S. ships X and Y", "joined X's task force"
@@ -293,7 +298,7 @@ _RULES: tuple[tuple[Callable[[Token], bool], Callable[[Token], list[Relation]]],
     (lambda t: t.pos_ == "NOUN" and t.lemma_.lower() in {"ally", "partner"}, _ally_of),
     (_prep("between"), _fighting_between),
     (_verb_in(frozenset({"join", "rejoin"})), _joined),
-    (lambda t: t.pos_ == "NOUN" and t.lemma_.lower() in lexicon.CAPTURE_NOUNS, capture_of),
+    (lambda t: t.pos_ == "NOUN" and (t.lemma_.lower() in lexicon.CAPTURE_NOUNS or _retaking(t)), capture_of),
     (_verb_in(lexicon.CONTROL_VERBS, "VBN"), controlled_by),
     (lambda t: t.pos_ == "NOUN" and t.lower_ == "control", control_of),
     (_verb_in(lexicon.RECAPTURE_VERBS), taken_from),

@@ -214,6 +214,13 @@ def test_territorial_control(nlp: Language) -> None:
         run(nlp, "Speaking a year after the fall of Mosul to ISIS terrorists, the minister said:"))
 
 
+def test_the_retaking_by_a_force_of_places(nlp: Language) -> None:
+    found = relations_in(nlp, "Allies backed the re-taking by Iraqi security forces of much of Anbar, including "
+                              "Ramadi and Fallujah.")
+    assert {("Iraqi security forces", "controls", p) for p in ("Anbar", "Ramadi", "Fallujah")} <= found
+    assert not any(s == "Anbar" for s, _, _ in found)
+
+
 @pytest.mark.parametrize(("text", "place"), [
     ("Troops advanced on the ISIS-held city of Mosul.", "Mosul"),
     ("Mosul has remained under ISIS control since 2014.", "Mosul"),
