@@ -83,6 +83,11 @@ def _includes(verb: Token) -> list[Relation]:
     if verb.tag_ == "VBN" and verb.dep_ in {"acl", "relcl"}:  # "a force made up of": the phrase modified
         head = entity_of(verb.head)
         groups = [head] if head is not None else []
+    elif verb.dep_ == "relcl":  # "the SDF, which includes X": the antecedent itself, not a phrase inside it
+        if any(c.dep_ == "nsubj" and c.lower_ == "who" for c in verb.children):
+            return []  # "airmen ..., who will comprise the squadron": people are the parts, not the whole
+        head = entity_of(verb.head)
+        groups = [head] if head is not None else []
     else:
         groups = doers_of(verb) or [e for c in verb.children if c.dep_ == "nsubjpass" for e in named_in(c, GROUPS)]
     objects = [c for c in verb.children if c.dep_ == "dobj"] + [
@@ -134,6 +139,23 @@ def _unit_from(prep: Token) -> list[Relation]:
 
 
 # --------------------------------------------------------------------------------- fighting, support
+
+# "X received fire from Y", "came under attack from Y", "suffered shelling from Y": Y fights X
+_RECEIVING = frozenset({"receive", "take", "come", "face", "suffer", "sustain", "endure"})
+_FIRE = frozenset({"fire", "attack", "shelling", "bombardment", "assault", "barrage", "ambush", "gunfire"})
+
+
+def _fire_from(prep: Token) -> list[Relation]:
+    """"Iraqi forces continued to receive heavy fire from ISIS fighters": ISIS opposes the forces."""
+    head = prep.head
+    verb = head.head.head if head.dep_ == "pobj" else head.head if head.pos_ == "NOUN" else head
+    nouns = [head] if head.pos_ == "NOUN" else [
+        d for c in head.children for d in ([c] if c.dep_ == "dobj" else c.children if c.lower_ == "under" else [])]
+    if verb.lemma_.lower() not in _RECEIVING or not any(n.lemma_.lower() in _FIRE for n in nouns):
+        return []
+    victims = [d for d in doers_of(verb) if d.label_ != "Person"]
+    return pairs(named_in(prep, FIGHTERS - {"Person"}), "opposes", victims, prep, 0.6)
+
 
 
 def _fighters(token: Token) -> tuple[list[Span], list[Span]]:
@@ -290,6 +312,7 @@ _RULES: tuple[tuple[Callable[[Token], bool], Callable[[Token], list[Relation]]],
     (_prep("within"), _within),
     (_verb_in(lexicon.ASSIGN_VERBS, "VBN"), _assigned),
     (_prep("from"), _unit_from),
+    (_prep("from"), _fire_from),
     (lambda t: _prep("against")(t) and t.head.lemma_.lower() not in _NOT_HOSTILE, _against),
     (_verb_in(lexicon.DEFEAT_VERBS), _defeat),
     (lambda t: t.pos_ == "NOUN" and t.lemma_.lower() in lexicon.DEFEAT_NOUNS, _defeat_of),

@@ -147,6 +147,15 @@ def test_an_owned_fight_and_an_inherited_doer(nlp: Language) -> None:
     assert {("United Kingdom", "opposes", "Islamic State"), ("US-led coalition", "opposes", "Islamic State")} <= found
 
 
+def test_fire_received_from_a_group(nlp: Language) -> None:
+    found = relations_in(nlp, "After Iraqi forces continued to receive heavy fire from ISIS fighters in a school, "
+                              "they called for help.")
+    assert ("Islamic State", "opposes", "Iraqi forces") in found
+    assert ("Islamic State", "opposes", "Peshmerga") in relations_in(
+        nlp, "The Peshmerga came under attack from ISIS near Kirkuk.")
+    assert not relations_in(nlp, "The Iraqi army received support from the Coalition.")
+
+
 def test_joint_fighters_are_allies(nlp: Language) -> None:
     x = run(nlp, "Britain, the wider Global Coalition and the Government of Iraq are committed to defeating "
                  "these terrorists.")
@@ -169,6 +178,12 @@ def test_supports_and_together_with(nlp: Language) -> None:
                               "and destroy Da’esh.")
     assert ("380th Group", "alliedWith", "US-led coalition") in found
     assert ("380th Group", "opposes", "Islamic State") in found
+
+
+def test_people_who_comprise_a_unit_are_not_their_wing(nlp: Language) -> None:
+    found = relations_in(nlp, "With the jets came 250 airmen, deployed from the 115th Fighter Wing, who will "
+                              "comprise the 176th Expeditionary Fighter Squadron.")
+    assert ("176th Expeditionary Fighter Squadron", "partOf", "115th Fighter Wing") not in found
 
 
 def test_coalition_partners_name_a_group_and_joining_ships_is_not_membership(nlp: Language) -> None:
