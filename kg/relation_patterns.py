@@ -59,6 +59,12 @@ _NOT_HOSTILE = frozenset({"warn", "caution", "advise", "protect", "guard", "insu
                           "vote", "protest", "crime", "appeal", "rule", "decide", "testify", "argue"})
 
 
+# members a list may name: a people too ("a force made up of local Arabs", "partners, especially the Turks")
+_LISTED = MEMBERS | POPULATION_CLASSES
+# words that single out members of the group named before them
+_SINGLING_OUT = frozenset({"especially", "notably", "including", "particularly"})
+
+
 def _membership(member: Span, group: Span) -> str:
     """partOf for a unit within a force, memberOf otherwise (states, people, coalition partners)."""
     if member.label_ in ORGANIZATION_CLASSES - {"InternationalOrganization", "State"} \
@@ -80,7 +86,8 @@ def _includes(verb: Token) -> list[Relation]:
     "a force made up of X and Y"."""
     if verb.lemma_.lower() == "make" and not any(c.dep_ == "prt" and c.lower_ == "up" for c in verb.children):
         return []
-    if verb.tag_ == "VBN" and verb.dep_ in {"acl", "relcl"}:  # "a force made up of": the phrase modified
+    # "a force made up of" (tagged VBN or VBD), "a coalition including": the phrase modified
+    if verb.dep_ == "acl" or verb.dep_ == "relcl" and verb.tag_ == "VBN":
         head = entity_of(verb.head)
         groups = [head] if head is not None else []
     elif verb.dep_ == "relcl":  # "the SDF, which includes X": the antecedent itself, not a phrase inside it
@@ -93,8 +100,21 @@ def _includes(verb: Token) -> list[Relation]:
     objects = [c for c in verb.children if c.dep_ == "dobj"] + [
         d for c in verb.children if c.dep_ in {"prep", "agent"} and c.lower_ in {"of", "by"} for d in c.children
         if d.dep_ == "pobj"]
-    members = [e for o in objects for e in heads_of(o, MEMBERS)]
+    members = [e for o in objects for e in heads_of(o, _LISTED)]
     return _members(members, [g for g in groups if g.label_ in GROUPS], verb, 0.75)
+
+
+def _especially(word: Token) -> list[Relation]:
+    """"our Coalition partners, especially the Turks", "the Coalition, including France and Jordan": the
+    parties singled out from a group are its members."""
+    doc = word.doc
+    at = word.i - 1 if word.i > word.sent.start and doc[word.i - 1].is_punct else word.i
+    group = entity_of(doc[at - 1]) if at > word.sent.start else None
+    if group is None or group.label_ not in GROUPS or group.end != at:
+        return []
+    after = [t for t in doc[word.i + 1 : min(word.i + 4, word.sent.end)] if entity_of(t) is not None][:1]
+    members = [e for t in after for e in heads_of(t, _LISTED)]
+    return _members([m for m in members if m != group], [group], word, 0.6)
 
 
 def _part_of(part: Token) -> list[Relation]:
@@ -309,6 +329,7 @@ def _joined(verb: Token) -> list[Relation]:
 _RULES: tuple[tuple[Callable[[Token], bool], Callable[[Token], list[Relation]]], ...] = (
     (_verb_in(lexicon.INCLUDE_VERBS), _includes),
     (lambda t: t.lower_ == "part" and t.dep_ in {"pobj", "attr"}, _part_of),
+    (lambda t: t.lower_ in _SINGLING_OUT, _especially),
     (_prep("within"), _within),
     (_verb_in(lexicon.ASSIGN_VERBS, "VBN"), _assigned),
     (_prep("from"), _unit_from),

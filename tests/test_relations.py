@@ -180,6 +180,14 @@ def test_supports_and_together_with(nlp: Language) -> None:
     assert ("380th Group", "opposes", "Islamic State") in found
 
 
+def test_members_singled_out_and_a_people_in_a_force(nlp: Language) -> None:
+    found = relations_in(nlp, "We thank our Coalition partners, especially the Jordanians, for their help.")
+    assert ("Jordanians", "memberOf", "US-led coalition") in found
+    found = relations_in(nlp, "The SDF, made up largely by local Kurds, began the operation on Monday.")
+    assert ("Kurds", "memberOf", "Syrian Democratic Forces") in found
+    assert not relations_in(nlp, "Strikes hit ISIS positions, especially near Raqqa.")
+
+
 def test_people_who_comprise_a_unit_are_not_their_wing(nlp: Language) -> None:
     found = relations_in(nlp, "With the jets came 250 airmen, deployed from the 115th Fighter Wing, who will "
                               "comprise the 176th Expeditionary Fighter Squadron.")
