@@ -231,6 +231,13 @@ def _defeat(verb: Token) -> list[Relation]:
     if not targets:
         targets = [e for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB"
                    for d in c.children if d.dep_ == "dobj" for e in named_in(d, FIGHTERS - {"Person"})]
+    if not targets and verb.i + 1 < verb.sent.end:
+        # "the strategy to defeat ISIS is working": the parser makes the object the next verb's subject
+        after = verb.doc[verb.i + 1]
+        named = entity_of(after)
+        if named is not None and named.start == after.i and named.root.dep_ == "nsubj" and \
+                named.root.head.i > verb.i and named.label_ in FIGHTERS - {"Person"}:
+            targets = [named]
     doers, allies = _fighters(verb)
     together = _coordinated(doers, verb) if not _reciprocal(verb) else []
     if not targets:

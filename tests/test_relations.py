@@ -143,6 +143,9 @@ def test_an_owned_fight_and_an_inherited_doer(nlp: Language) -> None:
     assert ("Syrian Democratic Forces", "opposes", "Islamic State") in found
     found = relations_in(nlp, "The Coalition's strategy to defeat ISIS is working.")
     assert ("US-led coalition", "opposes", "Islamic State") in found
+    found = relations_in(nlp, "They have now lost more than 40 percent of the land they once held there.\n\n"
+                              "The Coalition’s strategy to defeat Daesh is succeeding.")  # Daesh parsed as a subject
+    assert ("US-led coalition", "opposes", "Islamic State") in found
     found = relations_in(nlp, "Britain is working as part of the Global Coalition to degrade and defeat ISIS.")
     assert {("United Kingdom", "opposes", "Islamic State"), ("US-led coalition", "opposes", "Islamic State")} <= found
 
