@@ -181,12 +181,14 @@ def _fire_from(prep: Token) -> list[Relation]:
 def _fighters(token: Token) -> tuple[list[Span], list[Span]]:
     """Who fights in the clause of ``token``: its doers, and the parties they support (who fight too).
 
-    "support for Iraq in the fight against Y", "supported Iraq in its efforts to defeat Y": the party
-    supported is the one fighting, the supporter is not said to.
+    "support for Iraq in the fight against Y", "supported Iraq in its efforts to defeat Y", "assisting Iraq
+    to defeat Y": the party supported is the one fighting, the supporter is not said to.
     """
     doers = [d for d in doers_of(token) if d.label_ != "Person"]
     supported = supported_parties(token)
-    if supported and any(_effort_of_other(step) for step in climb(token)):
+    # "supporting X against Y", "assisting X to destroy Y": X fights, as in "support for X in its fight"
+    if supported and any(_effort_of_other(step) or step.pos_ == "VERB" and step.lemma_.lower() in lexicon.SUPPORT_WORDS
+                         for step in climb(token)):
         return supported, []  # (a supported party is also what the clause climbs through)
     return doers, [a for a in supported if a not in doers]
 

@@ -95,7 +95,6 @@ def test_a_titled_leader_is_a_member_and_an_envoy_is_posted_not_a_member(nlp: La
     assert not any(g == "Jordan" for _, _, g in found)  # where he met, not whose minister
 
 
-
 def test_an_office_is_a_post_held_not_membership(nlp: Language) -> None:
     found = relations_in(nlp, "Home Office Minister Sarah Lund said the talks would continue.")
     assert not any(p == "memberOf" for _, p, _ in found)
@@ -131,6 +130,15 @@ def test_support_for_a_party_in_its_fight(nlp: Language) -> None:
     # a people supported is an ally, and fights too
     assert {("France", "alliedWith", "Iraqis"), ("Iraqis", "opposes", "Islamic State"),
             ("Government of Iraq", "opposes", "Islamic State")} <= found
+
+
+def test_supporting_a_party_against_an_enemy(nlp: Language) -> None:
+    found = relations_in(nlp, "Canada is committed to supporting the Government of Iraq against the brutality of ISIS.")
+    assert ("Government of Iraq", "opposes", "Islamic State") in found
+    assert ("Canada", "opposes", "Islamic State") not in found
+    found = relations_in(nlp, "The coalition is assisting the Government of Iraq to degrade and destroy ISIS.")
+    assert ("Government of Iraq", "opposes", "Islamic State") in found
+    assert ("US-led coalition", "opposes", "Islamic State") not in found
 
 
 def test_a_people_can_be_attacked(nlp: Language) -> None:
