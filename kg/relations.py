@@ -60,6 +60,8 @@ def _role_relations(role: Token) -> list[Relation]:
     # "gang leader" is a title (a member's); capitalised words name the organisation, and "new",
     # "former" or "top" leave the leader a leader
     titled = any(t.is_lower and t.lower_ not in lexicon.ROLE_QUALIFIERS for t in title_words)
+    if any(t.lower_ == "commanding" for t in title_words):  # "the task force's commanding general": its leader
+        predicate, titled = "leaderOf", False
     evidence = sentence_span(role)
     subject = ref_of(person)
     relations = []

@@ -273,6 +273,12 @@ def test_the_appointed_holds_the_role_not_the_one_appointing(nlp: Language) -> N
     assert ("Hamid al-Saadi", "leaderOf", "Badr Organization") in found  # a new commander is a commander
 
 
+def test_a_commanding_general_leads(nlp: Language) -> None:
+    found = relations_in(nlp, "The CJTF-OIR commanding general, Lt. Gen. Paul Ryder, spoke on Tuesday.")
+    assert any(s == "Paul Ryder" and p == "leaderOf" for s, p, _ in found)
+    assert not any(p == "memberOf" for _, p, _ in found)
+
+
 def test_a_commander_in_apposition(nlp: Language) -> None:
     found = relations_in(nlp, "U.S. Army General John Miller, commander, U.S. Central Command, met civilian staff.")
     assert ("John Miller", "leaderOf", "United States Central Command") in found
