@@ -128,7 +128,7 @@ def _part_of(part: Token) -> list[Relation]:
         members = [e for c in part.head.children if c.dep_ == "nsubj" for e in named_in(c, MEMBERS)]
     else:
         return []
-    return _members([m for m in members if m.label_ in MEMBERS], groups, part, 0.8)
+    return _members([m for m in members if m.label_ in MEMBERS | {"Person"}], groups, part, 0.8)
 
 
 def _within(prep: Token) -> list[Relation]:

@@ -199,6 +199,11 @@ def test_members_singled_out_and_a_people_in_a_force(nlp: Language) -> None:
     assert not relations_in(nlp, "Strikes hit ISIS positions, especially near Raqqa.")
 
 
+def test_a_person_acting_as_part_of_a_unit(nlp: Language) -> None:
+    found = relations_in(nlp, "We are glad that Sgt. Amy Cole will be serving as part of the 2nd Battalion.")
+    assert ("Amy Cole", "memberOf", "2nd Battalion") in found
+
+
 def test_people_who_comprise_a_unit_are_not_their_wing(nlp: Language) -> None:
     found = relations_in(nlp, "With the jets came 250 airmen, deployed from the 115th Fighter Wing, who will "
                               "comprise the 176th Expeditionary Fighter Squadron.")
