@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from spacy.tokens import Span, Token
 
 from . import lexicon
-from .components import LOCATION_CLASSES, ORGANIZATION_CLASSES
+from .components import LOCATION_CLASSES, ORGANIZATION_CLASSES, POPULATION_CLASSES
 from .model import Relation
 from .spans import ACTOR_CLASSES, ancestors_and_self, entities_under, entity_of, ref_of, sentence_span
 
@@ -20,6 +20,8 @@ MEMBERS = ORGANIZATION_CLASSES | {"Country"}
 FIGHTERS = ORGANIZATION_CLASSES | {"Country", "Person"}
 HOLDERS = ORGANIZATION_CLASSES | {"Country"}
 PLACES = LOCATION_CLASSES
+# parties one supports or fights beside: a people too ("support of the government and the Iraqi people")
+SUPPORTED = MEMBERS | POPULATION_CLASSES
 # dependencies through which an action's doer is inherited from the governing clause
 _CLIMB = frozenset({"xcomp", "advcl", "pcomp", "acomp", "conj", "prep", "dobj", "pobj", "attr", "appos", "advmod"})
 _RELATIVE = frozenset({"which", "that", "who"})
@@ -28,7 +30,14 @@ _RELATIVE = frozenset({"which", "that", "who"})
 def named_in(token: Token, classes: frozenset[str] = ACTOR_CLASSES) -> list[Span]:
     """The entities a noun phrase names, with its coordinated and apposed parts, without clauses or
     place phrases ("the UK, the wider Coalition and Iraq" -> three)."""
-    return entities_under(token, classes, near=True)
+    return [e for e in entities_under(token, classes, near=True) if not opposed_by_prefix(e)]
+
+
+def opposed_by_prefix(ent: Span) -> bool:
+    """"anti-coalition forces", "anti-ISIS": the phrase names those against the entity, not the entity."""
+    doc = ent.doc
+    before = [t.lower_ for t in doc[max(ent.start - 2, 0) : ent.start]]
+    return before[-2:] == ["anti", "-"] or before[-1:] == ["anti-"] or ent[0].lower_.startswith("anti-")
 
 
 def heads_of(token: Token, classes: frozenset[str] = FIGHTERS) -> list[Span]:
@@ -127,20 +136,22 @@ def support_objects(token: Token) -> list[Span]:
     """"in support of X", "support for X", "stands by X", "together with X", "in coordination with X": X."""
     if token.lemma_.lower() in lexicon.SUPPORT_WORDS and token.pos_ == "NOUN":
         return [e for c in token.children if c.dep_ == "prep" and c.lower_ in {"of", "for", "to"}
-                for e in named_in(c, MEMBERS)]
+                for e in named_in(c, SUPPORTED)]
     if token.lemma_.lower() in lexicon.SUPPORT_WORDS and token.pos_ == "VERB":
         # "supported the re-taking of Tikrit by Iraqi forces": whoever does the supported action
+        # (the agent's head only: not "of Iraqi territory" that follows it)
         done = [e for c in token.children if c.dep_ in {"dobj", "advcl", "xcomp"} for d in c.children
-                if d.dep_ in {"prep", "agent"} and d.lower_ == "by" for e in named_in(d, MEMBERS)]
-        return [e for c in token.children if c.dep_ == "dobj" for e in named_in(c, MEMBERS)] + done
+                if d.dep_ in {"prep", "agent"} and d.lower_ == "by" for p in d.children if p.dep_ == "pobj"
+                for e in heads_of(p, SUPPORTED)]
+        return [e for c in token.children if c.dep_ == "dobj" for e in named_in(c, SUPPORTED)] + done
     if token.dep_ == "prep" and token.lower_ == "as":  # "working as part of the Coalition to defeat X"
         return [e for c in token.children if c.dep_ == "pobj" and c.lower_ == "part"
                 for d in c.children if d.dep_ == "prep" and d.lower_ == "of" for e in named_in(d, GROUPS)]
     if token.dep_ == "prep" and token.lower_ == "by" and token.head.lemma_ == "stand":
-        return named_in(token, MEMBERS)
+        return named_in(token, SUPPORTED)
     if token.dep_ == "prep" and (token.lower_ == "alongside" or token.lower_ == "with" and (any(
             c.lower_ == "together" for c in token.children) or token.head.lemma_.lower() in lexicon.COOPERATION_WORDS)):
-        return named_in(token, MEMBERS)  # "together with X", "in coordination with X", "cooperated with X"
+        return named_in(token, SUPPORTED)  # "together with X", "in coordination with X", "cooperated with X"
     return []
 
 

@@ -7,6 +7,7 @@ from spacy.tokens import Span, Token
 
 from .clause_roles import HOLDERS, PLACES, doers_of, heads_of, named_in, owners_of, pairs
 from .model import Relation
+from .spans import entity_of
 
 
 def _places_of(noun: Token) -> list[Span]:
@@ -64,10 +65,16 @@ def taken_from(verb: Token) -> list[Relation]:
 
 
 def capture_of(noun: Token) -> list[Relation]:
-    """"the capture of Palmyra by ISIS", "ISIS's seizure of the dam"."""
-    places = [e for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" for e in named_in(c, PLACES)]
-    holders = owners_of(noun) + [e for c in noun.children if c.dep_ in {"prep", "agent"} and c.lower_ == "by"
-                               for e in named_in(c, HOLDERS)]
+    """"the capture of Palmyra by ISIS", "ISIS's seizure of the dam", "the re-taking by X of Y"."""
+    agents = [d for c in noun.children if c.dep_ in {"prep", "agent"} and c.lower_ == "by" for d in c.children
+              if d.dep_ == "pobj"]
+    # "the re-taking by X of Y": the parser hangs "of Y" on the agent X
+    owners = [noun, *(a for a in agents if entity_of(a) is not None)]
+    taken = [c for o in owners for c in o.children if c.dep_ == "prep" and c.lower_ == "of" and c.i > o.i]
+    # "of a quarter of the country, including Tikrit": the places listed are taken too
+    places = [e for c in taken for t in [c, *(t for t in c.subtree if t.lower_ == "including" and t.dep_ == "prep")]
+              for e in named_in(t, PLACES)]
+    holders = owners_of(noun) + [e for a in agents for e in heads_of(a, HOLDERS)]
     return pairs([h for h in holders if h.label_ in HOLDERS], "controls", places, noun, 0.6)
 
 

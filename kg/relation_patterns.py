@@ -24,7 +24,7 @@ from .clause_roles import (
     support_objects,
     supported_parties,
 )
-from .components import ORGANIZATION_CLASSES
+from .components import ORGANIZATION_CLASSES, POPULATION_CLASSES
 from .control_patterns import capture_of, control_of, controlled_by, fall_to, stronghold, taken_from
 from .model import Relation
 from .spans import entity_of, ref_of
@@ -51,10 +51,18 @@ def _prep(word: str) -> Callable[[Token], bool]:
     return lambda t: t.lower_ == word and t.dep_ == "prep"
 
 
+# words that narrow a phrase to a case of it ("..., in particular against X", "especially against X")
+_NARROWING = frozenset({"especially", "particularly", "notably", "mainly", "chiefly", "principally"})
 # heads of "against" that are not fighting: warnings, protection, legal and policy measures
 _NOT_HOSTILE = frozenset({"warn", "caution", "advise", "protect", "guard", "insure", "vaccinate", "sanction",
                           "sanctions", "embargo", "measure", "resolution", "case", "charge", "lawsuit", "complaint",
                           "vote", "protest", "crime", "appeal", "rule", "decide", "testify", "argue"})
+
+
+# members a list may name: a people too ("a force made up of local Arabs", "partners, especially the Turks")
+_LISTED = MEMBERS | POPULATION_CLASSES
+# words that single out members of the group named before them
+_SINGLING_OUT = frozenset({"especially", "notably", "including", "particularly"})
 
 
 def _membership(member: Span, group: Span) -> str:
@@ -78,7 +86,13 @@ def _includes(verb: Token) -> list[Relation]:
     "a force made up of X and Y"."""
     if verb.lemma_.lower() == "make" and not any(c.dep_ == "prt" and c.lower_ == "up" for c in verb.children):
         return []
-    if verb.tag_ == "VBN" and verb.dep_ in {"acl", "relcl"}:  # "a force made up of": the phrase modified
+    # "a force made up of" (tagged VBN or VBD), "a coalition including": the phrase modified
+    if verb.dep_ == "acl" or verb.dep_ == "relcl" and verb.tag_ == "VBN":
+        head = entity_of(verb.head)
+        groups = [head] if head is not None else []
+    elif verb.dep_ == "relcl":  # "the SDF, which includes X": the antecedent itself, not a phrase inside it
+        if any(c.dep_ == "nsubj" and c.lower_ == "who" for c in verb.children):
+            return []  # "airmen ..., who will comprise the squadron": people are the parts, not the whole
         head = entity_of(verb.head)
         groups = [head] if head is not None else []
     else:
@@ -86,8 +100,21 @@ def _includes(verb: Token) -> list[Relation]:
     objects = [c for c in verb.children if c.dep_ == "dobj"] + [
         d for c in verb.children if c.dep_ in {"prep", "agent"} and c.lower_ in {"of", "by"} for d in c.children
         if d.dep_ == "pobj"]
-    members = [e for o in objects for e in heads_of(o, MEMBERS)]
+    members = [e for o in objects for e in heads_of(o, _LISTED)]
     return _members(members, [g for g in groups if g.label_ in GROUPS], verb, 0.75)
+
+
+def _especially(word: Token) -> list[Relation]:
+    """"our Coalition partners, especially the Turks", "the Coalition, including France and Jordan": the
+    parties singled out from a group are its members."""
+    doc = word.doc
+    at = word.i - 1 if word.i > word.sent.start and doc[word.i - 1].is_punct else word.i
+    group = entity_of(doc[at - 1]) if at > word.sent.start else None
+    if group is None or group.label_ not in GROUPS or group.end != at:
+        return []
+    after = [t for t in doc[word.i + 1 : min(word.i + 4, word.sent.end)] if entity_of(t) is not None][:1]
+    members = [e for t in after for e in heads_of(t, _LISTED)]
+    return _members([m for m in members if m != group], [group], word, 0.6)
 
 
 def _part_of(part: Token) -> list[Relation]:
@@ -101,7 +128,7 @@ def _part_of(part: Token) -> list[Relation]:
         members = [e for c in part.head.children if c.dep_ == "nsubj" for e in named_in(c, MEMBERS)]
     else:
         return []
-    return _members([m for m in members if m.label_ in MEMBERS], groups, part, 0.8)
+    return _members([m for m in members if m.label_ in MEMBERS | {"Person"}], groups, part, 0.8)
 
 
 def _within(prep: Token) -> list[Relation]:
@@ -133,18 +160,37 @@ def _unit_from(prep: Token) -> list[Relation]:
 
 # --------------------------------------------------------------------------------- fighting, support
 
+# "X received fire from Y", "came under attack from Y", "suffered shelling from Y": Y fights X
+_RECEIVING = frozenset({"receive", "take", "come", "face", "suffer", "sustain", "endure"})
+_FIRE = frozenset({"fire", "attack", "shelling", "bombardment", "assault", "barrage", "ambush", "gunfire"})
+
+
+def _fire_from(prep: Token) -> list[Relation]:
+    """"Iraqi forces continued to receive heavy fire from ISIS fighters": ISIS opposes the forces."""
+    head = prep.head
+    verb = head.head.head if head.dep_ == "pobj" else head.head if head.pos_ == "NOUN" else head
+    nouns = [head] if head.pos_ == "NOUN" else [
+        d for c in head.children for d in ([c] if c.dep_ == "dobj" else c.children if c.lower_ == "under" else [])]
+    if verb.lemma_.lower() not in _RECEIVING or not any(n.lemma_.lower() in _FIRE for n in nouns):
+        return []
+    victims = [d for d in doers_of(verb) if d.label_ != "Person"]
+    return pairs(named_in(prep, FIGHTERS - {"Person"}), "opposes", victims, prep, 0.6)
+
+
 
 def _fighters(token: Token) -> tuple[list[Span], list[Span]]:
     """Who fights in the clause of ``token``: its doers, and the parties they support (who fight too).
 
-    "support for Iraq in the fight against Y", "supported Iraq in its efforts to defeat Y": the party
-    supported is the one fighting, the supporter is not said to.
+    "support for Iraq in the fight against Y", "supported Iraq in its efforts to defeat Y", "assisting Iraq
+    to defeat Y": the party supported is the one fighting, the supporter is not said to.
     """
     doers = [d for d in doers_of(token) if d.label_ != "Person"]
-    allies = [a for a in supported_parties(token) if a not in doers]
-    if allies and any(_effort_of_other(step) for step in climb(token)):
-        return allies, []
-    return doers, allies
+    supported = supported_parties(token)
+    # "supporting X against Y", "assisting X to destroy Y": X fights, as in "support for X in its fight"
+    if supported and any(_effort_of_other(step) or step.pos_ == "VERB" and step.lemma_.lower() in lexicon.SUPPORT_WORDS
+                         for step in climb(token)):
+        return supported, []  # (a supported party is also what the clause climbs through)
+    return doers, [a for a in supported if a not in doers]
 
 
 def _effort_of_other(token: Token) -> bool:
@@ -160,11 +206,23 @@ def _effort_of_other(token: Token) -> bool:
 def _against(prep: Token) -> list[Relation]:
     """"X conducted strikes against Y", "the SDF's fight against Y", "strikes in support of Z against
     Y" (Z fights Y too), "support for Z in the fight against Y" (Z is the one fighting)."""
-    targets = named_in(prep, FIGHTERS - {"Person"})
+    # a people can be the target of an attack ("used chemical weapons against the Syrian people")
+    targets = named_in(prep, (FIGHTERS - {"Person"}) | POPULATION_CLASSES)
     if not targets:
         return []
-    doers, allies = _fighters(prep.head)
+    doers, allies = _fighters(_restated(prep).head)
     return pairs(doers, "opposes", targets, prep, 0.7) + pairs(allies, "opposes", targets, prep, 0.6)
+
+
+def _restated(prep: Token) -> Token:
+    """"their fight against terrorism, in particular against ISIS": an 'against' that narrows an earlier
+    one in the sentence stands for it (the parser often hangs it on the main verb instead)."""
+    doc = prep.doc
+    before = [t.lower_ for t in doc[max(prep.sent.start, prep.i - 3) : prep.i] if not t.is_punct]
+    if not before or before[-1] not in _NARROWING and before[-2:] != ["in", "particular"]:
+        return prep
+    earlier = [t for t in doc[prep.sent.start : prep.i] if t.lower_ == "against" and t.dep_ == "prep"]
+    return earlier[-1] if earlier else prep
 
 
 def _defeat(verb: Token) -> list[Relation]:
@@ -175,6 +233,13 @@ def _defeat(verb: Token) -> list[Relation]:
     if not targets:
         targets = [e for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB"
                    for d in c.children if d.dep_ == "dobj" for e in named_in(d, FIGHTERS - {"Person"})]
+    if not targets and verb.i + 1 < verb.sent.end:
+        # "the strategy to defeat ISIS is working": the parser makes the object the next verb's subject
+        after = verb.doc[verb.i + 1]
+        named = entity_of(after)
+        if named is not None and named.start == after.i and named.root.dep_ == "nsubj" and \
+                named.root.head.i > verb.i and named.label_ in FIGHTERS - {"Person"}:
+            targets = [named]
     doers, allies = _fighters(verb)
     together = _coordinated(doers, verb) if not _reciprocal(verb) else []
     if not targets:
@@ -257,6 +322,11 @@ def _fighting_between(prep: Token) -> list[Relation]:
             if ref_of(a) != ref_of(b)]
 
 
+def _retaking(noun: Token) -> bool:
+    """"re-taking" split by the tokenizer into "re", "-", "taking"."""
+    return noun.lower_ == "taking" and [t.lower_ for t in noun.doc[max(noun.i - 2, 0) : noun.i]] == ["re", "-"]
+
+
 def _joined(verb: Token) -> list[Relation]:
     """"He joined ISIS in 2014": the subject becomes a member of the group."""
     # the object itself must name the group: not "joined U.S. ships X and Y", "joined X's task force"
@@ -268,9 +338,11 @@ def _joined(verb: Token) -> list[Relation]:
 _RULES: tuple[tuple[Callable[[Token], bool], Callable[[Token], list[Relation]]], ...] = (
     (_verb_in(lexicon.INCLUDE_VERBS), _includes),
     (lambda t: t.lower_ == "part" and t.dep_ in {"pobj", "attr"}, _part_of),
+    (lambda t: t.lower_ in _SINGLING_OUT, _especially),
     (_prep("within"), _within),
     (_verb_in(lexicon.ASSIGN_VERBS, "VBN"), _assigned),
     (_prep("from"), _unit_from),
+    (_prep("from"), _fire_from),
     (lambda t: _prep("against")(t) and t.head.lemma_.lower() not in _NOT_HOSTILE, _against),
     (_verb_in(lexicon.DEFEAT_VERBS), _defeat),
     (lambda t: t.pos_ == "NOUN" and t.lemma_.lower() in lexicon.DEFEAT_NOUNS, _defeat_of),
@@ -279,7 +351,7 @@ _RULES: tuple[tuple[Callable[[Token], bool], Callable[[Token], list[Relation]]],
     (lambda t: t.pos_ == "NOUN" and t.lemma_.lower() in {"ally", "partner"}, _ally_of),
     (_prep("between"), _fighting_between),
     (_verb_in(frozenset({"join", "rejoin"})), _joined),
-    (lambda t: t.pos_ == "NOUN" and t.lemma_.lower() in lexicon.CAPTURE_NOUNS, capture_of),
+    (lambda t: t.pos_ == "NOUN" and (t.lemma_.lower() in lexicon.CAPTURE_NOUNS or _retaking(t)), capture_of),
     (_verb_in(lexicon.CONTROL_VERBS, "VBN"), controlled_by),
     (lambda t: t.pos_ == "NOUN" and t.lower_ == "control", control_of),
     (_verb_in(lexicon.RECAPTURE_VERBS), taken_from),

@@ -9,6 +9,7 @@ from spacy.tokens import Doc, Span, Token
 from . import lexicon
 from .components import ENTITY_CLASSES, ORGANIZATION_CLASSES
 from .model import Position, Relation
+from .clause_roles import opposed_by_prefix
 from .relation_patterns import find_pattern_relations
 from .spans import ACTOR_CLASSES, entities_under, entity_of, ref_of, sentence_span
 
@@ -16,6 +17,9 @@ _ORG_LIKE = ORGANIZATION_CLASSES | {"Country"}
 _PLACE_PREPS = frozenset({"in", "at", "near", "inside", "across", "throughout", "from"})
 # verbs that give their subject the role named by their complement
 _HOLDING_VERBS = frozenset({"be", "become", "remain", "serve", "appoint", "name", "elect", "act", "work"})
+# civil offices: the holder holds a post for the organisation or country (kg:holdsPosition), which does not
+# make them one of its members ("UK Special Representative for Syria X", "Foreign Office Minister X")
+_OFFICES = frozenset({"minister", "envoy", "ambassador", "representative", "adviser", "advisor"})
 _UNIT_WORDS = frozenset({"division", "brigade", "brigrade", "battalion", "regiment", "corps", "unit", "units",
                          "battery", "company", "squadron", "wing", "group", "fleet", "platoon"})
 
@@ -26,7 +30,7 @@ def find_relations(doc: Doc) -> list[Relation]:
     for token in doc:
         if token.pos_ in {"NOUN", "PROPN"} and token.lemma_.lower() in lexicon.ROLE_PREDICATES:
             found += _role_relations(token)
-        elif token.lemma_ in lexicon.LEADER_VERBS and token.tag_ == "VBN" and token.dep_ in {"acl", "relcl"}:
+        elif token.lemma_ in lexicon.LEADER_VERBS and token.tag_ == "VBN":
             found += _led_by(token)
         elif token.lower_ in lexicon.AFFILIATION_WORDS and token.dep_ in {"acl", "amod", "relcl"}:
             found += _verb_relation(token, "affiliatedWith", 0.7)
@@ -56,6 +60,8 @@ def _role_relations(role: Token) -> list[Relation]:
     # "gang leader" is a title (a member's); capitalised words name the organisation, and "new",
     # "former" or "top" leave the leader a leader
     titled = any(t.is_lower and t.lower_ not in lexicon.ROLE_QUALIFIERS for t in title_words)
+    if any(t.lower_ == "commanding" for t in title_words):  # "the task force's commanding general": its leader
+        predicate, titled = "leaderOf", False
     evidence = sentence_span(role)
     subject = ref_of(person)
     relations = []
@@ -66,8 +72,9 @@ def _role_relations(role: Token) -> list[Relation]:
         inside = org.root.dep_ == "pobj" and org.root.head.lower_ == "in" and org.root.head.head.i == role.i
         if titled and predicate == "leaderOf" or inside:  # "an ISIS gang leader", "a chief in X": a member
             relations.append(Relation(subject, "memberOf", evidence, 0.6, object=ref_of(org)))
-        elif predicate == "memberOf" and org.label_ == "Country" and org.start > role.i:
-            pass  # "envoy to Syria", "representative for Syria": posted to the country, not a member
+        elif predicate == "memberOf" and (org.label_ == "Country" and org.start > role.i
+                                          or role.lemma_.lower() in _OFFICES):
+            pass  # "envoy to Syria", "Foreign Office Minister X": a post held, not membership
         else:
             relations.append(Relation(subject, predicate, evidence, 0.8 if not titled else 0.7, object=ref_of(org)))
     return relations
@@ -125,6 +132,7 @@ def _role_organizations(role: Token) -> list[Span]:
     if not orgs and role.dep_ == "appos":  # "X, commander, U.S. Central Command"
         orgs += [e for c in role.head.children if c.dep_ == "appos" and c.i > role.i
                  if (e := entity_of(c)) is not None and e.label_ in _ORG_LIKE][:1]
+    orgs = [o for o in orgs if not opposed_by_prefix(o)]
     if not orgs:
         doc = role.doc
         left = [doc[i] for i in range(role.i - 1, max(role.sent.start, role.i - 5) - 1, -1)]
@@ -146,7 +154,11 @@ def _place_phrase(ent: Span) -> bool:
 
 
 def _led_by(verb: Token) -> list[Relation]:
-    led = entity_of(verb.head)
+    """"X, led by Y" and "X is led by Y": Y leads X."""
+    if verb.dep_ in {"acl", "relcl"}:
+        led = entity_of(verb.head)
+    else:
+        led = next((e for c in verb.children if c.dep_ == "nsubjpass" and (e := entity_of(c)) is not None), None)
     if led is None or led.label_ not in ORGANIZATION_CLASSES:
         return []
     leaders = [e for c in verb.children if c.dep_ == "agent" for e in entities_under(c, ACTOR_CLASSES)]
