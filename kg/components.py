@@ -178,6 +178,7 @@ def _trim(ent: Span) -> Span | None:
     while start < end and (doc[start].lower_ in {"the", "a", "an", "near"} or doc[start].is_punct or doc[start].is_space):
         start += 1
     while end > start and (doc[end - 1].is_punct and doc[end - 1].text not in {")", "."} or doc[end - 1].is_space
+                           or doc[end - 1].lower_ in {"the", "of", "and", "for", "a", "an"}
                            or doc[end - 1].lower_ in {"'s", "’s"} or "[" in doc[end - 1].text):  # "officer.[3]"
         end -= 1
     if ent.label_ == "PERSON":  # "Spokesperson John Kirby": the name is the person, the title is not
@@ -200,6 +201,8 @@ def _classify(span: Span, label: str, given: str) -> tuple[str | None, str]:
         return None, text  # "Yazidi" alone is an adjective, not an actor
     if label not in ENTITY_CLASSES and span[0].text in lexicon.NATURAL_PREFIXES and len(span) > 1:
         return "NaturalFeature", text
+    if label == "ORG" and span[0].text == "Operation" and len(span) > 1:
+        return None, text  # "Operation Inherent Resolve" is a campaign, not an actor
     if label == "ORG" and span[-1].lower_ in lexicon.OFFICE_TITLES:
         return None, text  # "High Representative", "Special Envoy": an office (see roles.py)
     if label in ENTITY_CLASSES:
@@ -330,6 +333,9 @@ def _apply_context(spans: list[Span]) -> list[Span]:
         if span.id_ == REGIME and span.start > 0 and span.doc[span.start - 1].text in lexicon.DEMONYMS and (
                 span.doc[span.start - 1].text != "Syrian"):
             continue  # "the Iranian regime" is not the Syrian government
+        if span.start > 1 and span.doc[span.start - 1].text == "-" and span.doc[span.start - 2].lower_ in {
+                "anti", "counter"} and span.id_ == "US-led coalition":
+            continue  # "anti-coalition forces" are its enemies
         if cls == "Country" and span.end < len(span.doc) and span.doc[span.end].text in _ORG_NAME_WORDS:
             continue  # "U.S. Department of Education", "Syrian Arab Army": part of an organisation's name
         before = [t.lower_ for t in span.doc[max(0, span.start - 3) : span.start]]

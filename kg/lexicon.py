@@ -28,6 +28,7 @@ KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
     "Hezbollah": ("ArmedGroup", ("Hizbollah", "Hizballah")),
     "Kurdistan Workers' Party": ("ArmedGroup", ("PKK",)),
     "Syrian Democratic Forces": ("ArmedGroup", ("SDF", "Syrian democratic forces")),
+    "Syrian Arab Coalition": ("ArmedGroup", ()),  # the SDF's Arab component
     "People's Protection Units": ("ArmedGroup", ("YPG",)),
     "Houthis": ("ArmedGroup", ("Houthi", "Ansar Allah")),
     "Hamas": ("ArmedGroup", ()),
@@ -48,6 +49,7 @@ KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
                                                         "USCENTCOM", "Central Command")),
     "Combined Joint Task Force - Operation Inherent Resolve": (
         "SecurityForce", ("CJTF-OIR", "Combined Joint Task Force – Operation Inherent Resolve", "CJTF",
+                          "Combined Joint Task Force – Inherent Resolve", "Combined Joint Task Force - Inherent Resolve",
                           "Combined Joint Task Force-Operation Inherent Resolve", "Combined Joint Task Force")),
     "U.S. Naval Forces Central Command": ("SecurityForce", ("NAVCENT", "Naval Forces Central Command")),
     "U.S. Air Forces Central Command": ("SecurityForce", ("AFCENT", "Air Forces Central Command")),

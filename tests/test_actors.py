@@ -153,3 +153,12 @@ def test_statement_style_actors(nlp: Language) -> None:
     assert found["BBC"] == "MediaOrganization"
     assert found["Staffan de Mistura"] == "Person"
     assert "High Representative" not in found  # an office, not an organisation
+
+
+def test_operations_and_enemies_of_the_coalition_are_not_the_coalition(nlp: Language) -> None:
+    x = run(nlp, "Marines fought anti-coalition forces in the west. The Syrian Arab Coalition joined the "
+                 "offensive under Operation Inherent Resolve.")
+    found = typed(x)
+    assert "US-led coalition" not in found
+    assert found["Syrian Arab Coalition"] == "ArmedGroup"
+    assert "Operation Inherent Resolve" not in found
