@@ -84,7 +84,6 @@ KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
     "Alsumaria": ("MediaOrganization", ("Alsumaria TV", "Al Sumaria")),
     "Rudaw": ("MediaOrganization", ()),
     "Anadolu Agency": ("MediaOrganization", ("Anadolu",)),
-    "CNN": ("MediaOrganization", ()),
     "Agence France-Presse": ("MediaOrganization", ("AFP",)),
     "Associated Press": ("MediaOrganization", ()),  # "AP" alone is too often something else
     "Asharq Al-Awsat": ("MediaOrganization", ()),
