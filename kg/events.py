@@ -187,6 +187,10 @@ def _roles(token: Token) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...], 
                 place_roots.append(child)
         if not agents:
             agents += _inherited_subject(token)
+        if not agents and token.dep_ in {"acl", "relcl"}:
+            # "the coalition fighting ISIS", "forces that stormed the town": the noun modified acts
+            doer = entity_of(token.head)
+            agents += [doer] if doer is not None and doer.label_ in ACTOR_CLASSES else []
     else:
         for child in token.children:
             if child.dep_ in {"compound", "amod", "nmod", "poss"} and child.i < token.i:

@@ -72,3 +72,13 @@ def test_places_after_the_clause_are_not_the_event_s(nlp: Language) -> None:
     places = located(x)
     assert "Iraq" in places
     assert not {"Denmark", "France", "Jordan", "Turkey"} & set(places)
+
+
+@pytest.mark.parametrize(("text", "agent"), [
+    ("Turkish forces that attacked Jarablus on Sunday withdrew.", "Turkish forces"),
+    ("The coalition fighting ISIS in Syria announced new strikes.", "US-led coalition"),
+])
+def test_the_noun_a_clause_describes_is_the_doer(nlp: Language, text: str, agent: str) -> None:
+    x = run(nlp, text)
+    names = {e.ref: e.label for e in x.entities}
+    assert any(agent in {names[a] for a in event.agents} for event in x.events)
