@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from spacy.tokens import Span, Token
 
 from . import lexicon
-from .components import LOCATION_CLASSES, ORGANIZATION_CLASSES, POPULATION_CLASSES
+from .classes import LOCATION_CLASSES, ORGANIZATION_CLASSES, POPULATION_CLASSES
 from .model import Relation
 from .spans import ACTOR_CLASSES, ancestors_and_self, entities_under, entity_of, ref_of, sentence_span
 

@@ -66,7 +66,7 @@ from typing import Any, TypeVar
 from spacy.language import Language
 
 from .calibration import BINS, Calibration, ece, format_reliability, reliability, shipped
-from .components import LOCATION_CLASSES, ORGANIZATION_CLASSES, POPULATION_CLASSES
+from .classes import LOCATION_CLASSES, ORGANIZATION_CLASSES, POPULATION_CLASSES
 from .errors import InputError
 from .extract import extract
 from .model import Article, EntityRef, Extraction, TextSpan

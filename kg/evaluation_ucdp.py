@@ -41,7 +41,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from .components import LOCATION_CLASSES
+from .classes import LOCATION_CLASSES
 from .errors import InputError
 from .extract import extract
 from .model import Article, EntityRef, Extraction

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
-from .components import LOCATION_CLASSES
+from .classes import LOCATION_CLASSES
 from .spans import entity_of
 
 # how far after a trigger a place may stand (tokens), and where a clause ends for this purpose

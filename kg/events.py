@@ -7,7 +7,7 @@ import datetime as dt
 from spacy.tokens import Doc, Span, Token
 
 from . import lexicon
-from .components import LOCATION_CLASSES
+from .classes import LOCATION_CLASSES
 from .event_places import surface_places
 from .model import EntityRef, Event
 from .spans import (

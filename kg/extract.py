@@ -15,7 +15,8 @@ from spacy.tokens import Doc
 from . import components  # noqa: F401  (registers the kg_* factories)
 from . import provenance  # noqa: F401  (registers kg_provenance)
 from .calibration import shipped
-from .components import ENTITY_CLASSES, KgComponent, gazetteer_patterns, place_patterns
+from .classes import ENTITY_CLASSES
+from .components import KgComponent, gazetteer_patterns, place_patterns
 from .errors import ModelError
 from .events import find_events
 from .lexicon import countries

@@ -12,7 +12,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .components import ENTITY_CLASSES
+from .classes import ENTITY_CLASSES
 
 KEY = "kg_sources"
 

@@ -24,7 +24,7 @@ from .clause_roles import (
     support_objects,
     supported_parties,
 )
-from .components import ORGANIZATION_CLASSES, POPULATION_CLASSES
+from .classes import ORGANIZATION_CLASSES, POPULATION_CLASSES
 from .control_patterns import capture_of, control_of, controlled_by, fall_to, stronghold, taken_from
 from .model import Relation
 from .spans import entity_of, ref_of

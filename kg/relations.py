@@ -7,7 +7,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span, Token
 
 from . import lexicon
-from .components import ENTITY_CLASSES, ORGANIZATION_CLASSES
+from .classes import ENTITY_CLASSES, ORGANIZATION_CLASSES
 from .model import Position, Relation
 from .clause_roles import opposed_by_prefix
 from .relation_patterns import find_pattern_relations

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from spacy.tokens import Doc, Span, Token
 
 from . import lexicon
-from .components import ENTITY_CLASSES, LOCATION_CLASSES, ORGANIZATION_CLASSES, POPULATION_CLASSES
+from .classes import ENTITY_CLASSES, LOCATION_CLASSES, ORGANIZATION_CLASSES, POPULATION_CLASSES
 from .model import EntityRef, TextSpan
 from .namespaces import normalise_name
 

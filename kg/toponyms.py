@@ -18,7 +18,8 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from . import lexicon
-from .components import LOCATION_CLASSES, KgComponent
+from .classes import LOCATION_CLASSES
+from .components import KgComponent
 from .event_places import aims_at
 from .spans import trigger_word
 

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from spacy.language import Language
 
-from kg.components import LOCATION_CLASSES
+from kg.classes import LOCATION_CLASSES
 from kg.errors import ModelError
 from kg.extract import extract, load_pipeline
 from kg.model import Article, Extraction

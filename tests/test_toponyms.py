@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spacy.language import Language
 
-from kg.components import LOCATION_CLASSES
+from kg.classes import LOCATION_CLASSES
 from kg.extract import extract
 from kg.model import Extraction
 
