@@ -5,11 +5,12 @@ Entity mentions are described by one-hot features (what produced the span, wheth
 the name, its shape, whether it was resolved to a fuller name, whether it stands in a list of names, the
 entity's kind, and how much of the document's mentions are country names); relations by their group
 (``relation:<predicate>``, or ``event:<class>`` for the agent -> target pairs of an event) and the rule's
-heuristic confidence. Each is mapped by an L2-regularised logistic model, whose output is then rescaled
-by a Platt map (``sigmoid(slope * logit(p) + intercept)``) fitted on cross-fitted predictions, i.e. on
-sources the logistic model had not seen (see :mod:`kg.calibration_fit`): the logistic model is sharper
-on the sources it was fitted on than on new ones, and the map undoes that. The file holds only weights,
-never text. Relations of a group the fit never saw keep their heuristic confidence.
+heuristic confidence. Each is mapped by an L2-regularised logistic model whose intercept is the rate
+expected on a *new* source: the fit gives every training source its own penalised offset (see
+:mod:`kg.calibration_fit`), and only the features whose ranking carries over to unseen sources get a
+weight. The file holds only weights, never text; its optional Platt maps (``sigmoid(slope * logit(p) +
+intercept)``) are the identity in the shipped fit. Relations of a group the fit never saw keep their
+heuristic confidence.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -57,9 +58,9 @@ def mention_features(mention: Mention, listed: bool = False, countries: int = 0)
     (``listed``), the entity's kind and the document's bucket of country-name mentions (``countries``,
     0 to 3, see :func:`extraction_mention_features`).
 
-    Chosen by cross-validation on re3d (leave one source out and 5 folds of documents): the ontology
-    class, the number of mentions of the entity, parentheses, citation marks, sentence position, bullets
-    and short lines fitted the training sources better but transferred worse or not at all.
+    All are described so that ``tools/calibrate.py`` can measure how each ranks on unseen sources; the fit
+    gives weight only to the groups that rank right above wrong there
+    (:data:`kg.calibration_fit.MENTION_GROUPS`).
     """
     text = mention.span.text
     known = text in lexicon.known_names() or text in lexicon.countries() or text in lexicon.admin_areas()
@@ -145,17 +146,6 @@ class Scaling:
         return {"slope": self.slope, "intercept": self.intercept}
 
 
-def fit_scaling(pairs: Sequence[tuple[float, bool]], digits: int = 4) -> Scaling:
-    """The Platt map that best turns the (predicted probability, correct) ``pairs`` into probabilities
-    (maximum likelihood, deterministic); the identity for fewer than 10 pairs or a single label."""
-    if len(pairs) < 10 or len({ok for _, ok in pairs}) < 2:
-        return Scaling()
-    model = fit_logistic([((), _logit(p)) for p, _ in pairs], [ok for _, ok in pairs], l2=1e-6, digits=digits)
-    if model.slope <= 0:  # predictions that do not order the labels at all: keep only the base rate
-        return Scaling(0.0, model.intercept)
-    return Scaling(model.slope, model.intercept)
-
-
 @dataclass(frozen=True)
 class Calibration:
     """The fitted mapping for entity mentions and relations."""
@@ -190,7 +180,7 @@ class Calibration:
 
     def dumps(self) -> str:
         """The parameter file's text: sorted, rounded, byte-identical for the same fit."""
-        data = {"format": FORMAT, "model": "logistic+platt", "fitted_on": dict(sorted(self.fitted_on.items())),
+        data = {"format": FORMAT, "model": "logistic", "fitted_on": dict(sorted(self.fitted_on.items())),
                 "entity": self.entity.as_dict(), "relation": self.relation.as_dict(),
                 "scaling": {"entity": self.entity_scaling.as_dict(), "relation": self.relation_scaling.as_dict()}}
         return json.dumps(data, indent=1, sort_keys=False) + "\n"
@@ -245,21 +235,23 @@ def shipped() -> Calibration:
 
 
 def fit_logistic(rows: Sequence[tuple[Sequence[str], float]], labels: Sequence[bool], *, l2: float = 1.0,
-                 iterations: int = 50, digits: int = 4) -> Logistic:
+                 iterations: int = 50, digits: int = 4, penalties: Mapping[str, float] | None = None) -> Logistic:
     """An L2-regularised logistic regression (Newton's method; the intercept is not penalised) of
     ``labels`` on one-hot features plus one numeric value per row; deterministic, weights rounded.
 
+    ``penalties`` overrides ``l2`` for the features of a group (the part of the name before ``=``).
     Features absent from every row get no weight; the slope is fitted only when the numeric values vary,
     and kept only when it is not negative (so confidence never falls as the rule's own score rises).
     """
-    model = _fit(rows, labels, l2, iterations, digits, use_raw=len({raw for _, raw in rows}) > 1)
+    groups = dict(penalties or {})
+    model = _fit(rows, labels, l2, groups, iterations, digits, use_raw=len({raw for _, raw in rows}) > 1)
     if model.slope < 0:
-        model = _fit(rows, labels, l2, iterations, digits, use_raw=False)
+        model = _fit(rows, labels, l2, groups, iterations, digits, use_raw=False)
     return model
 
 
-def _fit(rows: Sequence[tuple[Sequence[str], float]], labels: Sequence[bool], l2: float, iterations: int,
-         digits: int, *, use_raw: bool) -> Logistic:
+def _fit(rows: Sequence[tuple[Sequence[str], float]], labels: Sequence[bool], l2: float,
+         penalties: Mapping[str, float], iterations: int, digits: int, *, use_raw: bool) -> Logistic:
     import numpy as np
 
     names = sorted({f for features, _ in rows for f in features})
@@ -275,6 +267,8 @@ def _fit(rows: Sequence[tuple[Sequence[str], float]], labels: Sequence[bool], l2
     y = np.array([1.0 if label else 0.0 for label in labels])
     penalty = np.full(width, l2)
     penalty[0] = 1e-6
+    for name in names:
+        penalty[1 + column[name]] = penalties.get(name.split("=", 1)[0], l2)
     beta = np.zeros(width)
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-(x @ beta)))

@@ -26,13 +26,13 @@ from kg.calibration import (
     ece,
     extraction_mention_features,
     fit_logistic,
-    fit_scaling,
     format_reliability,
     loads,
     reliability,
     shipped,
 )
-from kg.calibration_fit import Sample, by_document, by_folder, cross_validate, fit_calibration, predict
+from kg import calibration_fit
+from kg.calibration_fit import MENTION_GROUPS, Sample, Settings, by_document, by_folder, cross_validate, predict
 from kg.cli import cli
 from kg.errors import DataError
 from kg.evaluation_re3d import read_re3d, score_extractions
@@ -111,19 +111,11 @@ def test_a_negative_slope_is_not_kept() -> None:
     assert model.probability(["group=g"], 0.9) == pytest.approx(0.5, abs=0.05)
 
 
-def test_fit_scaling_flattens_overconfidence_and_keeps_order() -> None:
-    # predictions at 0.9 right 70% of the time, at 0.6 right 50%: ordered, but too sure
-    pairs = [(0.9, True)] * 7 + [(0.9, False)] * 3 + [(0.6, True)] * 5 + [(0.6, False)] * 5
-    scaling = fit_scaling(pairs)
-    assert 0 < scaling.slope < 1
-    assert scaling(0.9) == pytest.approx(0.7, abs=0.01) and scaling(0.6) == pytest.approx(0.5, abs=0.01)
-    assert fit_scaling(pairs) == scaling  # deterministic
-    assert fit_scaling(pairs[:9]) == Scaling()  # too few pairs: the identity
-    assert Scaling()(0.37) == pytest.approx(0.37)
-    # predictions that run the wrong way keep only the base rate
-    backwards = [(0.9, False)] * 6 + [(0.9, True)] * 4 + [(0.3, True)] * 8 + [(0.3, False)] * 2
-    flat = fit_scaling(backwards)
-    assert flat.slope == 0.0 and flat(0.9) == pytest.approx(flat(0.3)) == pytest.approx(0.6, abs=0.01)
+def test_penalties_per_feature_group() -> None:
+    rows, labels = _toy()
+    loose = fit_logistic(rows, labels, l2=100.0, penalties={"a": 0.01, "b": 0.01})
+    assert loose.probability(["a"]) == pytest.approx(fit_logistic(rows, labels, l2=0.01).probability(["a"]), abs=0.01)
+    assert fit_logistic(rows, labels, l2=0.01, penalties={"a": 100.0}).weights["a"] == pytest.approx(0.0, abs=0.2)
 
 
 def test_scaling_applies_to_mentions_and_fitted_relations_and_round_trips() -> None:
@@ -152,8 +144,9 @@ def test_the_shipped_parameters_are_sane() -> None:
     data = json.loads(PARAMETERS.read_text(encoding="utf-8"))
     assert data["format"] == 2 and data["fitted_on"]["entities"] > 100 and data["fitted_on"]["folders"] >= 2
     for scaling in (calibration.entity_scaling, calibration.relation_scaling):
-        # cross-fitted predictions are less sure than in-sample ones: the map flattens, never reverses
-        assert 0 < scaling.slope <= 1 and math.isfinite(scaling.intercept)
+        assert 0 < scaling.slope <= 1 and math.isfinite(scaling.intercept)  # flattens, never reverses
+    # only the feature groups that rank across sources carry weight; the sources' offsets never ship
+    assert {name.split("=")[0] for name in calibration.entity.weights} <= set(MENTION_GROUPS)
     assert calibration.relation.slope >= 0  # monotone in the rules' own confidence
     for model in (calibration.entity, calibration.relation):
         assert math.isfinite(model.intercept)
@@ -196,17 +189,40 @@ def _samples() -> list[Sample]:
     return out
 
 
-def test_fit_calibration_flattens_what_does_not_transfer() -> None:
+def test_fit_learns_within_sources_and_ships_no_source() -> None:
     data = _samples()
-    model = fit_calibration(data)
+    settings = Settings(mention_groups=("f",))
+    model = calibration_fit.fit_calibration(data, settings)
     assert model.fitted_on == {"entities": 120, "relations": 12, "folders": 2}
-    assert model.dumps() == fit_calibration(data).dumps()  # deterministic
-    # pooled, "a" and "b" are right equally often, so the logistic model hardly separates them; within
-    # a source they are 80% apart, but the other source says the opposite, so the map shrinks the rest
+    assert model.dumps() == calibration_fit.fit_calibration(data, settings).dumps()  # deterministic
+    assert "origin" not in model.dumps() and "S1" not in model.dumps()
+    # within a source "a" and "b" are 60% apart, but the other source says the opposite
     assert model.mention_confidence(["f=a"]) == pytest.approx(0.5, abs=0.05)
-    one = fit_calibration([s for s in data if s.folder == "S1"])  # one source: document folds only
+    one = calibration_fit.fit_calibration([s for s in data if s.folder == "S1"], settings)  # no offsets
     assert one.fitted_on["folders"] == 1
     assert one.mention_confidence(["f=a"]) > 0.6 > 0.4 > one.mention_confidence(["f=b"])
+    assert not calibration_fit.fit_calibration(data).entity.weights  # "f" is not a group that transfers on re3d
+
+
+def test_a_new_source_gets_the_centre_of_the_sources() -> None:
+    """A large source right 90% of the time and a small one right half the time: pooled, 83% are right,
+    but a new source is as likely to resemble either, so its rate is set between the two."""
+    data = [Sample("big", k // 10, "entity", (), 0.0, k % 10 != 0) for k in range(100)]
+    data += [Sample("small", 10 + k // 10, "entity", (), 0.0, k % 2 == 0) for k in range(20)]
+    confidence = calibration_fit.fit_calibration(data).mention_confidence(())
+    assert 0.6 < confidence < 0.8
+    pooled = calibration_fit.fit_calibration([replace(s, folder="one") for s in data]).mention_confidence(())
+    assert pooled == pytest.approx(100 * 0.9 / 120 + 20 * 0.5 / 120, abs=0.01)
+
+
+def test_auc_and_feature_auc() -> None:
+    assert calibration_fit.auc([(0.9, True), (0.1, False)]) == 1.0
+    assert calibration_fit.auc([(0.1, True), (0.9, False)]) == 0.0
+    assert calibration_fit.auc([(0.5, True), (0.5, False), (0.7, True), (0.2, False)]) == pytest.approx(0.875)
+    assert calibration_fit.auc([(0.5, True)]) == 0.5
+    scores = calibration_fit.feature_auc(_samples(), "entity", "f")
+    assert sorted(scores) == ["S1", "S2"]
+    assert all(v < 0.5 for v in scores.values())  # "a" means right in one source and wrong in the other
 
 
 def test_cross_validation_never_measures_what_it_fitted() -> None:
@@ -222,7 +238,8 @@ def test_cross_validation_never_measures_what_it_fitted() -> None:
         assert [ok for _, ok in again[fold]] == [not ok for _, ok in folds[fold]]
     assert sorted(cross_validate(data, by_folder)) == ["S1", "S2"]
     assert sorted(cross_validate(data, by_document), key=str) == [0, 1, 2, 3, 4]
-    assert predict(fit_calibration(data), data[-1]) == fit_calibration(data).relation_confidence(
+    fitted = calibration_fit.fit_calibration(data)
+    assert predict(fitted, data[-1]) == fitted.relation_confidence(
         "relation:memberOf", 0.75)
 
 
@@ -345,6 +362,7 @@ def test_calibrate_tool_writes_a_loadable_file(tmp_path: Path) -> None:
     assert "cross-validated (leave one sub-folder out, pooled): ECE" in done.stdout
     assert "cross-validated (5 folds of documents, pooled): ECE" in done.stdout
     assert "News: ECE" in done.stdout and "Wire: ECE" in done.stdout
+    assert "entity:listed" in done.stdout and "90% interval over resampled documents" in done.stdout
     fitted = loads(out.read_text(encoding="utf-8"))
     assert fitted.fitted_on["folders"] == 2 and fitted.entity.weights
     assert isinstance(fitted.entity, Logistic)
