@@ -21,7 +21,7 @@ from spacy.util import filter_spans
 from . import lexicon
 from .classes import ENTITY_CLASSES, ORGANIZATION_CLASSES
 from .name_resolution import add_acronyms, add_surnames, one_sense, resolve_in_article
-from .group_patterns import group_patterns
+from .group_patterns import group_name, group_patterns
 
 
 _TITLE_WORD = {"TEXT": {"REGEX": r"^[A-Z][\w'’]*$"}, "LOWER": {"NOT_IN": ["the", "a", "an", "in", "on", "of", "and", "between", "to",
@@ -204,7 +204,7 @@ def _classify(span: Span, label: str, given: str) -> tuple[str | None, str]:
         return None, text  # "High Representative", "Special Envoy": an office (see roles.py)
     if label in ENTITY_CLASSES:
         known = lexicon.known_names().get(text)
-        return label, given or (known[0] if known else text)
+        return label, given or group_name([t.text for t in span], label) or (known[0] if known else text)
     known = lexicon.known_names().get(text)
     if known:
         return known[1], known[0]

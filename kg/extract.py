@@ -36,7 +36,7 @@ from .policies import find_policies
 from .provenance import source_of
 from .relations import find_relations
 from .roles import role_mentions
-from .spans import ref_of, text_span
+from .spans import forget_entities, index_entities, ref_of, text_span
 from .statements import find_statements
 from .toponyms import town_patterns
 
@@ -160,10 +160,14 @@ def from_doc(doc: Doc, article: Article, model: str, *, calibrated: bool = True)
         surface.setdefault(ref, set()).add(ent.text)
         mentions.append(Mention(text_span(ent), ref, source=source_of(ent)))
     mentions += role_mentions(doc)
-    events = find_events(doc, article.date)
-    policies = find_policies(doc, article.date)
-    statements = find_statements(doc, article.date)
-    relations = find_relations(doc)
+    index_entities(doc)
+    try:
+        events = find_events(doc, article.date)
+        policies = find_policies(doc, article.date)
+        statements = find_statements(doc, article.date)
+        relations = find_relations(doc)
+    finally:
+        forget_entities(doc)
     for ref in _referenced(events, policies, statements, relations):
         if ref not in entities and ref[0] == "country":
             # named only by a demonym ("Syrian oil imports"): the country is still the target

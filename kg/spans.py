@@ -49,10 +49,28 @@ def sentence_span(token: Token) -> TextSpan:
     return char_span(token.doc, sent.start_char, sent.end_char)
 
 
+_ENTITY_INDEX = "kg_entity_index"
+
+
+def index_entities(doc: Doc) -> None:
+    """Remember which entity covers each token, for :func:`entity_of` while the extractors read ``doc``
+    (``doc.ents`` builds every span again on each access); :func:`forget_entities` drops it."""
+    doc.user_data[_ENTITY_INDEX] = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
+
+
+def forget_entities(doc: Doc) -> None:
+    """Drop the index made by :func:`index_entities` (spans do not serialise with the Doc)."""
+    doc.user_data.pop(_ENTITY_INDEX, None)
+
+
 def entity_of(token: Token) -> Span | None:
     """The entity span covering ``token``, if any."""
     if token.ent_type_ not in ENTITY_CLASSES:
         return None
+    index = token.doc.user_data.get(_ENTITY_INDEX)
+    if index is not None:
+        found: Span | None = index.get(token.i)
+        return found
     for ent in token.sent.ents:
         if ent.start <= token.i < ent.end:
             return ent
