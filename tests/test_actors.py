@@ -162,3 +162,15 @@ def test_operations_and_enemies_of_the_coalition_are_not_the_coalition(nlp: Lang
     assert "US-led coalition" not in found
     assert found["Syrian Arab Coalition"] == "ArmedGroup"
     assert "Operation Inherent Resolve" not in found
+
+
+def test_group_names_are_canonical() -> None:
+    from kg.group_patterns import group_name
+
+    assert group_name(["Iraqi", "government"], "GovernmentBody") == "Government of Iraq"
+    assert group_name(["Government", "of", "the", "United", "Kingdom"], "GovernmentBody") == \
+        "Government of United Kingdom"
+    assert group_name(["Syrian", "people"], "Population") == "Syrians"
+    assert group_name(["Turkish", "territory"], "Country") == "Turkey"
+    assert group_name(["Syrian", "opposition"], "PoliticalGroup") == "Syrian opposition"
+    assert group_name(["Federal", "Police"], "SecurityForce") == ""  # not a group pattern's span
