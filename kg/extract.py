@@ -36,7 +36,7 @@ from .policies import find_policies
 from .provenance import source_of
 from .relations import find_relations
 from .roles import role_mentions
-from .spans import forget_entities, index_entities, ref_of, text_span
+from .spans import forget_entities, index_entities, index_offices, ref_of, text_span
 from .statements import find_statements
 from .toponyms import town_patterns
 
@@ -159,8 +159,10 @@ def from_doc(doc: Doc, article: Article, model: str, *, calibrated: bool = True)
             entities[ref] = Entity(kind=ref[0], key=ref[1], label=label, cls=ent.label_)
         surface.setdefault(ref, set()).add(ent.text)
         mentions.append(Mention(text_span(ent), ref, source=source_of(ent)))
-    mentions += role_mentions(doc)
+    offices = role_mentions(doc)
+    mentions += offices
     index_entities(doc)
+    index_offices(doc, ((m.span, m.entity) for m in offices))
     try:
         events = find_events(doc, article.date)
         policies = find_policies(doc, article.date)

@@ -59,8 +59,27 @@ def index_entities(doc: Doc) -> None:
 
 
 def forget_entities(doc: Doc) -> None:
-    """Drop the index made by :func:`index_entities` (spans do not serialise with the Doc)."""
+    """Drop the indexes made by :func:`index_entities` and :func:`index_offices`."""
     doc.user_data.pop(_ENTITY_INDEX, None)
+    doc.user_data.pop(_OFFICE_INDEX, None)
+
+
+_OFFICE_INDEX = "kg_office_index"
+
+
+def index_offices(doc: Doc, holders: Iterable[tuple[TextSpan, EntityRef]]) -> None:
+    """Remember the person each office title names ("the Foreign Secretary"), by token, for :func:`holder_of`."""
+    index: dict[int, EntityRef] = {}
+    for span, person in holders:
+        for token in doc.char_span(span.start, span.end, alignment_mode="expand") or ():
+            index[token.i] = person
+    doc.user_data[_OFFICE_INDEX] = index
+
+
+def holder_of(token: Token) -> EntityRef | None:
+    """The person an office title names, when ``token`` is part of one (see :mod:`kg.roles`)."""
+    index: dict[int, EntityRef] = token.doc.user_data.get(_OFFICE_INDEX, {})
+    return index.get(token.i)
 
 
 def entity_of(token: Token) -> Span | None:

@@ -18,6 +18,7 @@ from .spans import (
     char_span,
     entities_under,
     entity_of,
+    holder_of,
     nearest_date,
     ref_of,
     text_span,
@@ -105,6 +106,9 @@ def _speaker(verb: Token, last_person: EntityRef | None,
     people = [e for e in ents if e.label_ == "Person"]
     if people or ents:
         return ref_of((people or ents)[0]), True
+    office = holder_of(subject)
+    if office is not None:  # "the Foreign Secretary said", when the article names who holds the office
+        return office, True
     pronoun = subject.lower_
     if pronoun in _PERSON_PRONOUNS:
         return last_person, False

@@ -174,3 +174,10 @@ def test_group_names_are_canonical() -> None:
     assert group_name(["Turkish", "territory"], "Country") == "Turkey"
     assert group_name(["Syrian", "opposition"], "PoliticalGroup") == "Syrian opposition"
     assert group_name(["Federal", "Police"], "SecurityForce") == ""  # not a group pattern's span
+
+
+def test_an_office_holder_speaks_under_the_title(nlp: Language) -> None:
+    x = run(nlp, "Foreign Secretary Alan Marsh visited Erbil on Monday.\n\nThe Foreign Secretary said: “The "
+                 "attacks must stop now.”\n\nThe Prime Minister said nothing.")
+    marsh = next(e.ref for e in x.entities if e.label == "Alan Marsh")
+    assert [s.speaker for s in x.statements] == [marsh]  # the unnamed Prime Minister gets no statement
