@@ -15,7 +15,8 @@ KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
     # armed groups
     "Islamic State": ("ArmedGroup", ("ISIS", "ISIL", "IS", "Daesh", "Daish", "Islamic State of Iraq and the Levant",
                                      "Islamic State of Iraq and Syria", "Islamic State group", "Da'esh", "Da’esh",
-                                     "DAESH")),
+                                     "DAESH", "Islamic state", "Islamic State organization",
+                                     "Islamic State organisation")),
     "al-Qaeda in Iraq": ("ArmedGroup", ("AQI", "Al Qaeda in Iraq", "al-Qaida in Iraq", "Al-Qaeda in Iraq")),
     "Hayat Tahrir al-Sham": ("ArmedGroup", ("HTS", "Hayat Tahrir al-Sham group", "Tahrir al-Sham")),
     "al-Nusra Front": ("ArmedGroup", ("Nusra Front", "al-Nusra", "Jabhat al-Nusra", "Nusra")),
@@ -33,6 +34,10 @@ KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
     "Houthis": ("ArmedGroup", ("Houthi", "Ansar Allah")),
     "Hamas": ("ArmedGroup", ()),
     "Free Syrian Army": ("ArmedGroup", ("FSA",)),
+    "Ahrar al-Sham": ("ArmedGroup", ("Ahrar al-Sham Islamic Movement", "Harakat Ahrar al-Sham")),
+    "Jaysh al-Islam": ("ArmedGroup", ("Jaish al-Islam", "Army of Islam")),
+    "Faylaq al-Rahman": ("ArmedGroup", ("Rahman Corps", "Al-Rahman Legion", "Failaq al-Rahman")),
+    "Jabhat Fateh al-Sham": ("ArmedGroup", ("Jabhat Fatah al-Sham", "Fateh al-Sham", "JFS")),
     "Syrian National Army": ("ArmedGroup", ("SNA",)),
     # security forces
     "Iraqi Army": ("SecurityForce", ("Iraqi army",)),
