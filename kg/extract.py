@@ -159,11 +159,11 @@ def from_doc(doc: Doc, article: Article, model: str, *, calibrated: bool = True)
             entities[ref] = Entity(kind=ref[0], key=ref[1], label=label, cls=ent.label_)
         surface.setdefault(ref, set()).add(ent.text)
         mentions.append(Mention(text_span(ent), ref, source=source_of(ent)))
-    offices = role_mentions(doc)
-    mentions += offices
     index_entities(doc)
-    index_offices(doc, ((m.span, m.entity) for m in offices))
     try:
+        offices = role_mentions(doc)
+        mentions += offices
+        index_offices(doc, ((m.span, m.entity) for m in offices))
         events = find_events(doc, article.date)
         policies = find_policies(doc, article.date)
         statements = find_statements(doc, article.date)

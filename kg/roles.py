@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span, Token
 from .lexicon import OFFICE_TITLES as TITLE_HEADS
 from .lexicon import RANKS as _RANKS
 from .model import Mention
-from .spans import ref_of, text_span
+from .spans import entity_of, ref_of, text_span
 
 # heads that need a capitalised modifier to name one office ("Central Command spokesman", not "a spokesman")
 _NEEDS_MODIFIER = frozenset({"spokesman", "spokeswoman", "spokesperson", "commander", "chief", "director",
@@ -122,10 +122,5 @@ def _holder(span: Span) -> Span | None:
 
 
 def _person_at(token: Token) -> Span | None:
-    doc = token.doc
-    if token.ent_type_ != "Person":
-        return None
-    start = token.i
-    while start > 0 and doc[start].ent_iob_ == "I":
-        start -= 1
-    return next((e for e in doc.ents if e.start == start), None)
+    ent = entity_of(token)
+    return ent if ent is not None and ent.label_ == "Person" else None
