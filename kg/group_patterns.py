@@ -14,7 +14,7 @@ from . import lexicon
 
 _FORCE_WORDS = ["army", "police", "forces", "troops", "military", "soldiers"]
 _FORCE_QUALIFIERS = ["arab", "kurdish", "sunni", "shia", "shiite", "tribal", "special", "government", "security",
-                     "opposition", "rebel", "regular"]
+                     "regular"]
 
 
 _GOVERNMENT_WORDS = ["government", "federal"]
@@ -46,6 +46,8 @@ def group_patterns() -> list[dict[str, Any]]:
         {"label": "SecurityForce", "pattern": [{"TEXT": {"IN": demonyms}}, {"LOWER": "soldiers"}]},
         {"label": "ArmedGroup", "pattern": [{"TEXT": {"IN": demonyms}}, {"LOWER": {"IN": _REBEL_WORDS}},
                                             {"LOWER": {"IN": ["groups", "forces", "fighters"]}, "OP": "?"}]},
+        {"label": "ArmedGroup", "pattern": [{"TEXT": {"IN": demonyms}}, {"LOWER": "opposition"},
+                                            {"LOWER": {"IN": ["groups", "forces", "fighters", "factions"]}}]},
         # "inside Syrian territory" is a place: Syria
         {"label": "Country", "pattern": [{"TEXT": {"IN": demonyms}}, {"LOWER": {"IN": _TERRITORY_WORDS}}]},
     ]

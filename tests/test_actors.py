@@ -181,3 +181,11 @@ def test_an_office_holder_speaks_under_the_title(nlp: Language) -> None:
                  "attacks must stop now.”\n\nThe Prime Minister said nothing.")
     marsh = next(e.ref for e in x.entities if e.label == "Alan Marsh")
     assert [s.speaker for s in x.statements] == [marsh]  # the unnamed Prime Minister gets no statement
+
+
+def test_opposition_and_rebel_forces_are_armed_groups_not_state_forces(nlp: Language) -> None:
+    x = run(nlp, "Syrian opposition forces and Syrian rebel forces fought Syrian government forces near Hama.")
+    found = typed(x)
+    assert found["Syrian opposition forces"] == "ArmedGroup"
+    assert found["Syrian rebels"] == "ArmedGroup"
+    assert found["Syrian government forces"] == "SecurityForce"
