@@ -196,7 +196,7 @@ def _classify(span: Span, label: str, given: str) -> tuple[str | None, str]:
         return None, text
     if label not in ENTITY_CLASSES and text in lexicon.POPULATIONS:
         return None, text  # "Yazidi" alone is an adjective, not an actor
-    if label not in ENTITY_CLASSES and span[0].text in lexicon.NATURAL_PREFIXES and len(span) > 1:
+    if label not in ENTITY_CLASSES and span[0].text in lexicon.NATURAL_GENERICS and len(span) > 1:
         return "NaturalFeature", text
     if label == "ORG" and span[0].text == "Operation" and len(span) > 1:
         return None, text  # "Operation Inherent Resolve" is a campaign, not an actor

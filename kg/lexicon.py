@@ -226,8 +226,8 @@ FACILITY_HEADS = frozenset({"bridge", "airport", "base", "embassy", "dam", "pris
                             "centre"})
 NATURAL_HEADS = frozenset({"valley", "mountains", "mountain", "river", "lake", "desert", "range", "hills", "island",
                            "wadi", "plain", "plains", "marshes", "sea", "gulf", "depression"})
-# Arabic words that start the name of a natural feature: "Jabal Hamrin" (mountain), "Wadi Hauran" (valley)
-NATURAL_PREFIXES = frozenset({"Jabal", "Jebel", "Jabāl", "Jabel", "Wadi", "Nahr", "Buhayrat"})
+# Arabic generics that start the name of a natural feature: "Jabal Hamrin" (mountain), "Wadi Hauran" (valley)
+NATURAL_GENERICS = frozenset({"Jabal", "Jebel", "Jabāl", "Jabel", "Wadi", "Nahr", "Buhayrat"})
 AREA_HEADS = frozenset({"zone", "region", "countryside", "border", "borders", "strip", "corridor", "area"})
 
 # trigger lemma -> event class; compounds such as "rocket attack" refine below

@@ -107,7 +107,6 @@ AREAS: dict[str, tuple[str, ...]] = {
 # starts with one is a place, whatever NER thought of it
 GENERICS = frozenset({"Kafr", "Kfar", "Kafar", "Khan", "Tal", "Tell", "Tall", "Deir", "Dayr", "Ain", "Ayn",
                       "Ras", "Jisr", "Maarat", "Maarrat", "Beit", "Bayt", "Qalaat", "Qalat", "Marj"})
-MOUNTAIN_GENERICS = frozenset({"Jabal", "Jebel", "Jabel"})
 _ARTICLE_PARTS = frozenset({"al", "el", "ad", "adh", "ar", "as", "ash", "at", "az", "ez", "es", "ed", "-", "’", "'"})
 # nouns that say the proper noun before them (or after "X of") is a place
 PLACE_NOUNS = frozenset({"city", "cities", "town", "towns", "village", "villages", "countryside", "outskirts",
@@ -238,14 +237,14 @@ def _free(doc: Doc, start: int, end: int) -> bool:
 
 def _generic_name(doc: Doc, token: Token) -> Span | None:
     """"Khan Shaykhun", "Jabal al-Akrad": a generic followed by a name."""
-    if token.text not in GENERICS | MOUNTAIN_GENERICS or token.i + 1 >= len(doc):
+    if token.text not in GENERICS | lexicon.NATURAL_GENERICS or token.i + 1 >= len(doc):
         return None
     if token.i > 0 and doc[token.i - 1].is_title and doc[token.i - 1].ent_type_ == "PERSON":
         return None  # "Imran Khan", "Sadiq Khan": part of a person's name
     end = _name_end(doc, token.i + 1)
     if end == token.i + 1 or not _free(doc, token.i, end) or _is_actor(doc[token.i : end]):
         return None
-    label = "NaturalFeature" if token.text in MOUNTAIN_GENERICS else "Settlement"
+    label = "NaturalFeature" if token.text in lexicon.NATURAL_GENERICS else "Settlement"
     return Span(doc, token.i, end, label=label)
 
 
