@@ -1,4 +1,4 @@
-"""Load benchmark: how fast ``kg.loading.load_files`` gets an N-Quads file into each kind of target.
+"""Load benchmark: how fast ``kg.store.loading.load_files`` gets an N-Quads file into each kind of target.
 
 Run by hand from the repository root (never from the tests; timings are noisy)::
 
@@ -52,8 +52,9 @@ sys.path.insert(0, str(ROOT))
 
 import pyoxigraph as ox
 
-from kg.loading import LoadReport, load_files, load_graphs
-from kg.stores import MANIFEST_GRAPH, EmbeddedStore, Target
+from kg.store.base import MANIFEST_GRAPH, Target
+from kg.store.embedded import EmbeddedStore
+from kg.store.loading import LoadReport, load_files, load_graphs
 
 ARTICLE_BASE = "https://w3id.org/kg-news/id/article/"
 PRELOAD_GRAPH = "urn:kg-bench:preload"
@@ -83,18 +84,18 @@ class Data:
 
 def base_graphs() -> list[tuple[str, list[ox.Quad]]]:
     """The article graphs of the project's test articles (extracted once)."""
-    import kg.articles
-    import kg.extract
-    import kg.files
-    import kg.mapping
+    import kg.extract.from_doc
+    import kg.rdf.files
+    import kg.rdf.mapping
+    import kg.read.articles
 
-    articles = kg.articles.read_articles([ROOT / "tests/data/articles"], date=dt.date(2025, 3, 6),
+    articles = kg.read.articles.read_articles([ROOT / "tests/data/articles"], date=dt.date(2025, 3, 6),
                                          on_error=lambda e: None)
-    nlp = kg.extract.load_pipeline()
+    nlp = kg.nlp.load.load_pipeline()
     graphs = []
-    for extraction in kg.extract.extract(articles, nlp):
-        graph = kg.mapping.to_graph(extraction)
-        graphs.append((str(graph.identifier), kg.files.to_quads(graph)))
+    for extraction in kg.extract.from_doc.extract(articles, nlp):
+        graph = kg.rdf.mapping.to_graph(extraction)
+        graphs.append((str(graph.identifier), kg.rdf.files.to_quads(graph)))
     del nlp
     gc.collect()
     return graphs
@@ -401,7 +402,7 @@ def put_graphs(url: str, data: Data, auth: object = None) -> None:
 
 
 def case_raw_oxigraph(data: Data, work: Path) -> Run:
-    from kg.endpoints import EndpointStore
+    from kg.store.endpoint import EndpointStore
     from tests.servers import OxigraphServer
 
     with env(**NO_CREDS), OxigraphServer(Path(tempfile.mkdtemp(prefix="oxigraph-", dir=work))) as server:
@@ -414,7 +415,7 @@ def case_raw_oxigraph(data: Data, work: Path) -> Run:
 
 
 def case_raw_virtuoso(data: Data, work: Path) -> Run:
-    from kg.endpoints import EndpointStore
+    from kg.store.endpoint import EndpointStore
     from tests.servers import VirtuosoServer
 
     with env(**NO_CREDS), VirtuosoServer(Path(tempfile.mkdtemp(prefix="virtuoso-", dir=work))) as server:
@@ -473,7 +474,7 @@ def case_embedded_transactional(data: Data, work: Path) -> Run:
 
 def case_oxigraph(graph_store: bool) -> Callable[[Data, Path], Run]:
     def run(data: Data, work: Path) -> Run:
-        from kg.endpoints import EndpointStore
+        from kg.store.endpoint import EndpointStore
         from tests.servers import OxigraphServer
 
         with env(**NO_CREDS), OxigraphServer(Path(tempfile.mkdtemp(prefix="oxigraph-", dir=work))) as server:
@@ -488,7 +489,7 @@ def case_oxigraph(graph_store: bool) -> Callable[[Data, Path], Run]:
 
 def case_virtuoso(graph_store: bool) -> Callable[[Data, Path], Run]:
     def run(data: Data, work: Path) -> Run:
-        from kg.endpoints import EndpointStore
+        from kg.store.endpoint import EndpointStore
         from tests.servers import VirtuosoServer
 
         with VirtuosoServer(Path(tempfile.mkdtemp(prefix="virtuoso-", dir=work))) as server, \
@@ -524,7 +525,8 @@ def fmt_rate(x: float) -> str:
 
 def table(rows: list[list[str]], header: list[str]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line: Callable[[list[str]], str] = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"
+    def line(r: list[str]) -> str:
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=False)) + " |"
     return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
 
 
@@ -553,7 +555,7 @@ def machine_info() -> list[str]:
         mem = f"{int(Path('/proc/meminfo').read_text().split()[1]) / 1024 / 1024:.1f} GiB"
     try:
         oxi = version_of([_oxigraph_binary(), "--version"])
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         oxi = f"? ({exc})"
     virtuoso = shutil.which("virtuoso-t")
     return [
@@ -746,7 +748,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"... {case.label} / {case.path}, run {i + 1} of {args.repeat}", end="", flush=True)
                 try:
                     run = case.run(data, work)
-                except Exception as exc:  # noqa: BLE001 - a failing target must not hide the others
+                except Exception as exc:
                     case.error = f"{type(exc).__name__}: {exc}"
                     print(f": FAILED ({case.error[:300]})", flush=True)
                     break

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import InputError, KgError
+from kg import __version__
+from kg.errors import InputError, KgError
 
 log = logging.getLogger("kg")
 
@@ -82,8 +82,8 @@ def extract_cmd(ctx: click.Context, inputs: tuple[str, ...], output: str, fmt: s
                 date: dt.date | None, base: str | None, no_link: bool, wikidata_endpoint: str | None,
                 offline: bool, jobs: int, min_confidence: float | None) -> None:
     """Extract a knowledge graph from articles (.txt, .jsonl, .html, directories, '-' for stdin)."""
-    from .linking import default_linker
-    from .pipeline import Report, extract_file
+    from kg.link.sources import default_linker
+    from kg.pipeline import Report, extract_file
 
     report = Report()
     quiet = ctx.obj["quiet"]
@@ -100,7 +100,7 @@ def extract_cmd(ctx: click.Context, inputs: tuple[str, ...], output: str, fmt: s
 
 
 def _finish(report: object, quiet: bool, output: str) -> None:
-    from .pipeline import Report
+    from kg.pipeline import Report
 
     assert isinstance(report, Report)
     for problem in report.problems:
@@ -139,9 +139,9 @@ def query_cmd(query: str, data: tuple[str, ...], store: str | None, endpoint: st
     Parameter values are bound as RDF terms, never pasted into the query: <iri>, http(s)://… and urn:…
     are IRIs, Q123 is a Wikidata item, kg:Name an ontology term, YYYY-MM-DD a date, anything else a string.
     """
-    from .files import memory_store
-    from .loading import open_target
-    from .queries import format_result, load_query, run_query
+    from kg.query.saved import format_result, load_query, run_query
+    from kg.rdf.files import memory_store
+    from kg.store.loading import open_target
 
     with _errors():
         bindings = _params(params)
@@ -172,8 +172,9 @@ def ingest_cmd(ctx: click.Context, inputs: tuple[str, ...], store: str | None, e
 
     Loading an article again changes nothing; a changed article replaces its graph.
     """
-    from .linking import default_linker
-    from .loading import LoadReport, ingest, open_target
+    from kg.link.sources import default_linker
+    from kg.pipeline import ingest
+    from kg.store.loading import LoadReport, open_target
 
     report = LoadReport()
     quiet = ctx.obj["quiet"]
@@ -200,7 +201,7 @@ def ingest_cmd(ctx: click.Context, inputs: tuple[str, ...], store: str | None, e
 def load_cmd(ctx: click.Context, files: tuple[Path, ...], store: str | None, endpoint: str | None,
              update_endpoint: str | None, graph_store: str | None) -> None:
     """Load TriG / N-Quads files (one named graph per article) into the store or an endpoint."""
-    from .loading import LoadReport, load_files, open_target
+    from kg.store.loading import LoadReport, load_files, open_target
 
     report = LoadReport()
     with _errors():
@@ -220,7 +221,7 @@ def load_cmd(ctx: click.Context, files: tuple[Path, ...], store: str | None, end
 def retract_cmd(ctx: click.Context, ids: tuple[str, ...], store: str | None, endpoint: str | None,
                 update_endpoint: str | None, graph_store: str | None, base: str | None) -> None:
     """Remove articles (by id or IRI) and everything they added from the store or an endpoint."""
-    from .loading import LoadReport, open_target, retract
+    from kg.store.loading import LoadReport, open_target, retract
 
     report = LoadReport()
     with _errors():
@@ -241,8 +242,9 @@ def retract_cmd(ctx: click.Context, ids: tuple[str, ...], store: str | None, end
 def link_cmd(ctx: click.Context, store: str | None, endpoint: str | None, update_endpoint: str | None,
              graph_store: str | None, wikidata_endpoint: str | None, offline: bool) -> None:
     """Link the loaded entities that have no Wikidata link yet (e.g. after adding an endpoint)."""
-    from .linking import default_linker
-    from .loading import LoadReport, open_target, relink
+    from kg.link.sources import default_linker
+    from kg.pipeline import relink
+    from kg.store.loading import LoadReport, open_target
 
     report = LoadReport()
     with _errors():
@@ -277,36 +279,31 @@ def eval_cmd(dataset: str, path: Path, model: str | None, wikidata_endpoint: str
     ucdp     PATH is a UCDP GED CSV: place, event and actor recall on the headlines
              that name their place.
     """
-    from .extract import load_pipeline
+    from kg.nlp.load import load_pipeline
 
     errors: list[str]
     with _errors():
         if min_confidence is not None and dataset != "re3d":
             raise InputError("--min-confidence is only scored for re3d - leave it out for elevant and ucdp")
         if dataset == "re3d":
-            from .evaluation_re3d import format_re3d, read_re3d, score_extractions
-            from .extract import extract
+            from kg.evaluate.re3d import format_re3d, score_extractions
+            from kg.evaluate.re3d_gold import read_re3d
+            from kg.extract.from_doc import extract
 
             documents = read_re3d(path)
             nlp = load_pipeline(model)
             re3d = score_extractions(documents, extract((d.article for d in documents), nlp), min_confidence)
             text, errors = format_re3d(re3d, fmt), re3d.errors
         elif dataset == "ucdp":
-            from .evaluation_ucdp import (
-                UcdpScore,
-                format_ucdp,
-                kept_rows,
-                read_ucdp,
-                score_rows,
-            )
+            from kg.evaluate.ucdp import UcdpScore, format_ucdp, kept_rows, read_ucdp, score_rows
 
             ucdp = UcdpScore()
             rows = kept_rows(read_ucdp(path), ucdp, limit)
             ucdp = score_rows(rows, load_pipeline(model), ucdp)
             text, errors = format_ucdp(ucdp, fmt), ucdp.errors
         else:
-            from .evaluation import format_score, score_elevant
-            from .linking import default_linker
+            from kg.evaluate.elevant import format_score, score_elevant
+            from kg.link.sources import default_linker
 
             score = score_elevant(path, load_pipeline(model), default_linker(wikidata_endpoint))
             text, errors = format_score(score, fmt), score.errors
@@ -317,7 +314,7 @@ def eval_cmd(dataset: str, path: Path, model: str | None, wikidata_endpoint: str
 
 
 def _report(report: object, quiet: bool, target: str) -> None:
-    from .loading import LoadReport
+    from kg.store.loading import LoadReport
 
     assert isinstance(report, LoadReport)
     for problem in report.problems:
@@ -341,7 +338,7 @@ def _params(params: tuple[str, ...]) -> dict[str, str]:
 @cli.command("queries")
 def queries_cmd() -> None:
     """List the saved queries with their descriptions and parameters."""
-    from .queries import list_queries
+    from kg.query.saved import list_queries
 
     with _errors():
         for saved in list_queries():
@@ -353,7 +350,7 @@ def queries_cmd() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def validate_cmd(files: tuple[Path, ...]) -> None:
     """Check RDF files against the SHACL shapes of the kg ontology."""
-    from .pipeline import validate
+    from kg.rdf.shapes import validate
 
     with _errors():
         problems = validate(files)
@@ -377,8 +374,8 @@ def serve_cmd(ctx: click.Context, store: str | None, bind: str, read_write: bool
     Queries see the union of all article graphs, as the saved queries expect; paste one from
     'kg queries' into the editor (its ?param_* variables simply stay unbound).
     """
-    from .serve import serve
-    from .stores import store_path
+    from kg.store.embedded import store_path
+    from kg.store.serve import serve
 
     path = store_path(store)
     mode = "read-write" if read_write else "read-only"

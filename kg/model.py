@@ -74,7 +74,7 @@ class Mention:
 
     ``source`` says what produced the span (``"ner:ORG"``, ``"rule"``, ``"added"``, ``"role"`` for an
     office title resolved to its holder; a trailing ``~`` when kg changed its bounds), ``confidence`` is the calibrated probability that it is right
-    (see :mod:`kg.calibration`; 1.0 before calibration).
+    (see :mod:`kg.extract.calibration`; 1.0 before calibration).
     """
 
     span: TextSpan
@@ -226,3 +226,16 @@ class Extraction:
                             and (r.position is None or r.position.organization not in gone)),
             links=tuple(link for link in self.links if link.entity not in gone),
         )
+
+
+LOCATION_CLASSES = frozenset({"Country", "AdministrativeArea", "Settlement", "Facility", "NaturalFeature", "Area"})
+
+
+ORGANIZATION_CLASSES = frozenset({"Organization", "ArmedGroup", "SecurityForce", "GovernmentBody", "PoliticalGroup",
+                                  "InternationalOrganization", "MediaOrganization", "State"})
+
+
+POPULATION_CLASSES = frozenset({"Population"})
+
+
+ENTITY_CLASSES = LOCATION_CLASSES | ORGANIZATION_CLASSES | POPULATION_CLASSES | {"Person"}

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph
 
-from .articles import read_articles
-from .errors import DataError, InputError
-from .extract import extract, load_pipeline
-from .files import RdfWriter, format_for
-from .linking import Linker
-from .mapping import to_graph
-from .model import Article
-from .namespaces import Minter
-from .resources import ontology_path, shapes_path
+from kg.errors import InputError
+from kg.extract.from_doc import extract
+from kg.link.linker import Linker
+from kg.model import Article
+from kg.nlp.load import load_pipeline
+from kg.rdf.files import RdfWriter, format_for, to_quads
+from kg.rdf.mapping import to_graph
+from kg.rdf.namespaces import Minter
+from kg.read.articles import read_articles
+from kg.store.base import Target
+from kg.store.loading import LoadReport, load_graphs
 
 
 @dataclass
@@ -99,53 +101,70 @@ def article_graphs(inputs: Sequence[str | Path], *, model: str | None, date: dt.
         yield extraction.article, graph
 
 
-def validate(paths: Iterable[str | Path]) -> list[str]:
-    """Check RDF files against ``ontology/shapes.ttl`` with pySHACL (RDFS inference over the ontology).
+def ingest(inputs: Sequence[str | Path], target: Target, *, model: str | None = None, date: dt.date | None = None,
+           base: str | None = None, jobs: int = 1, linker: Linker | None = None,
+           report: LoadReport | None = None, min_confidence: float | None = None) -> Iterator[Article]:
+    """Extract articles (keeping what has at least ``min_confidence``, when given) and load each one's
+    graph into ``target``; yields each article once loaded."""
+    report = report if report is not None else LoadReport()
+    extracted = article_graphs(inputs, model=model, date=date, base=base, jobs=jobs, linker=linker,
+                               problems=report.problems, min_confidence=min_confidence)
+    loaded: list[Article] = []
 
-    Returns one readable line per violation (``file: focus node: message``); empty means valid.
+    def graphs() -> Iterator[tuple[str, Sequence[ox.Quad]]]:
+        for article, graph in extracted:
+            loaded.append(article)
+            yield str(graph.identifier), to_quads(graph)
 
-    Raises:
-        DataError: a file cannot be parsed.
-    """
-    import pyshacl
-    from rdflib import Dataset, Graph
+    for _ in load_graphs(target, graphs(), report):
+        yield loaded.pop(0)
 
-    shapes = Graph().parse(shapes_path())
-    ontology = Graph().parse(ontology_path())
-    problems: list[str] = []
-    for item in paths:
-        path = Path(item)
-        data = Dataset(default_union=True)
-        try:
-            data.parse(path, format=_rdflib_format(path))
-        except FileNotFoundError:
-            raise DataError(f"{path}: no such file - check the path") from None
-        except Exception as exc:
-            raise DataError(f"{path}: not valid RDF ({exc}) - is it really {path.suffix} data?") from None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            conforms, results, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology,
-                                                    inference="rdfs", allow_warnings=True)
-        if conforms:
+
+LINKS_GRAPH = "https://w3id.org/kg-news/links"
+
+
+_UNLINKED = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX owl:  <http://www.w3.org/2002/07/owl#>
+SELECT DISTINCT ?entity ?class ?label ?alias WHERE {
+  ?entity a ?class ; rdfs:label ?label .
+  FILTER(STRSTARTS(STR(?class), "https://w3id.org/kg-news/ns#"))
+  FILTER NOT EXISTS { ?entity owl:sameAs ?item }
+  OPTIONAL { ?entity skos:altLabel ?alias }
+}"""
+
+
+def relink(target: Target, linker: Linker, report: LoadReport | None = None) -> LoadReport:
+    """Link the entities of a store that have no Wikidata link yet; the links go to one graph of their own
+    (``https://w3id.org/kg-news/links``), replaced as a whole on each run."""
+    from kg.model import Entity, Extraction
+    from kg.rdf.mapping import link_triples
+
+    report = report if report is not None else LoadReport()
+    _, rows = target.select(_UNLINKED, {})
+    found: dict[str, tuple[str, str, set[str]]] = {}
+    for entity, cls, label, alias in rows:
+        if entity is None or cls is None or label is None:
             continue
-        problems += [f"{path}: {line}" for line in _violations(results)]
-    return problems
-
-
-def _violations(results: object) -> list[str]:
-    from rdflib import Graph
-    from rdflib.namespace import SH
-
-    assert isinstance(results, Graph)
-    lines = set()
-    for result in results.subjects(SH.resultSeverity, SH.Violation):
-        focus = results.value(result, SH.focusNode)
-        message = results.value(result, SH.resultMessage)
-        lines.add(f"<{focus}>: {message}")
-    return sorted(lines)
-
-
-def _rdflib_format(path: Path) -> str:
-    return {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld",
-            ".json": "json-ld"}.get(path.suffix.lower(), "turtle")
-
+        local = cls.value.rsplit("#", 1)[1]
+        current = found.setdefault(entity.value, (local, label.value, set()))
+        if alias is not None:
+            current[2].add(alias.value)
+    entities = tuple(Entity("iri", iri, label, cls, tuple(sorted(aliases)))
+                     for iri, (cls, label, aliases) in sorted(found.items()))
+    linked = linker.link(Extraction(Article(id="relink", text=""), model="", entities=entities))
+    existing = target.manifest().get(LINKS_GRAPH)
+    previous: list[ox.Quad] = []
+    if existing is not None:
+        _, old = target.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{LINKS_GRAPH}> {{ ?s ?p ?o }} }}", {})
+        previous = [ox.Quad(s, p, o, ox.NamedNode(LINKS_GRAPH)) for s, p, o in old  # type: ignore[arg-type]
+                    if s is not None and p is not None and o is not None]
+    graph = ox.NamedNode(LINKS_GRAPH)
+    quads = previous + [ox.Quad(s, p, o, graph) for link in linked.links
+                        for s, p, o in link_triples(link.entity[1], link)]
+    quads = sorted(set(quads), key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
+    for _ in load_graphs(target, [(LINKS_GRAPH, quads)], report):
+        pass
+    report.linked = len(linked.links)
+    return report

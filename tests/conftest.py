@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
-from kg.articles import read_articles
-from kg.extract import extract, load_pipeline
+from kg.extract.from_doc import extract
 from kg.model import Article, Extraction
+from kg.nlp.load import load_pipeline
+from kg.read.articles import read_articles
 
 pytest_plugins = ["tests.conftest_servers"]
 

@@ -10,6 +10,7 @@ See ../shared/notes/stores.md (beside the repository) sections 1 and 2 for the s
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -198,7 +199,7 @@ class _Server:
 
     def _launch(self, args: list[str]) -> subprocess.Popen[bytes]:
         self._close_log()
-        self._log = open(self.log_path, "ab")
+        self._log = open(self.log_path, "ab")  # noqa: SIM115  (kept open across restarts, closed by _close_log)
         self._log.write(f"\n=== {time.strftime('%H:%M:%S')} {' '.join(args)}\n".encode())
         self._log.flush()
         self.proc = _popen(args, log=self._log, cwd=self.directory)
@@ -318,7 +319,7 @@ class OxigraphServer(_Server):
 def _set_ini(text: str, section: str, key: str, value: str) -> str:
     """Set ``key = value`` in ``[section]`` of an ini text (replacing the active line or adding one)."""
     lines = text.splitlines()
-    start = next((i for i, l in enumerate(lines) if l.strip().lower() == f"[{section.lower()}]"), None)
+    start = next((i for i, line in enumerate(lines) if line.strip().lower() == f"[{section.lower()}]"), None)
     if start is None:
         return text.rstrip("\n") + f"\n\n[{section}]\n{key} = {value}\n"
     end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines))
@@ -500,10 +501,8 @@ class VirtuosoServer(_Server):
                 except ServerError:
                     pass  # isql may lose the connection as the server goes; the wait below decides
                 assert self.proc is not None
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     self.proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    pass
             _terminate(self.proc, grace=15)
         finally:
             self._close_log()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from spacy.language import Language
 
-from kg.evaluation_re3d import gold_type
-from kg.extract import extract
+from kg.evaluate.re3d import gold_type
+from kg.extract.from_doc import extract
 from kg.model import Extraction
 
 from .conftest import article
@@ -165,7 +165,7 @@ def test_operations_and_enemies_of_the_coalition_are_not_the_coalition(nlp: Lang
 
 
 def test_group_names_are_canonical() -> None:
-    from kg.group_patterns import group_name
+    from kg.nlp.group_patterns import group_name
 
     assert group_name(["Iraqi", "government"], "GovernmentBody") == "Government of Iraq"
     assert group_name(["Government", "of", "the", "United", "Kingdom"], "GovernmentBody") == \

@@ -1,4 +1,4 @@
-"""Reading articles (kg.articles): the plain-text feed format, JSON Lines, HTML, directories, stdin, errors."""
+"""Reading articles (kg.read.articles): the plain-text feed format, JSON Lines, HTML, directories, stdin, errors."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.articles import article_id, parse_plain_block, read_articles, read_plain, split_caption
 from kg.errors import InputError
 from kg.model import Article, Caption
-
+from kg.read.articles import article_id, parse_plain_block, read_articles, read_plain, split_caption
 
 ARTICLES = Path(__file__).parent / "data" / "articles"
 DATELINE = dt.date(2025, 3, 6)  # as in conftest
@@ -149,7 +148,7 @@ def test_crlf_line_endings_give_the_same_article(tmp_path: Path) -> None:
     lf_articles = read_all(ARTICLES / "two_articles.txt")
     crlf_articles = read_all(crlf)
     assert len(crlf_articles) == 2
-    for lf, cr in zip(lf_articles, crlf_articles):
+    for lf, cr in zip(lf_articles, crlf_articles, strict=False):
         assert cr.id == lf.id
         assert cr.text == lf.text
         assert "\r" not in cr.text
@@ -255,7 +254,7 @@ def test_jsonl_bad_records_are_reported_and_the_good_ones_still_read() -> None:
 
 
 def test_jsonl_bad_record_raises_by_default() -> None:
-    with pytest.raises(InputError, match="bad.jsonl: line 2"):
+    with pytest.raises(InputError, match=r"bad\.jsonl: line 2"):
         read_all(ARTICLES / "bad.jsonl")
 
 

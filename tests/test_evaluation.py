@@ -14,16 +14,9 @@ from click.testing import CliRunner
 from spacy.language import Language
 
 from kg.cli import cli
-from kg.evaluation_re3d import (
-    Re3dDocument,
-    is_name,
-    max_matching,
-    predicted_relations,
-    read_re3d,
-    score_extractions,
-    strip_article,
-)
-from kg.evaluation_ucdp import (
+from kg.evaluate.re3d import max_matching, predicted_relations, score_extractions
+from kg.evaluate.re3d_gold import Re3dDocument, is_name, read_re3d, strip_article
+from kg.evaluate.ucdp import (
     UcdpScore,
     base_names,
     fold,
@@ -244,7 +237,7 @@ def test_ucdp_scores_known_extractions() -> None:
     third.mention("settlement", "Hajin", "Settlement")
     built = [first.build(events=(Event("Clash", clashes, clashes, 0.6, locations=(tal_rifaat,)),)),
              second.build(), third.build()]
-    for row, extraction in zip(rows, built):
+    for row, extraction in zip(rows, built, strict=False):
         score_row(row, extraction, score)
     assert (score.place.found, score.place.total) == (2, 3)
     assert (score.event.found, score.event.total) == (1, 3)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from kg.extract import extract
+from kg.extract.from_doc import extract
 from kg.model import Extraction
 
 from .conftest import article

@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from spacy.language import Language
 
-from kg.classes import LOCATION_CLASSES
 from kg.errors import ModelError
-from kg.extract import extract, load_pipeline
-from kg.model import Article, Extraction
+from kg.extract.from_doc import extract
+from kg.model import LOCATION_CLASSES, Article, Extraction
+from kg.nlp.load import load_pipeline
 
 from .conftest import DATELINE, article
 

@@ -10,17 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.gazetteer import (
-    AMBIGUOUS,
-    HEADER,
-    KINDS,
-    PLACE_KINDS,
-    Gazetteer,
-    default_path,
-    parse,
-)
-from kg.lexicon import ADMIN_AREAS, KNOWN, countries
-from kg.linking import ALLOWED_KINDS, Candidate, CandidateSource, fold
+from kg.link.candidates import Candidate, CandidateSource, fold
+from kg.link.gazetteer import AMBIGUOUS, HEADER, KINDS, PLACE_KINDS, Gazetteer, default_path, parse
+from kg.link.linker import ALLOWED_KINDS
+from kg.nlp.lexicon import ADMIN_AREAS, KNOWN, countries
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILDER = ROOT / "tools" / "build_gazetteer.py"
@@ -55,7 +48,7 @@ TRUSTED = {
     "Muqtada al-Sadr": ("Q216826", "human"), "Bashar al-Assad": ("Q44329", "human"),
     "Reuters": ("Q130879", "media"),
 }
-# territories of kg.lexicon's country list (from pycountry) that the gazetteer leaves out on purpose
+# territories of kg.nlp.lexicon's country list (from pycountry) that the gazetteer leaves out on purpose
 NOT_COUNTRIES = {"American Samoa", "Anguilla", "Antarctica", "Aruba", "Bermuda", "Bonaire", "Bouvet Island",
                  "British Indian Ocean Territory", "Cayman Islands", "Christmas Island", "Cocos (Keeling) Islands",
                  "Cook Islands", "Curaçao", "Falkland Islands (Malvinas)", "Faroe Islands", "French Guiana",
@@ -104,7 +97,7 @@ def test_rows_sorted_by_qid_number_qids_unique_and_well_formed(gazetteer: Gazett
 
 def test_kinds_are_known_to_the_linker(gazetteer: Gazetteer) -> None:
     linkable = frozenset().union(*ALLOWED_KINDS.values())
-    assert KINDS == linkable
+    assert linkable == KINDS
     assert {e.kind for e in gazetteer.entries} <= linkable
 
 

@@ -10,9 +10,9 @@ from rdflib import Dataset
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from spacy.language import Language
 
-from kg.articles import read_articles
-from kg.extract import extract
-from kg.mapping import to_graph
+from kg.extract.from_doc import extract
+from kg.rdf.mapping import to_graph
+from kg.read.articles import read_articles
 
 from .conftest import ARTICLES, DATA, DATELINE
 

@@ -15,13 +15,15 @@ from rdflib.namespace import OWL, XSD
 from spacy.language import Language
 
 from kg.cli import cli
-from kg.extract import extract
-from kg.gazetteer import Gazetteer
-from kg.linking import Candidate, Linker, default_linker
-from kg.mapping import to_graph
+from kg.extract.from_doc import extract
+from kg.link.candidates import Candidate
+from kg.link.gazetteer import Gazetteer
+from kg.link.linker import Linker
+from kg.link.sources import default_linker
+from kg.link.wikidata import WikidataSource
 from kg.model import Entity, Extraction
-from kg.namespaces import GEO, KG
-from kg.wikidata import WikidataSource
+from kg.rdf.mapping import to_graph
+from kg.rdf.namespaces import GEO, KG
 
 from .conftest import ARTICLES, article
 from .servers import OxigraphServer

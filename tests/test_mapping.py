@@ -12,12 +12,24 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import RDF, XSD
 
-from kg.mapping import to_graph
-from kg.model import Article, Caption, Entity, Event, Extraction, Mention, Policy, Position, Relation, Statement
-from kg.model import TextSpan, TimeRef
-from kg.namespaces import KG, NIF, Minter
-from kg.pipeline import validate
-from kg.files import RdfWriter
+from kg.model import (
+    Article,
+    Caption,
+    Entity,
+    Event,
+    Extraction,
+    Mention,
+    Policy,
+    Position,
+    Relation,
+    Statement,
+    TextSpan,
+    TimeRef,
+)
+from kg.rdf.files import RdfWriter
+from kg.rdf.mapping import to_graph
+from kg.rdf.namespaces import KG, NIF, Minter
+from kg.rdf.shapes import validate
 
 from .conftest import ARTICLES, DATA, DATELINE
 
@@ -107,8 +119,8 @@ def test_iris_never_contain_raw_text() -> None:
 
 
 def test_extracted_output_conforms_to_the_shapes(nlp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from kg.articles import read_articles
-    from kg.extract import extract
+    from kg.extract.from_doc import extract
+    from kg.read.articles import read_articles
 
     out = tmp_path / "out.trig"
     with RdfWriter(out, "trig") as writer:
@@ -148,8 +160,8 @@ def test_every_format_round_trips_and_is_deterministic(fmt: str) -> None:
 
 
 def test_extraction_output_is_byte_identical_across_runs(nlp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from kg.articles import read_articles
-    from kg.extract import extract
+    from kg.extract.from_doc import extract
+    from kg.read.articles import read_articles
 
     outputs = []
     for n in range(2):

@@ -1,4 +1,4 @@
-"""Saved queries (queries/*.rq) and their runner kg.queries, against a hand-written two-article fixture."""
+"""Saved queries (queries/*.rq) and their runner kg.query.saved, against a hand-written two-article fixture."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store
 
 from kg.errors import QueryError
-from kg.queries import (
+from kg.query.saved import (
     PARAM_PREFIX,
     ResultTable,
     SavedQuery,

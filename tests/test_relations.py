@@ -9,11 +9,11 @@ import pytest
 from rdflib import Dataset
 from spacy.language import Language
 
-from kg.files import RdfWriter
-from kg.mapping import to_graph
 from kg.model import Extraction
-from kg.namespaces import KG
-from kg.pipeline import validate
+from kg.rdf.files import RdfWriter
+from kg.rdf.mapping import to_graph
+from kg.rdf.namespaces import KG
+from kg.rdf.shapes import validate
 
 from .test_extract import label, run
 

@@ -6,11 +6,11 @@ import pyoxigraph as ox
 import pytest
 from spacy.language import Language
 
-from kg.articles import read_articles
-from kg.extract import extract
-from kg.mapping import to_graph
-from kg.queries import ResultTable, list_queries, load_query, run_query
-from kg.files import to_quads
+from kg.extract.from_doc import extract
+from kg.query.saved import ResultTable, list_queries, load_query, run_query
+from kg.rdf.files import to_quads
+from kg.rdf.mapping import to_graph
+from kg.read.articles import read_articles
 
 from .conftest import ARTICLES, DATELINE
 
@@ -28,7 +28,7 @@ def store(nlp: Language) -> ox.Store:
 
 def rows(store: ox.Store, name: str, **params: str) -> list[dict[str, str | None]]:
     result: ResultTable = run_query(load_query(name), store, params)
-    return [dict(zip(result.columns, row)) for row in result.rows]
+    return [dict(zip(result.columns, row, strict=False)) for row in result.rows]
 
 
 def test_every_saved_query_runs_on_extracted_data(store: ox.Store) -> None:

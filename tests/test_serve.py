@@ -1,6 +1,6 @@
 """``kg serve``: a real Oxigraph server on a small on-disk store, checked over HTTP and in headless Chromium.
 
-Servers run ``kg.serve.serve`` in a child Python (as ``kg serve`` would), so Ctrl+C and SIGTERM can be
+Servers run ``kg.store.serve.serve`` in a child Python (as ``kg serve`` would), so Ctrl+C and SIGTERM can be
 sent to it for real; it prints the URL it hands to ``on_ready``. Every server is stopped by its pid.
 """
 
@@ -27,8 +27,8 @@ import pytest
 from pyoxigraph import RdfFormat, Store
 
 from kg.errors import KgError
-from kg.queries import load_query, run_query
-from kg.serve import oxigraph_binary, serve, serve_command
+from kg.query.saved import load_query, run_query
+from kg.store.serve import oxigraph_binary, serve, serve_command
 
 ARTICLE = "https://w3id.org/kg-news/id/article/t1"
 BODY = "Islamic State fighters attacked a village in Diyala."
@@ -66,7 +66,7 @@ CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-
 SERVE_SCRIPT = """
 import sys
 from pathlib import Path
-from kg.serve import serve
+from kg.store.serve import serve
 sys.exit(serve(Path(sys.argv[1]), sys.argv[2], read_write=sys.argv[3] == "rw",
                on_ready=lambda url: print(url, flush=True)))
 """
@@ -313,7 +313,7 @@ def test_saved_query_runs_over_the_union_of_article_graphs(server: Server) -> No
     assert not any(name.startswith("param_") for row in rows for name in row)  # parameters stay unbound
     # the same rows as 'kg query' gets from the store itself
     local = run_query(saved, Store.read_only(str(server.store)))
-    assert [{k: v for k, v in zip(local.columns, values) if v is not None} for values in local.rows] == rows
+    assert [{k: v for k, v in zip(local.columns, values, strict=False) if v is not None} for values in local.rows] == rows
     # all triples sit in the article's named graph (none in the default graph): the union found them
     assert select_rows(server.url, "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }") == [{"g": ARTICLE}]
     status, _, body = http(server.url + "query?" + urllib.parse.urlencode(

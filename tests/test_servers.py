@@ -17,7 +17,6 @@ from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 from tests import servers
 from tests.servers import OxigraphServer, ServerError, VirtuosoServer
 
-
 JSON = {"Accept": "application/sparql-results+json"}
 EX = "http://example.org/kg-test/"
 
@@ -87,9 +86,8 @@ def test_failed_start_raises_with_log_and_leaves_no_process(tmp_path: Path) -> N
     not_a_dir = tmp_path / "file"
     not_a_dir.write_text("not a store")
     server = OxigraphServer(tmp_path / "work", location=not_a_dir)
-    with pytest.raises(ServerError, match="exited with code") as info:
-        with server:
-            pass  # pragma: no cover
+    with pytest.raises(ServerError, match="exited with code") as info, server:
+        pass  # pragma: no cover
     assert "oxigraph.log" in str(info.value)
     assert server.proc is not None and server.proc.returncode is not None
 
@@ -233,7 +231,7 @@ def test_virtuoso_anonymous_graph_store_write_is_refused(virtuoso_server: Virtuo
 def test_virtuoso_isql(virtuoso_server: VirtuosoServer) -> None:
     out = virtuoso_server.isql("select U_NAME from DB.DBA.SYS_USERS where U_NAME = 'loader';")
     assert "loader" in out
-    with pytest.raises(ServerError, match="42S02|SQ200|No table"):
+    with pytest.raises(ServerError, match=r"42S02|SQ200|No table"):
         virtuoso_server.isql("select * from NO_SUCH_TABLE_KG;")
     virtuoso_server.create_writer()  # idempotent
 

@@ -11,20 +11,20 @@ import pytest
 from click.testing import CliRunner
 from spacy.language import Language
 
-from kg.articles import read_articles
 from kg.cli import cli
-from kg.endpoints import EndpointStore, with_bindings
 from kg.errors import EndpointError
-from kg.extract import extract
-from kg.files import RdfWriter, memory_store
-from kg.loading import LoadReport, load_files, retract
-from kg.mapping import to_graph
-from kg.queries import load_query, run_query
-from kg.stores import MANIFEST_GRAPH, EmbeddedStore, Target
+from kg.extract.from_doc import extract
+from kg.query.saved import load_query, run_query
+from kg.rdf.files import RdfWriter, memory_store
+from kg.rdf.mapping import to_graph
+from kg.read.articles import read_articles
+from kg.store.base import MANIFEST_GRAPH, Target
+from kg.store.embedded import EmbeddedStore
+from kg.store.endpoint import EndpointStore, with_bindings
+from kg.store.loading import load_files, retract
 
 from .conftest import ARTICLES, DATELINE
 from .servers import OxigraphServer, VirtuosoServer
-
 
 CONTRACT = ["mentions", "entities", "events", "policies", "relations", "statements", "articles"]
 FILES = ["operation.txt", "policy.txt", "statements.txt", "two_articles.txt"]
@@ -72,7 +72,7 @@ def article_graphs(target: Target) -> dict[str, int]:
     """Triples per article graph, as the store holds them."""
     _, rows = target.select(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-        f"FILTER(STRSTARTS(STR(?g), 'https://w3id.org/kg-news/id/article/')) }} GROUP BY ?g", {})
+        "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/kg-news/id/article/')) } GROUP BY ?g", {})
     return {g.value: int(n.value) for g, n in rows if g is not None and n is not None}
 
 
@@ -152,7 +152,7 @@ def test_virtuoso_insert_data_batches_without_graph_store(virtuoso_server: Virtu
     quads = sorted((ox.Quad(ox.NamedNode(f"{graph}/n{i // 6}"), ox.NamedNode(f"urn:p{i % 6}"),
                             ox.Literal(f"value {i} \"quoted\" é"), node) for i in range(6000)),
                    key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
-    from kg.stores import manifest_entry
+    from kg.store.base import manifest_entry
 
     endpoint.replace_graph(graph, quads, manifest_entry(graph, quads))
     assert article_graphs(endpoint)[graph] == 6000
@@ -226,7 +226,7 @@ def test_virtuoso_result_cap_is_paged_not_truncated(virtuoso_server: VirtuosoSer
     graph = "https://w3id.org/kg-news/id/article/many"
     quads = [ox.Quad(ox.NamedNode(f"{graph}/n{i:05d}"), ox.NamedNode("urn:p"), ox.Literal(str(i)), ox.NamedNode(graph))
              for i in range(2500)]
-    from kg.stores import manifest_entry
+    from kg.store.base import manifest_entry
 
     endpoint.replace_graph(graph, quads, manifest_entry(graph, quads))
     query = f"SELECT ?s ?o WHERE {{ GRAPH <{graph}> {{ ?s <urn:p> ?o }} }} ORDER BY ?s"

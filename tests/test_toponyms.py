@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from spacy.language import Language
 
-from kg.classes import LOCATION_CLASSES
-from kg.extract import extract
-from kg.model import Extraction
+from kg.extract.from_doc import extract
+from kg.model import LOCATION_CLASSES, Extraction
 
 from .conftest import article
 

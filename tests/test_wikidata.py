@@ -1,4 +1,4 @@
-"""kg.wikidata against a real Oxigraph server loaded with Wikidata-shaped triples
+"""kg.link.wikidata against a real Oxigraph server loaded with Wikidata-shaped triples
 (tests/data/wikidata/fixture.ttl), through a small local HTTP server that counts requests, records
 headers and can answer 429, 500 or a canned WDQS result instead."""
 
@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 import requests
 
-import kg.wikidata
+import kg.link.wikidata
 from kg.errors import EndpointError
-from kg.linking import Candidate, CandidateSource
-from kg.wikidata import USER_AGENT, WikidataSource, build_query, default_cache_dir, retry_after
+from kg.link.candidates import Candidate, CandidateSource
+from kg.link.wikidata import USER_AGENT, WikidataSource, build_query, default_cache_dir, retry_after
 
 from .servers import HOST, OxigraphServer, free_port
 
@@ -265,9 +265,8 @@ def test_retry_after_forms() -> None:
 
 def test_persistent_500_fails_after_retries(tmp_path: Path) -> None:
     body = b"java.util.concurrent.ExecutionException: java.util.concurrent.TimeoutException"
-    with Stub(default=(500, {"Content-Type": "text/plain"}, body)) as stub:
-        with pytest.raises(EndpointError) as raised:
-            WikidataSource(stub.url, tmp_path, retries=2, backoff=0.01).candidates(["ISIS"])
+    with Stub(default=(500, {"Content-Type": "text/plain"}, body)) as stub, pytest.raises(EndpointError) as raised:
+        WikidataSource(stub.url, tmp_path, retries=2, backoff=0.01).candidates(["ISIS"])
     assert len(stub.requests) == 3
     message = str(raised.value)
     assert "\n" not in message and stub.url in message and "3 tries" in message and "batch_size" in message
@@ -303,4 +302,4 @@ def test_unreachable_endpoint(tmp_path: Path) -> None:
 
 
 def test_doctests() -> None:
-    assert doctest.testmod(kg.wikidata).failed == 0
+    assert doctest.testmod(kg.link.wikidata).failed == 0

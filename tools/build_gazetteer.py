@@ -42,8 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kg.gazetteer import AMBIGUOUS, HEADER, KINDS, PLACE_KINDS
-from kg.linking import fold
+from kg.link.candidates import fold
+from kg.link.gazetteer import AMBIGUOUS, HEADER, KINDS, PLACE_KINDS
 
 DEFAULT_OUT = ROOT / "kg" / "data" / "gazetteer.tsv"
 USER_AGENT = "kg-gazetteer-builder/0.1 (https://w3id.org/kg-news)"
@@ -75,11 +75,11 @@ NOT_COUNTRIES = frozenset({
     "WF", "EH"
 })
 
-# labels where kg's canonical name (kg.lexicon.countries(), from pycountry) differs from countries.csv
+# labels where kg's canonical name (kg.nlp.lexicon.countries(), from pycountry) differs from countries.csv
 COUNTRY_LABELS: dict[str, str] = {
     "BN": "Brunei Darussalam", "CV": "Cabo Verde", "FJ": "Fiji", "CI": "Côte d'Ivoire", "BS": "Bahamas",
     "GM": "Gambia", "PS": "Palestine",
-    # kg.lexicon folds these to "Congo" / "Holy See (Vatican City State)"; the clearer names are labels here
+    # kg.nlp.lexicon folds these to "Congo" / "Holy See (Vatican City State)"; the clearer names are labels here
     "CD": "Democratic Republic of the Congo", "VA": "Vatican City",
 }
 COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
@@ -139,7 +139,7 @@ PINNED_COUNTRIES: dict[str, str] = {
 }
 
 # ----------------------------------------------------------------------- governorates and provinces
-# (country code, states.csv iso2, QID, kg label (= kg.lexicon.ADMIN_AREAS), aliases); source: geo (states.csv)
+# (country code, states.csv iso2, QID, kg label (= kg.nlp.lexicon.ADMIN_AREAS), aliases); source: geo (states.csv)
 ADMIN: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("IQ", "AN", "Q187334", "Anbar", ("Al Anbar", "al-Anbar", "Anbar Province")),
     ("IQ", "BB", "Q59202", "Babil", ("Babylon Governorate", "Babylon Province", "Babil Province")),
@@ -477,7 +477,7 @@ def _clean(text: str) -> str:
 
 def normalise(rows: Iterable[Row]) -> list[Row]:
     """Check rows, deduplicate aliases (by folded form, not repeating the label) and drop aliases that would
-    make a name point to two items of the same kind (unless listed in ``kg.gazetteer.AMBIGUOUS``)."""
+    make a name point to two items of the same kind (unless listed in ``kg.link.gazetteer.AMBIGUOUS``)."""
     seen: dict[str, Row] = {}
     for row in rows:
         if not (row.qid.startswith("Q") and row.qid[1:].isdigit()):
@@ -541,7 +541,7 @@ def render(rows: Iterable[Row]) -> str:
 
 def read_tsv(path: Path) -> list[Row]:
     """Rows of an existing gazetteer file (the starting point of a refresh without ``--geo``)."""
-    from kg.gazetteer import parse
+    from kg.link.gazetteer import parse
 
     with path.open(encoding="utf-8", newline="") as handle:
         entries = parse(handle)

@@ -4,7 +4,7 @@
 
 Runs kg (uncalibrated) on every document of the re3d sub-folders, labels each scored prediction right
 or wrong with the ``kg eval re3d`` matching, prints the leave-one-source-out AUC of each feature group,
-fits the calibration on all folders (see :mod:`kg.calibration_fit`) and writes the parameter file
+fits the calibration on all folders (see :mod:`kg.evaluate.calibration_fit`) and writes the parameter file
 (numbers only; byte-identical for the same input). Then prints the calibration error: in-sample (fitted
 and measured on everything) and cross-validated, never measured on predictions the fit saw: leaving one
 sub-folder out (fitted on the others, measured on it), and over 5 folds of documents (document ``i`` in
@@ -21,8 +21,7 @@ import sys
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 
-from kg.calibration import PARAMETERS, ece, extraction_mention_features, format_reliability
-from kg.calibration_fit import (
+from kg.evaluate.calibration_fit import (
     Sample,
     Settings,
     by_document,
@@ -32,8 +31,12 @@ from kg.calibration_fit import (
     fit_calibration,
     predict,
 )
-from kg.evaluation_re3d import Re3dScore, read_re3d, score_document
-from kg.extract import extract, load_pipeline
+from kg.evaluate.re3d import Re3dScore, score_document
+from kg.evaluate.re3d_gold import read_re3d
+from kg.evaluate.reliability import ece, format_reliability
+from kg.extract.calibration import PARAMETERS, extraction_mention_features
+from kg.extract.from_doc import extract
+from kg.nlp.load import load_pipeline
 
 
 def samples(path: Path) -> list[Sample]:
@@ -46,7 +49,7 @@ def samples(path: Path) -> list[Sample]:
     number = 0
     for folder in folders:
         documents = read_re3d(folder)
-        for doc, extraction in zip(documents, extract((d.article for d in documents), nlp, calibrated=False)):
+        for doc, extraction in zip(documents, extract((d.article for d in documents), nlp, calibrated=False), strict=False):
             score = Re3dScore()
             score_document(doc, extraction, score)
             features = extraction_mention_features(extraction)
@@ -70,7 +73,7 @@ def document_interval(data: Sequence[Sample], folds: dict[Hashable, list[tuple[f
     documents (with replacement, seeded: deterministic)."""
     by_document_number: dict[int, list[tuple[float, bool]]] = {}
     for fold, held in folds.items():
-        for sample, pair in zip((s for s in data if fold_of(s) == fold), held):
+        for sample, pair in zip((s for s in data if fold_of(s) == fold), held, strict=False):
             by_document_number.setdefault(sample.document, []).append(pair)
     numbers = sorted(by_document_number)
     rng = random.Random(0)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from kg.articles import read_articles
-from kg.extract import extract, load_pipeline
-from kg.mapping import to_graph
-from kg.files import RdfWriter
+from kg.extract.from_doc import extract
+from kg.nlp.load import load_pipeline
+from kg.rdf.files import RdfWriter
+from kg.rdf.mapping import to_graph
+from kg.read.articles import read_articles
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDENS = {"operation.txt": "operation.trig", "policy.txt": "policy.trig", "statements.txt": "statements.trig"}

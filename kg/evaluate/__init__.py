@@ -1,0 +1,1 @@
+"""``kg eval``: scores against public gold (ELEVANT, re3d, UCDP) and calibration fitting."""

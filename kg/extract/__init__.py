@@ -1,0 +1,1 @@
+"""Facts off the parse: entities, mentions, events, policies, statements and relations."""

@@ -1,0 +1,1 @@
+"""Relations between actors and places, from role nouns and clause patterns."""

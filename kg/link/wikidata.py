@@ -1,0 +1,468 @@
+"""Wikidata as a :class:`~kg.link.candidates.CandidateSource`: names are looked up in batches on a SPARQL
+endpoint (the Wikidata Query Service, or any store holding Wikidata-shaped triples).
+
+A name matches an item whose English ``rdfs:label`` or ``skos:altLabel`` is exactly the name as
+written or its title-cased form (``kirkuk`` -> ``Kirkuk``). Labels in ``mul`` (Wikidata's
+language-neutral labels, which replace identical English labels on many items) count as labels too.
+Each candidate carries its English label, description, sitelink count, coordinates (``wdt:P625``),
+country (``wdt:P17``) and coarse kinds, computed from the classes its ``wdt:P31/wdt:P279*`` chain
+reaches (:data:`KIND_CLASSES`). Disambiguation pages and categories are never candidates.
+
+Every batch is one POST; the JSON answer is cached on disk per (endpoint, query), so a second run
+needs no network. 429 and 503 answers are retried after their ``Retry-After`` (capped), other 5xx
+answers, timeouts and connection errors with exponential backoff. Failures become one-line
+:class:`~kg.errors.EndpointError` messages naming the endpoint and the fix.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import http.client
+import json
+import logging
+import os
+import re
+import tempfile
+import time
+import urllib.error
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from SPARQLWrapper import JSON, POST, URLENCODED, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import (
+    EndPointInternalError,
+    EndPointNotFound,
+    QueryBadFormed,
+    SPARQLWrapperException,
+    Unauthorized,
+    URITooLong,
+)
+
+from kg import __version__
+from kg.errors import EndpointError
+from kg.link.candidates import Candidate
+
+log = logging.getLogger(__name__)
+
+WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
+USER_AGENT = f"kg/{__version__} (https://w3id.org/kg-news; linking)"
+ENTITY = "http://www.wikidata.org/entity/"
+EARTH = ENTITY + "Q2"
+WKT_LITERAL = "http://www.opengis.net/ont/geosparql#wktLiteral"
+LABEL_LANGUAGES = ("en", "mul")
+
+# Wikidata class QID -> coarse kind. An item gets every kind whose class its wdt:P31/wdt:P279* chain
+# reaches. Only classes whose QID is known for certain are listed (the comment is the class's label);
+# broader classes catch what narrower ones miss, because the chain is followed to any depth.
+KIND_CLASSES: dict[str, str] = {
+    "Q5": "human",  # human
+    "Q6256": "country",  # country
+    "Q3624078": "country",  # sovereign state
+    "Q56061": "admin",  # administrative territorial entity
+    "Q10864048": "admin",  # first-level administrative country subdivision
+    "Q486972": "settlement",  # human settlement
+    "Q515": "settlement",  # city
+    "Q3957": "settlement",  # town
+    "Q532": "settlement",  # village
+    "Q13226383": "facility",  # facility
+    "Q41176": "facility",  # building
+    "Q811979": "facility",  # architectural structure
+    "Q1248784": "facility",  # airport
+    "Q12323": "facility",  # dam
+    "Q35145263": "natural",  # natural geographic object
+    "Q271669": "natural",  # landform
+    "Q4022": "natural",  # river
+    "Q46831": "natural",  # mountain range
+    "Q8502": "natural",  # mountain
+    "Q39816": "natural",  # valley
+    "Q23397": "natural",  # lake
+    "Q23442": "natural",  # island
+    "Q82794": "area",  # geographic region
+    "Q17149090": "armed",  # armed organization
+    "Q17127659": "armed",  # terrorist organization
+    "Q8473": "force",  # military (a state's armed forces)
+    "Q176799": "force",  # military unit
+    "Q35535": "force",  # police
+    "Q327333": "government",  # government agency
+    "Q2659904": "government",  # government organization
+    "Q7278": "political",  # political party
+    "Q7210356": "political",  # political organization
+    "Q484652": "international",  # international organization
+    "Q245065": "international",  # intergovernmental organization
+    "Q192283": "media",  # news agency
+    "Q11032": "media",  # newspaper
+    "Q1616075": "media",  # television station
+    "Q14350": "media",  # radio station
+    "Q15265344": "media",  # broadcaster
+    "Q43229": "organization",  # organization
+}
+# items that name pages, not things: never candidates
+EXCLUDED_CLASSES = (
+    "Q4167410",  # Wikimedia disambiguation page
+    "Q4167836",  # Wikimedia category
+)
+
+_PREFIXES = """PREFIX wd: <http://www.wikidata.org/entity/>
+PREFIX wdt: <http://www.wikidata.org/prop/direct/>
+PREFIX wikibase: <http://wikiba.se/ontology#>
+PREFIX schema: <http://schema.org/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+# One row per (name, item). The class path starts from the bound item (FILTER, not VALUES, on ?class)
+# so that WDQS walks up from the item instead of down from broad classes such as Q43229.
+_QUERY = _PREFIXES + """SELECT ?name ?item (SAMPLE(COALESCE(?enLabel, ?mulLabel)) AS ?label)
+  (SAMPLE(?itemDescription) AS ?description) (MAX(?links) AS ?sitelinks) (SAMPLE(?coord) AS ?coordinates)
+  (SAMPLE(?itemCountry) AS ?country) (GROUP_CONCAT(DISTINCT STR(?class); separator=" ") AS ?classes)
+  (MAX(?onLabel) AS ?exact)
+WHERE {
+  VALUES ?name { %(names)s }
+  { ?item rdfs:label ?name . BIND(1 AS ?onLabel) }
+  UNION
+  { ?item skos:altLabel ?name . BIND(0 AS ?onLabel) }
+  FILTER(STRSTARTS(STR(?item), "http://www.wikidata.org/entity/Q"))
+  FILTER NOT EXISTS { ?item wdt:P31 ?skip . FILTER(?skip IN (%(excluded)s)) }
+  OPTIONAL { ?item rdfs:label ?enLabel . FILTER(LANG(?enLabel) = "en") }
+  OPTIONAL { ?item rdfs:label ?mulLabel . FILTER(LANG(?mulLabel) = "mul") }
+  OPTIONAL { ?item schema:description ?itemDescription . FILTER(LANG(?itemDescription) = "en") }
+  OPTIONAL { ?item wikibase:sitelinks ?links }
+  OPTIONAL { ?item wdt:P625 ?coord }
+  OPTIONAL { ?item wdt:P17 ?itemCountry }
+  OPTIONAL { ?item wdt:P31/wdt:P279* ?class . FILTER(?class IN (%(classes)s)) }
+}
+GROUP BY ?name ?item
+"""
+_POINT = re.compile(r"^\s*(?:<([^>]*)>\s*)?Point\s*\(\s*(\S+)\s+(\S+)\s*\)\s*$", re.I)
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# 429: rate limited; 502-504: gateway or backend busy; 500: WDQS also answers its 60 s timeout so
+_RETRIED_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+def default_cache_dir() -> Path:
+    """``$KG_CACHE_DIR/wikidata`` if set, else ``$XDG_CACHE_HOME/kg/wikidata`` (``~/.cache/kg/wikidata``)."""
+    root = os.environ.get("KG_CACHE_DIR")
+    if root:
+        return Path(root).expanduser() / "wikidata"
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / ".cache") / "kg" / "wikidata"
+
+
+def title_case(name: str) -> str:
+    """The name with each word capitalised and the rest lower-cased; apostrophes do not split words.
+
+    >>> title_case("kirkuk"), title_case("ISIS"), title_case("al-qaeda"), title_case("people's army")
+    ('Kirkuk', 'Isis', 'Al-Qaeda', "People's Army")
+    """
+    return _WORD.sub(lambda m: m[0][:1].upper() + m[0][1:].lower(), name)
+
+
+def parse_point(wkt: str) -> tuple[float, float] | None:
+    """``(longitude, latitude)`` of a WKT point as WDQS writes ``wdt:P625``; None for other globes or shapes.
+
+    >>> parse_point("Point(44.39 35.47)")
+    (44.39, 35.47)
+    >>> parse_point("<http://www.wikidata.org/entity/Q405> Point(10 20)") is None  # on the Moon
+    True
+    """
+    match = _POINT.match(wkt)
+    if match is None or match[1] not in (None, EARTH):
+        return None
+    try:
+        return float(match[2]), float(match[3])
+    except ValueError:
+        return None
+
+
+def retry_after(value: str | None, cap: float, now: datetime | None = None) -> float | None:
+    """Seconds to wait for a ``Retry-After`` header (delta-seconds or HTTP date), at most ``cap``.
+
+    >>> retry_after("5", 60), retry_after("600", 60), retry_after(None, 60), retry_after("soon", 60)
+    (5.0, 60, None, None)
+    """
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        seconds = float(text)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(seconds, 0.0), cap)
+
+
+def build_query(names: Sequence[str]) -> str:
+    """The lookup query for one batch of names (each already in every form to try)."""
+    literals = [str(ox.Literal(name, language=lang)) for name in names for lang in LABEL_LANGUAGES]
+    return _QUERY % {
+        "names": " ".join(literals),
+        "excluded": ", ".join(f"wd:{q}" for q in EXCLUDED_CLASSES),
+        "classes": ", ".join(f"wd:{q}" for q in KIND_CLASSES),
+    }
+
+
+class WikidataSource:
+    """Candidates from Wikidata (or a Wikidata-shaped SPARQL endpoint), cached on disk.
+
+    ``backoff`` is the first pause between retries (doubled each time); ``max_wait`` caps every
+    pause, including one a server asks for with ``Retry-After``.
+    """
+
+    name = "wikidata"
+
+    def __init__(self, endpoint: str = WIKIDATA_SPARQL, cache_dir: Path | str | None = None, *, batch_size: int = 50,
+                 timeout: float = 60, retries: int = 4, backoff: float = 1.0, max_wait: float = 60.0) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self.endpoint = endpoint
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        self.batch_size = batch_size
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.max_wait = max_wait
+
+    def candidates(self, names: Sequence[str]) -> dict[str, list[Candidate]]:
+        """Candidates per name (keys as given; names without candidates are left out).
+
+        Candidates are ordered label matches first, then by sitelinks.
+        """
+        given: dict[str, list[str]] = {}
+        for name in names:
+            key = " ".join(name.split())
+            if key:
+                given.setdefault(key, []).append(name)
+        found: dict[str, dict[str, Candidate]] = {}
+        # sorted, so the same set of names makes the same batches (and cache keys) in any order
+        for batch in _chunks(sorted(given), self.batch_size):
+            forms: dict[str, set[str]] = {}
+            for name in batch:
+                for form in (name, title_case(name)):
+                    forms.setdefault(form, set()).add(name)
+            result = self._select(build_query(list(forms)))
+            for row in result["results"]["bindings"]:
+                candidate = _candidate(row)
+                if candidate is None:
+                    continue
+                for name in forms.get(row["name"]["value"], ()):
+                    known = found.setdefault(name, {})
+                    before = known.get(candidate.qid)
+                    if before is None or (candidate.exact and not before.exact):
+                        known[candidate.qid] = candidate
+        answer: dict[str, list[Candidate]] = {}
+        for key, by_qid in found.items():
+            ranked = sorted(by_qid.values(), key=lambda c: (not c.exact, -c.sitelinks, _qid_number(c.qid)))
+            for original in given[key]:
+                answer[original] = list(ranked)
+        return answer
+
+    # --- one query: cache, then the network ----------------------------------------------------------
+
+    def _cache_path(self, query: str) -> Path:
+        digest = hashlib.sha256(f"{self.endpoint}\n{query}".encode()).hexdigest()
+        return self.cache_dir / f"{digest}.json"
+
+    def _select(self, query: str) -> dict[str, Any]:
+        path = self._cache_path(query)
+        cached = self._read_cache(path, query)
+        if cached is not None:
+            return cached
+        result = self._fetch(query)
+        self._write_cache(path, query, result)
+        return result
+
+    def _read_cache(self, path: Path, query: str) -> dict[str, Any] | None:
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring unreadable Wikidata cache file %s (%s)", path, exc)
+            return None
+        if not (isinstance(entry, dict) and entry.get("endpoint") == self.endpoint and entry.get("query") == query
+                and _is_results(entry.get("result"))):
+            return None
+        result: dict[str, Any] = entry["result"]
+        return result
+
+    def _write_cache(self, path: Path, query: str, result: dict[str, Any]) -> None:
+        entry = {"endpoint": self.endpoint, "query": query, "fetched": datetime.now(UTC).isoformat(timespec="seconds"),
+                 "result": result}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # write then rename, so a concurrent or interrupted run never reads half a file
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, suffix=".tmp",
+                                             delete=False) as out:
+                json.dump(entry, out, ensure_ascii=False)
+            os.replace(out.name, path)
+        except OSError as exc:
+            log.warning("cannot write the Wikidata cache in %s (%s); set KG_CACHE_DIR to a writable folder",
+                        path.parent, exc)
+
+    def _post(self, query: str) -> dict[str, Any]:
+        wrapper = SPARQLWrapper(self.endpoint, agent=USER_AGENT)
+        wrapper.setMethod(POST)
+        wrapper.setRequestMethod(URLENCODED)
+        wrapper.setReturnFormat(JSON)
+        wrapper.setTimeout(max(1, round(self.timeout)))
+        wrapper.setQuery(query)
+        response = wrapper.query().response
+        try:
+            body = response.read()
+        finally:
+            response.close()
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if not _is_results(data):
+            raise EndpointError(f"{self.endpoint}: the answer is not SPARQL JSON results - give the SPARQL "
+                                f"endpoint URL, e.g. {WIKIDATA_SPARQL}")
+        result: dict[str, Any] = data
+        return result
+
+    def _fetch(self, query: str) -> dict[str, Any]:
+        delay = self.backoff
+        problem = ""
+        for attempt in range(self.retries + 1):
+            asked: float | None = None
+            try:
+                return self._post(query)
+            except urllib.error.HTTPError as exc:
+                body = _read_quietly(exc)
+                if exc.code not in _RETRIED_STATUS:
+                    raise EndpointError(f"{self.endpoint}: Wikidata lookup failed (HTTP {exc.code}: {_short(body)}) - "
+                                        f"{_status_hint(exc.code)}") from None
+                problem = f"HTTP {exc.code}" + (f": {_short(body, 80)}" if body.strip() else "")
+                if exc.code in (429, 503):
+                    asked = retry_after(exc.headers.get("Retry-After"), self.max_wait)
+            except EndPointInternalError as exc:  # SPARQLWrapper's name for HTTP 500
+                problem = f"HTTP 500: {_short(_response_text(exc), 80)}"
+            except QueryBadFormed as exc:
+                raise EndpointError(f"{self.endpoint}: the lookup query was refused as malformed "
+                                    f"({_short(_response_text(exc))}) - is this a SPARQL 1.1 endpoint?") from None
+            except EndPointNotFound:
+                raise EndpointError(f"{self.endpoint}: not found (HTTP 404) - give the SPARQL endpoint URL, e.g. "
+                                    f"{WIKIDATA_SPARQL}") from None
+            except Unauthorized:
+                raise EndpointError(f"{self.endpoint}: unauthorised (HTTP 401) - use a public SPARQL endpoint "
+                                    f"such as {WIKIDATA_SPARQL}") from None
+            except URITooLong:
+                raise EndpointError(f"{self.endpoint}: request too long (HTTP 414) - lower batch_size") from None
+            except SPARQLWrapperException as exc:
+                raise EndpointError(f"{self.endpoint}: Wikidata lookup failed ({_short(exc)}) - check the "
+                                    "endpoint URL") from None
+            except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+                problem = _network_problem(exc, self.timeout)
+            if attempt == self.retries:
+                break
+            pause = asked if asked is not None else min(delay, self.max_wait)
+            log.warning("%s: Wikidata lookup failed (%s); retrying in %.1f s", self.endpoint, problem, pause)
+            time.sleep(pause)
+            delay *= 2
+        hint = "try again later"
+        if "timeout" in problem.lower() or "timed out" in problem.lower():
+            hint = "lower batch_size or raise timeout, or try again later"
+        elif problem.startswith("cannot connect"):
+            hint = f"check the URL and the network (Wikidata's endpoint is {WIKIDATA_SPARQL})"
+        raise EndpointError(f"{self.endpoint}: Wikidata lookup failed after {self.retries + 1} tries ({problem}) - "
+                            f"{hint}")
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _is_results(data: object) -> bool:
+    return (isinstance(data, dict) and isinstance(data.get("head"), dict) and isinstance(data.get("results"), dict)
+            and isinstance(data["results"].get("bindings"), list))
+
+
+def _qid_number(qid: str) -> int:
+    return int(qid[1:]) if qid[1:].isdigit() else 0
+
+
+def _qid(iri: str) -> str | None:
+    if not iri.startswith(ENTITY):
+        return None
+    qid = iri[len(ENTITY):]
+    return qid if qid[:1] == "Q" and qid[1:].isdigit() else None
+
+
+def _candidate(row: Mapping[str, Any]) -> Candidate | None:
+    """The candidate of one result row (None if the row is not about an item)."""
+    if "name" not in row or "item" not in row:
+        return None
+    qid = _qid(row["item"]["value"])
+    if qid is None:
+        return None
+
+    def text(var: str) -> str:
+        value = row.get(var, {}).get("value", "")
+        return str(value)
+
+    kinds = frozenset(KIND_CLASSES[q] for q in (_qid(c) for c in text("classes").split()) if q in KIND_CLASSES)
+    try:
+        sitelinks = int(text("sitelinks") or 0)
+    except ValueError:
+        sitelinks = 0
+    country = _qid(text("country"))
+    return Candidate(
+        qid=qid,
+        label=text("label") or row["name"]["value"],
+        kinds=kinds,
+        description=text("description"),
+        sitelinks=sitelinks,
+        coordinates=parse_point(text("coordinates")) if "coordinates" in row else None,
+        country=country,
+        exact=text("exact").strip() not in ("", "0"),
+    )
+
+
+def _read_quietly(error: urllib.error.HTTPError) -> str:
+    """The body of an HTTP error response, then closed (it must not leak its socket)."""
+    try:
+        return error.read().decode("utf-8", "replace")
+    except (OSError, http.client.HTTPException):
+        return ""
+    finally:
+        error.close()
+
+
+def _response_text(error: SPARQLWrapperException) -> str:
+    # SPARQLWrapper appends the response body as a bytes repr after "Response:"
+    text = str(error)
+    return text.split("Response:", 1)[-1].strip() if "Response:" in text else text
+
+
+def _network_problem(error: BaseException, timeout: float) -> str:
+    reason = error.reason if isinstance(error, urllib.error.URLError) else error
+    if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+        return f"no answer within the {timeout:g} s timeout"
+    if isinstance(reason, (ConnectionError, OSError)) and not isinstance(reason, http.client.HTTPException):
+        return f"cannot connect: {_short(getattr(reason, 'strerror', None) or reason, 80)}"
+    return _short(reason, 80)
+
+
+def _status_hint(status: int) -> str:
+    if status == 403:
+        return ("the endpoint refuses this client (Wikidata blocks clients over its rate limits or without a "
+                "descriptive User-Agent); wait before retrying")
+    if status == 405:
+        return "the endpoint does not take POST queries; give its SPARQL query URL"
+    return f"check the endpoint URL (Wikidata's is {WIKIDATA_SPARQL})"
+
+
+def _short(error: object, limit: int = 160) -> str:
+    """One line of an error, cut short."""
+    text = " ".join(str(error).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

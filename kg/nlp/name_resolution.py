@@ -1,0 +1,92 @@
+"""Names resolved within one article: acronyms ("Popular Mobilization Forces (PMF)"), surnames ("Kallas"
+after "Kaja Kallas"), head nouns, and one sense per article for a name used as a place."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+from kg.model import ORGANIZATION_CLASSES
+from kg.nlp import lexicon
+
+
+def add_acronyms(doc: Doc, spans: list[Span]) -> list[Span]:
+    """``Popular Mobilization Forces (PMF)``: the acronym becomes a mention of the long name."""
+    by_start = {s.start: s for s in spans}
+    extra: list[Span] = []
+    for span in spans:
+        end = span.end
+        if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
+            inner = doc[end + 1]
+            if is_acronym_of(inner.text, span.id_ or span.text) and inner.i not in by_start:
+                extra.append(Span(doc, inner.i, inner.i + 1, label=span.label_, span_id=span.id_))
+    return spans + extra
+
+
+def is_acronym_of(short: str, name: str) -> bool:
+    """"PMF" for "Popular Mobilization Forces", "HTS" for "Hayat Tahrir al-Sham" — but not "Reuters"
+    in "LONDON (Reuters)": all capitals, and its letters start the name's words in order."""
+    if not (short.isupper() and 2 <= len(short) <= 8 and short.isalpha()):
+        return False
+    initials = [w[0].upper() for w in name.replace("-", " ").split() if w]
+    position = 0
+    for letter in short:
+        while position < len(initials) and initials[position] != letter:
+            position += 1
+        if position == len(initials):
+            return False
+        position += 1
+    return bool(initials) and initials[0] == short[0]
+
+
+def one_sense(spans: list[Span]) -> list[Span]:
+    """A name the article uses as a place somewhere is that place everywhere ("the assault of Husaybah"
+    after "fighting in Husaybah"), unless it is a known actor."""
+    surnames = {_surname(s.id_ or s.text) for s in spans if s.label_ == "Person" and " " in (s.id_ or s.text)}
+    places = {s.id_ or s.text for s in spans if s.label_ == "Settlement"} - surnames
+    return [Span(s.doc, s.start, s.end, label="Settlement", span_id=s.id_)
+            if s.label_ in {"Person", "Organization"} and (s.id_ or s.text) == s.text and s.text in places
+            and s.text not in lexicon.known_names() else s for s in spans]
+
+
+def add_surnames(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Mentions NER missed of people named in full elsewhere: "Hamdani said" after "Jalal Hamdani"."""
+    surnames = {_surname(s.id_ or s.text): s.id_ or s.text for s in spans
+                if s.label_ == "Person" and len((s.id_ or s.text).split()) > 1}
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    extra = [Span(doc, t.i, t.i + 1, label="Person", span_id=surnames[t.text]) for t in doc
+             if t.text in surnames and t.i not in taken and t.pos_ == "PROPN"]
+    return sorted(spans + extra, key=lambda s: s.start)
+
+
+def _surname(name: str) -> str:
+    last = name.rsplit(maxsplit=1)[-1]
+    for prefix in ("al-", "Al-", "el-", "El-"):
+        if last.startswith(prefix):
+            return last[len(prefix):]
+    return last
+
+
+def resolve_in_article(spans: list[Span]) -> list[Span]:
+    """Map acronyms, surnames and head nouns to the full name used elsewhere in the article."""
+    aliases: dict[str, tuple[str, str]] = {}
+    for span in spans:
+        canonical = span.id_ or span.text
+        end = span.end
+        doc = span.doc
+        if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")" and is_acronym_of(
+                doc[end + 1].text, canonical):
+            aliases[doc[end + 1].text] = (span.label_, canonical)
+    full_names = [(s.label_, s.id_ or s.text) for s in spans if len((s.id_ or s.text).split()) > 1]
+    out: list[Span] = []
+    for span in spans:
+        label, canonical = span.label_, span.id_ or span.text
+        if span.text in aliases:
+            label, canonical = aliases[span.text]
+        elif len(span) == 1 and canonical == span.text:
+            matches = sorted({(lbl, name) for lbl, name in full_names
+                              if _surname(name) == _surname(span.text) and name != span.text
+                              and (lbl == label or {lbl, label} <= ORGANIZATION_CLASSES | {"Person"})})
+            if len(matches) == 1:
+                label, canonical = matches[0]
+        out.append(Span(span.doc, span.start, span.end, label=label, span_id=canonical))
+    return out

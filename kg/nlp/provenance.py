@@ -1,0 +1,45 @@
+"""Which part of the pipeline produced each entity span, for the confidence of mentions.
+
+``kg_provenance`` runs just before ``kg_entities`` and records the entity spans as the gazetteer and
+place rulers and the statistical NER left them; :func:`source_of` then tells, for a final entity
+span, where it came from: ``"rule"`` (a ruler: its label is already an ontology class), ``"ner:LABEL"``
+(spaCy's NER), or ``"added"`` (kg_entities made it: an acronym or surname mention). A trailing ``~``
+means kg_entities changed the span's bounds (trimmed, split or merged).
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.model import ENTITY_CLASSES
+
+KEY = "kg_sources"
+
+
+@Language.factory("kg_provenance")
+def make_provenance(nlp: Language, name: str) -> Recorder:
+    """Record the entity spans before kg_entities retypes them."""
+    return Recorder()
+
+
+class Recorder:
+    """Stores ``[start, end, label]`` of each entity span in ``doc.user_data["kg_sources"]``."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc.user_data[KEY] = [[ent.start, ent.end, ent.label_] for ent in doc.ents]
+        return doc
+
+
+def source_of(ent: Span) -> str:
+    """Where a final entity span came from (see the module doc); ``""`` when nothing was recorded."""
+    recorded = ent.doc.user_data.get(KEY)
+    if recorded is None:
+        return ""
+    overlapping = [(int(start), int(end), str(label)) for start, end, label in recorded
+                   if start < ent.end and ent.start < end]
+    if not overlapping:
+        return "added"
+    start, end, label = max(overlapping, key=lambda r: (min(r[1], ent.end) - max(r[0], ent.start), -r[0]))
+    source = "rule" if label in ENTITY_CLASSES else f"ner:{label}"
+    return source if (start, end) == (ent.start, ent.end) else source + "~"

@@ -1,0 +1,1 @@
+"""Saved SPARQL queries: parse, bind, run, format (no spaCy here)."""

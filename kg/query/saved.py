@@ -1,0 +1,400 @@
+"""Saved SPARQL queries: reading ``queries/*.rq``, binding parameters, running, formatting results.
+
+A saved query is a SPARQL 1.1 ``SELECT`` file that starts with comment lines::
+
+    # title: Operations and attacks
+    # description: one line
+    # param: place — label of the location (case-insensitive)
+
+Parameter ``NAME`` is the SPARQL variable ``?param_NAME``. When the caller gives a value it is bound
+with pyoxigraph's ``substitutions`` (never spliced into the query text); otherwise the variable stays
+unbound, so every query is written to work both ways. pyoxigraph only substitutes variables of the
+``SELECT`` projection, so a query projects its ``?param_NAME`` variables after its output columns
+and :func:`run_query` leaves them out of the result. The prefix keeps a parameter apart from an
+output column of the same name (``speaker`` the label given vs. ``speaker`` the IRI returned).
+Inside the query, test "not given" with ``COALESCE(STR(?param_x), "") = ""``: pyoxigraph replaces a
+substituted variable in expressions but ``BOUND(?param_x)`` stays false.
+
+Queries run over the union of all named graphs (one graph per article), without ``GRAPH`` clauses.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Protocol, TypeAlias
+
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QuerySolutions,
+    Store,
+    Triple,
+    Variable,
+)
+
+from kg.errors import QueryError
+from kg.rdf.namespaces import DEFAULT_BASE, PREFIXES
+from kg.resources import QUERIES_DIR
+
+__all__ = [
+    "FORMATS",
+    "PARAM_PREFIX",
+    "Param",
+    "ResultTable",
+    "SavedQuery",
+    "bind_value",
+    "format_result",
+    "list_queries",
+    "load_query",
+    "parse_query_file",
+    "run_query",
+]
+
+PARAM_PREFIX = "param_"
+FORMATS: tuple[str, ...] = ("table", "csv", "tsv", "json")
+MAX_CELL_WIDTH = 60
+
+KG_NS = "https://w3id.org/kg-news/ns#"
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+XSD_DATE = NamedNode("http://www.w3.org/2001/XMLSchema#date")
+
+_HEADER_LINE = re.compile(r"#\s*(title|description|param)\s*:\s*(.*)")
+_PARAM_SPEC = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:[—–:]|-(?=\s))?\s*(.*)")
+_SAVED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_QID = re.compile(r"(?:wd:)?(Q[1-9][0-9]*)")
+_KG_TERM = re.compile(r"kg:([A-Za-z_][A-Za-z0-9_-]*)")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_IRI_SCHEMES = ("http://", "https://", "urn:")
+_TABLE_BREAKS = re.compile(r"[\t\n\r\v\f]+")
+
+BoundTerm: TypeAlias = NamedNode | Literal
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter of a saved query, as declared by a ``# param: NAME — meaning`` line."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A parsed ``.rq`` file: its name (file stem), header fields, parameters and full text."""
+
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    """Rows of a ``SELECT``: IRIs as IRI strings, literals as lexical forms, unbound as ``None``."""
+
+    columns: tuple[str, ...]
+    rows: list[tuple[str | None, ...]]
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())
+
+
+@cache
+def _empty_store() -> Store:
+    return Store()
+
+
+def parse_query_file(path: Path) -> SavedQuery:
+    """Read a ``.rq`` file, parse its header comments and check that it is a valid SPARQL ``SELECT``.
+
+    Every ``# param: NAME`` must be projected as ``?param_NAME``. Raises :class:`QueryError` naming
+    the file when it cannot be read, does not parse, or declares a parameter it does not select.
+
+    >>> q = parse_query_file(QUERIES_DIR / "events.rq")
+    >>> q.name, [p.name for p in q.params]
+    ('events', ['place', 'actor', 'class'])
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise QueryError(f"cannot read query file {path}: {_one_line(error)}") from error
+    title = ""
+    description = ""
+    params: list[Param] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        header = _HEADER_LINE.fullmatch(stripped)
+        if header is None:
+            continue
+        key, value = header.group(1), header.group(2).strip()
+        if key == "title":
+            title = value
+        elif key == "description":
+            description = value
+        else:
+            spec = _PARAM_SPEC.fullmatch(value)
+            if spec is None:
+                raise QueryError(f"query file {path}: bad parameter line '{stripped}' - write '# param: NAME — meaning'")
+            if any(p.name == spec.group(1) for p in params):
+                raise QueryError(f"query file {path}: parameter '{spec.group(1)}' is declared twice")
+            params.append(Param(spec.group(1), spec.group(2).strip()))
+    try:
+        result = _empty_store().query(text)
+    except (SyntaxError, ValueError, OSError, RuntimeError) as error:
+        raise QueryError(f"query file {path} is not valid SPARQL: {_one_line(error)}") from error
+    if not isinstance(result, QuerySolutions):
+        raise QueryError(f"query file {path} is not a SELECT query - only SELECT queries can be saved")
+    selected = {variable.value for variable in result.variables}
+    for param in params:
+        if PARAM_PREFIX + param.name not in selected:
+            raise QueryError(
+                f"query file {path} declares parameter '{param.name}' but does not select ?{PARAM_PREFIX}{param.name}"
+            )
+    return SavedQuery(
+        name=path.stem,
+        title=title or path.stem,
+        description=description,
+        params=tuple(params),
+        text=text,
+        path=path,
+    )
+
+
+def list_queries(directory: Path | None = None) -> list[SavedQuery]:
+    """All saved queries of ``directory`` (default: the packaged ``queries/``), sorted by name.
+
+    >>> [q.name for q in list_queries()][:2]
+    ['articles', 'entities']
+    """
+    folder = QUERIES_DIR if directory is None else directory
+    if not folder.is_dir():
+        raise QueryError(f"query directory {folder} does not exist")
+    return sorted((parse_query_file(path) for path in folder.glob("*.rq")), key=lambda query: query.name)
+
+
+def load_query(name_or_path: str) -> SavedQuery:
+    """A saved query by name (``events``) or a query file by path (``my.rq``, ``./q.sparql``).
+
+    A value ending in ``.rq`` or naming an existing file is read as a file; anything else is a
+    saved query name.
+
+    >>> load_query("events").title
+    'Operations and attacks'
+    """
+    candidate = Path(name_or_path)
+    if name_or_path.endswith(".rq") or candidate.is_file():
+        if not candidate.is_file():
+            raise QueryError(f"query file '{name_or_path}' not found")
+        return parse_query_file(candidate)
+    path = QUERIES_DIR / f"{name_or_path}.rq"
+    if _SAVED_NAME.fullmatch(name_or_path) is None or not path.is_file():
+        raise QueryError(f"unknown saved query '{name_or_path}' - run 'kg queries' to list them")
+    return parse_query_file(path)
+
+
+def bind_value(value: str) -> BoundTerm:
+    """The RDF term a parameter value on the command line stands for.
+
+    - ``<iri>``, or a value starting with ``http://``, ``https://`` or ``urn:`` → that IRI;
+    - a Wikidata id ``Q123`` or ``wd:Q123`` → ``http://www.wikidata.org/entity/Q123``;
+    - ``kg:Name`` → ``https://w3id.org/kg-news/ns#Name``;
+    - ``YYYY-MM-DD`` → an ``xsd:date`` literal (it must be a real calendar date);
+    - anything else → a plain string literal.
+
+    >>> bind_value("Q794")
+    <NamedNode value=http://www.wikidata.org/entity/Q794>
+    >>> bind_value("2025-01-16").datatype.value
+    'http://www.w3.org/2001/XMLSchema#date'
+    >>> bind_value("Diyala").value
+    'Diyala'
+    """
+    iri: str | None = None
+    if value.startswith("<") and value.endswith(">") and len(value) > 2:
+        iri = value[1:-1]
+    elif value.startswith(_IRI_SCHEMES):
+        iri = value
+    elif (qid := _QID.fullmatch(value)) is not None:
+        iri = WIKIDATA_ENTITY + qid.group(1)
+    elif (term := _KG_TERM.fullmatch(value)) is not None:
+        iri = KG_NS + term.group(1)
+    if iri is not None:
+        try:
+            return NamedNode(iri)
+        except ValueError as error:
+            raise QueryError(f"'{value}' is not a valid IRI: {_one_line(error)}") from error
+    if _DATE.fullmatch(value):
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError as error:
+            raise QueryError(f"'{value}' is not a valid date - use YYYY-MM-DD") from error
+        return Literal(value, datatype=XSD_DATE)
+    return Literal(value)
+
+
+def _term_text(term: object) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, (NamedNode, Literal)):
+        return term.value
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    return str(term)
+
+
+class Selectable(Protocol):
+    """Anything that runs a SELECT with bound values: the targets of :mod:`kg.store.base`."""
+
+    def select(self, text: str, bindings: Mapping[str, NamedNode | BlankNode | Literal]
+               ) -> tuple[list[str], list[tuple[NamedNode | BlankNode | Literal | None, ...]]]:
+        """(variables, rows) of a SELECT over the union of all graphs."""
+
+
+def run_query(query: SavedQuery, store: Store | Selectable, params: Mapping[str, str] | None = None) -> ResultTable:
+    """Run a saved query over the union of all graphs of ``store``, binding the given parameters.
+
+    ``store`` is an in-memory pyoxigraph store (files given with ``--data``) or a kg target (the
+    embedded store or an endpoint, see :mod:`kg.store.base`) that binds the values itself.
+
+    Raises :class:`QueryError` for a parameter the query does not declare, a value that cannot be
+    bound, or an evaluation error.
+
+    >>> table = run_query(load_query("events"), Store(), {"place": "Diyala"})
+    >>> table.columns[:3], table.rows
+    (('event', 'class', 'label'), [])
+    """
+    given = dict(params or {})
+    known = [param.name for param in query.params]
+    substitutions: dict[Variable, NamedNode | BlankNode | Literal | Triple] = {}
+    for name, value in given.items():
+        if name not in known:
+            choices = ", ".join(known) if known else "none"
+            raise QueryError(f"query '{query.name}' has no parameter '{name}' - its parameters: {choices}")
+        try:
+            substitutions[Variable(PARAM_PREFIX + name)] = bind_value(value)
+        except QueryError as error:
+            raise QueryError(f"query '{query.name}', parameter '{name}': {error}") from error
+    hidden = {PARAM_PREFIX + name for name in known}
+    if not isinstance(store, Store):
+        variables, solutions = store.select(query.text, {k.value: v for k, v in substitutions.items()
+                                                          if not isinstance(v, Triple)})
+        keep = [index for index, variable in enumerate(variables) if variable not in hidden]
+        rows = [tuple(_term_text(solution[index]) for index in keep) for solution in solutions]
+        return ResultTable(columns=tuple(variables[index] for index in keep), rows=rows)
+    try:
+        result = store.query(query.text, use_default_graph_as_union=True, substitutions=substitutions)
+        if not isinstance(result, QuerySolutions):
+            raise QueryError(f"query '{query.name}' is not a SELECT query")
+        variables = [variable.value for variable in result.variables]
+        keep = [index for index, variable in enumerate(variables) if variable not in hidden]
+        rows = [tuple(_term_text(solution[index]) for index in keep) for solution in result]
+    except (SyntaxError, ValueError, OSError, RuntimeError) as error:
+        raise QueryError(f"query '{query.name}' failed: {_one_line(error)}") from error
+    return ResultTable(columns=tuple(variables[index] for index in keep), rows=rows)
+
+
+def format_result(result: ResultTable, fmt: str) -> Iterator[str]:
+    """Lines (without newline) of ``result`` as ``table``, ``csv``, ``tsv`` or ``json``.
+
+    ``table`` aligns columns and cuts cells at 60 characters; ``csv`` and ``tsv`` start with a
+    header row (tsv escapes tabs, newlines and backslashes as ``\\t``, ``\\n``, ``\\\\``); ``json``
+    is one array with an object per row, unbound columns left out.
+
+    >>> table = ResultTable(("label", "date"), [("Diyala", None)])
+    >>> list(format_result(table, "csv"))
+    ['label,date', 'Diyala,']
+    >>> "\\n".join(format_result(table, "json"))
+    '[\\n  {"label": "Diyala"}\\n]'
+    """
+    if fmt == "table":
+        return _format_table(result)
+    if fmt == "csv":
+        return _format_csv(result)
+    if fmt == "tsv":
+        return _format_tsv(result)
+    if fmt == "json":
+        return _format_json(result)
+    raise QueryError(f"unknown output format '{fmt}' - use one of {', '.join(FORMATS)}")
+
+
+_COMPACT = sorted([(iri, f"{name}:") for name, iri in PREFIXES.items()] + [(DEFAULT_BASE, "id:")],
+                  key=lambda pair: -len(pair[0]))
+
+
+def _compact(value: str) -> str:
+    """Tables are for reading: well-known namespaces are shown as prefixes (kg:Attack, id:entity/...)."""
+    for iri, prefix in _COMPACT:
+        if value.startswith(iri) and len(value) > len(iri):
+            return prefix + value[len(iri):]
+    return value
+
+
+def _table_cell(value: str | None) -> str:
+    if value is None:
+        return ""
+    text = _TABLE_BREAKS.sub(" ", _compact(value))
+    if len(text) > MAX_CELL_WIDTH:
+        return text[: MAX_CELL_WIDTH - 1] + "…"
+    return text
+
+
+def _format_table(result: ResultTable) -> Iterator[str]:
+    cells = [[_table_cell(value) for value in row] for row in result.rows]
+    widths = [len(column) for column in result.columns]
+    for row in cells:
+        widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=False)]
+    yield "  ".join(column.ljust(width) for column, width in zip(result.columns, widths, strict=False)).rstrip()
+    yield "  ".join("-" * width for width in widths)
+    if not cells:
+        yield "(0 rows)"
+    for row in cells:
+        yield "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
+
+
+def _format_csv(result: ResultTable) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in [list(result.columns), *([value or "" for value in row] for row in result.rows)]:
+        writer.writerow(row)
+        yield buffer.getvalue()[:-1]
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _tsv_cell(value: str | None) -> str:
+    if value is None:
+        return ""
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _format_tsv(result: ResultTable) -> Iterator[str]:
+    yield "\t".join(_tsv_cell(column) for column in result.columns)
+    for row in result.rows:
+        yield "\t".join(_tsv_cell(value) for value in row)
+
+
+def _format_json(result: ResultTable) -> Iterator[str]:
+    if not result.rows:
+        yield "[]"
+        return
+    yield "["
+    last = len(result.rows) - 1
+    for index, row in enumerate(result.rows):
+        record = {column: value for column, value in zip(result.columns, row, strict=False) if value is not None}
+        yield "  " + json.dumps(record, ensure_ascii=False) + ("," if index < last else "")
+    yield "]"

@@ -1,0 +1,1 @@
+"""RDF: the ontology's closed namespace, IRI minting, the pure mapping, files, SHACL shapes."""

@@ -1,0 +1,202 @@
+"""RDF files: streamed, atomic, deterministic writing; parsing files into an in-memory store.
+
+Serialising and parsing go through pyoxigraph (orders of magnitude faster than rdflib's writers); the
+rdflib graphs built by :mod:`kg.rdf.mapping` are converted term by term. Output is deterministic: triples
+are sorted within each article and prefixes are fixed, so the same input gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import DataError, OutputError
+from kg.rdf.namespaces import PREFIXES
+
+FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+SUFFIX_FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "ntriples", ".jsonld": "jsonld",
+                  ".json": "jsonld"}
+DATASET_FORMATS = frozenset({"trig", "nquads", "jsonld"})
+
+
+def format_for(path: str | Path | None, given: str | None) -> str:
+    """The output format: the one given, else guessed from the file suffix, else Turtle.
+
+    Raises:
+        OutputError: the format name is unknown.
+    """
+    if given:
+        if given not in FORMATS:
+            raise OutputError(f"unknown format '{given}' - use one of: {', '.join(FORMATS)}")
+        return given
+    if path is not None and str(path) != "-":
+        return SUFFIX_FORMATS.get(Path(path).suffix.lower(), "turtle")
+    return "turtle"
+
+
+def _term(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    raise TypeError(f"cannot convert {node!r}")
+
+
+def to_quads(graph: Graph) -> list[ox.Quad]:
+    """The graph's triples as pyoxigraph quads in the graph named by its identifier, sorted."""
+    name = ox.NamedNode(str(graph.identifier))
+    quads = [ox.Quad(_term(s), _term(p), _term(o), name) for s, p, o in graph]  # type: ignore[arg-type]
+    quads.sort(key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
+    return quads
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class RdfWriter:
+    """Streams article graphs into one RDF file (or stdout) in the chosen format.
+
+    A file is written to a temporary name beside it and renamed on success; if anything fails the
+    temporary file is removed, so no half-written output is ever left behind.
+
+    >>> import io
+    >>> out = io.BytesIO()
+    >>> with RdfWriter(out, "nquads") as writer:
+    ...     writer.write(Graph(identifier=URIRef("urn:g")))
+    """
+
+    def __init__(self, target: str | Path | IO[bytes] | None, fmt: str = "turtle") -> None:
+        self.fmt = fmt
+        self.format = FORMATS[fmt]
+        self._target = target
+        self._tmp: Path | None = None
+        self._stream: IO[bytes] | None = None
+        self._first = True
+        self.triples = 0
+
+    def __enter__(self) -> RdfWriter:
+        target = self._target
+        if target is None or str(target) == "-":
+            self._stream = sys.stdout.buffer
+        elif isinstance(target, (str, Path)):
+            path = Path(target)
+            try:
+                fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+            except OSError as exc:
+                raise OutputError(f"{path}: cannot write ({exc.strerror}) - check the directory exists") from None
+            self._tmp = Path(name)
+            os.chmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600 files; the output is an ordinary file
+            self._stream = os.fdopen(fd, "wb")
+        else:
+            self._stream = target
+        self._header()
+        return self
+
+    def _header(self) -> None:
+        assert self._stream is not None
+        if self.fmt in {"turtle", "trig"}:
+            self._stream.write("".join(f"@prefix {p}: <{iri}> .\n" for p, iri in sorted(PREFIXES.items())).encode())
+        elif self.fmt == "jsonld":
+            self._stream.write(b"[")
+
+    def write(self, graph: Graph) -> int:
+        """Append one article graph; returns the number of triples written."""
+        assert self._stream is not None
+        quads = to_quads(graph)
+        data: Iterable[ox.Quad] | Iterable[ox.Triple] = quads if self.fmt in DATASET_FORMATS else [
+            q.triple for q in quads]
+        chunk = ox.serialize(data, format=self.format, prefixes=PREFIXES) or b""
+        if self.fmt in {"turtle", "trig"}:
+            chunk = b"\n" + b"".join(line for line in chunk.splitlines(keepends=True)
+                                     if not line.startswith(b"@prefix "))
+        elif self.fmt == "jsonld":
+            chunk = (b"" if self._first else b",\n") + chunk.strip()[1:-1]
+        self._stream.write(chunk)
+        self._first = False
+        self.triples += len(quads)
+        return len(quads)
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        assert self._stream is not None
+        if self.fmt == "jsonld":
+            self._stream.write(b"]\n")
+        if self._tmp is None:
+            self._stream.flush()
+            return
+        self._stream.close()
+        if exc_type is None:
+            os.replace(self._tmp, self._target)  # type: ignore[arg-type]
+        else:
+            self._tmp.unlink(missing_ok=True)
+
+
+PARSE_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS,
+                 ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD, ".json": ox.RdfFormat.JSON_LD,
+                 ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML}
+
+
+def parse_format(path: Path) -> ox.RdfFormat:
+    """The RDF syntax of a data file, from its suffix.
+
+    Raises:
+        DataError: the suffix is not a known RDF syntax.
+    """
+    fmt = PARSE_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise DataError(f"{path}: unknown RDF file type - use .ttl, .trig, .nq, .nt or .jsonld")
+    return fmt
+
+
+def memory_store(paths: Iterable[str | Path]) -> ox.Store:
+    """An in-memory pyoxigraph store holding the given RDF files (Turtle/N-Triples in the default graph).
+
+    Raises:
+        DataError: a file is missing or does not parse (the message names the file and the line).
+    """
+    store = ox.Store()
+    for item in paths:
+        path = Path(item)
+        if not path.is_file():
+            raise DataError(f"{path}: no such file - check the path given to --data")
+        try:
+            store.bulk_load(path=str(path), format=parse_format(path))
+        except SyntaxError as exc:
+            raise DataError(f"{path}: not valid RDF ({exc}) - is it really {path.suffix} data?") from None
+    return store
+
+
+def iter_quads(paths: Iterable[str | Path]) -> Iterator[ox.Quad]:
+    """Stream the quads of RDF files one by one (for validation and loading)."""
+    for item in paths:
+        path = Path(item)
+        try:
+            yield from ox.parse(path=str(path), format=parse_format(path))
+        except SyntaxError as exc:
+            raise DataError(f"{path}: not valid RDF ({exc}) - is it really {path.suffix} data?") from None
+        except FileNotFoundError:
+            raise DataError(f"{path}: no such file - check the path") from None

@@ -1,0 +1,80 @@
+"""Namespaces kg writes, and the minting of stable IRIs.
+
+IRIs never contain raw text: names are normalised and reduced to ``[a-z0-9-]`` slugs (with a hash
+when nothing readable is left), article ids are percent-escaped, and everything else is offsets.
+The same input therefore always gives the same IRIs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from rdflib import Namespace, URIRef
+
+from kg.names import normalise_name, slug
+from kg.rdf.vocab import KG
+
+__all__ = ["DEFAULT_BASE", "GEO", "ITSRDF", "KG", "NIF", "ORG", "PROV", "SCHEMA", "SEM", "SOFTWARE", "WD", "Minter"]
+
+NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+ITSRDF = Namespace("http://www.w3.org/2005/11/its/rdf#")
+SCHEMA = Namespace("https://schema.org/")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+GEO = Namespace("http://www.opengis.net/ont/geosparql#")
+WD = Namespace("http://www.wikidata.org/entity/")
+
+DEFAULT_BASE = "https://w3id.org/kg-news/id/"
+SOFTWARE = URIRef("https://w3id.org/kg-news/software/kg")
+
+PREFIXES: dict[str, str] = {
+    "kg": str(KG._NS),
+    "nif": str(NIF),
+    "itsrdf": str(ITSRDF),
+    "schema": str(SCHEMA),
+    "prov": str(PROV),
+    "org": str(ORG),
+    "geo": str(GEO),
+    "wd": str(WD),
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+
+
+
+
+
+
+@dataclass(frozen=True)
+class Minter:
+    """Mints every IRI of the data under one ``base``.
+
+    >>> Minter().article("abc")
+    rdflib.term.URIRef('https://w3id.org/kg-news/id/article/abc')
+    """
+
+    base: str = DEFAULT_BASE
+
+    def article(self, article_id: str) -> URIRef:
+        """The article's IRI, which is also the IRI of its named graph."""
+        return URIRef(f"{self.base}article/{quote(article_id, safe='')}")
+
+    def part(self, article_id: str, kind: str, *offsets: int) -> URIRef:
+        """A node that belongs to one article: ``.../article/{id}/{kind}/{offsets}``."""
+        suffix = "-".join(str(o) for o in offsets)
+        return URIRef(f"{self.article(article_id)}/{kind}/{suffix}" if suffix else f"{self.article(article_id)}/{kind}")
+
+    def entity(self, kind: str, key: str) -> URIRef:
+        """An entity, shared by every article that names it."""
+        return URIRef(f"{self.base}entity/{kind}/{slug(key)}")
+
+    def position(self, organization: tuple[str, str], label: str) -> URIRef:
+        """A post (``foreign policy chief``) in an organisation."""
+        kind, key = organization
+        return URIRef(f"{self.base}position/{kind}/{slug(key)}/{slug(normalise_name(label))}")

@@ -1,0 +1,1 @@
+"""Read articles: the news feed's plain text, JSON Lines, HTML pages, directories and stdin."""

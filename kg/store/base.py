@@ -1,0 +1,119 @@
+"""Where graphs are loaded and queried: the embedded store (pyoxigraph on disk, the default) or any
+SPARQL 1.1 endpoint (:mod:`kg.store.endpoint`), behind one small protocol.
+
+Each article is one named graph, replaced as a whole. A manifest graph records, per article graph,
+its content hash, triple count, load time and kg version, so that loading the same article again
+changes nothing and ``retract`` removes exactly what an article added.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from kg import __version__
+
+MANIFEST_GRAPH = "https://w3id.org/kg-news/manifest"
+KG_NS = "https://w3id.org/kg-news/ns#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Row = tuple[Term | None, ...]
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """What the store knows of one loaded article graph."""
+
+    graph: str
+    content_hash: str
+    triples: int
+    loaded_at: str
+    version: str = __version__
+
+
+class Target(Protocol):
+    """A place graphs are loaded into and queried: the embedded store or an endpoint."""
+
+    name: str
+
+    def manifest(self) -> dict[str, ManifestEntry]:
+        """Every loaded article graph, by graph IRI."""
+
+    def replace_graph(self, graph: str, quads: Sequence[ox.Quad], entry: ManifestEntry) -> None:
+        """Make ``graph`` hold exactly ``quads`` and record it in the manifest."""
+
+    def batch_limit(self, *, empty: bool) -> int:
+        """How many triples of new graphs may travel together in one :meth:`add_graphs` (0: none)."""
+
+    def add_graphs(self, batch: Sequence[tuple[Sequence[ox.Quad], ManifestEntry]]) -> None:
+        """Add graphs the manifest does not know, with their entries, together."""
+
+    def drop_graph(self, graph: str) -> None:
+        """Remove a graph and its manifest entry (no error if it is not there)."""
+
+    def select(self, text: str, bindings: Mapping[str, Term]) -> tuple[list[str], list[Row]]:
+        """Run a SELECT over the union of all graphs with variables bound; (variables, rows)."""
+
+    def close(self) -> None:
+        """Release the store."""
+
+
+def ntriples(quads: Iterable[ox.Quad], separator: str = "\n") -> str:
+    """The quads' triples as N-Triples statements (escaped by pyoxigraph), for request bodies."""
+    return separator.join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+
+
+def content_hash(quads: Iterable[ox.Quad]) -> str:
+    """A hash of a graph's content that does not depend on the order of its quads."""
+    lines = sorted(f"{q.subject} {q.predicate} {q.object}" for q in quads)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def manifest_entry(graph: str, quads: Sequence[ox.Quad]) -> ManifestEntry:
+    """The manifest entry for loading ``quads`` into ``graph`` now."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return ManifestEntry(graph, content_hash(quads), len(quads), now)
+
+
+def manifest_quads(entry: ManifestEntry) -> list[ox.Quad]:
+    """The manifest graph's description of one entry."""
+    g = ox.NamedNode(MANIFEST_GRAPH)
+    node = ox.NamedNode(entry.graph)
+    return [
+        ox.Quad(node, ox.NamedNode(KG_NS + "contentHash"), ox.Literal(entry.content_hash), g),
+        ox.Quad(node, ox.NamedNode(KG_NS + "tripleCount"),
+                ox.Literal(str(entry.triples), datatype=ox.NamedNode(XSD + "integer")), g),
+        ox.Quad(node, ox.NamedNode(KG_NS + "loadedAt"),
+                ox.Literal(entry.loaded_at, datatype=ox.NamedNode(XSD + "dateTime")), g),
+        ox.Quad(node, ox.NamedNode(KG_NS + "extractorVersion"), ox.Literal(entry.version), g),
+    ]
+
+
+MANIFEST_QUERY = f"""
+SELECT ?graph ?hash ?triples ?loaded ?version WHERE {{
+  GRAPH <{MANIFEST_GRAPH}> {{
+    ?graph <{KG_NS}contentHash> ?hash ; <{KG_NS}tripleCount> ?triples ;
+           <{KG_NS}loadedAt> ?loaded ; <{KG_NS}extractorVersion> ?version .
+  }}
+}}"""
+
+
+def parse_manifest(rows: Iterable[Row]) -> dict[str, ManifestEntry]:
+    """Manifest entries from the rows of :data:`MANIFEST_QUERY`."""
+    entries = {}
+    for graph, digest, triples, loaded, version in rows:
+        if graph is None or digest is None or triples is None or loaded is None:
+            continue
+        entries[graph.value] = ManifestEntry(graph.value, digest.value, int(triples.value), loaded.value,
+                                             version.value if version is not None else "")
+    return entries
+
+
+
+

@@ -1,0 +1,420 @@
+"""A SPARQL 1.1 endpoint as a kg target: queries and updates through SPARQLWrapper, whole-graph
+uploads through the Graph Store HTTP Protocol (requests) where the endpoint has one.
+
+Every request is a POST, in bounded batches, retried with backoff on connection errors, 5xx gateway
+errors and deadlocks. Known server quirks are handled by a dialect: Virtuoso needs Digest auth for
+writes, ``define sql:big-data-const 1`` and small subject-grouped ``INSERT DATA`` batches, and cuts
+results at ``ResultSetMaxRows`` (kg pages instead of returning a truncated answer). Credentials come
+from ``KG_ENDPOINT_USER``/``KG_ENDPOINT_PASSWORD`` or ``~/.netrc`` and are never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import netrc
+import os
+import re
+import time
+import urllib.error
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+import requests
+from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
+from SPARQLWrapper import BASIC, DIGEST, JSON, POST, URLENCODED, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import (
+    EndPointInternalError,
+    EndPointNotFound,
+    QueryBadFormed,
+    SPARQLWrapperException,
+    Unauthorized,
+)
+
+from kg import __version__
+from kg.errors import EndpointError
+from kg.store.base import (
+    MANIFEST_GRAPH,
+    MANIFEST_QUERY,
+    ManifestEntry,
+    Row,
+    Term,
+    manifest_quads,
+    ntriples,
+    parse_manifest,
+)
+
+log = logging.getLogger(__name__)
+USER_AGENT = f"kg/{__version__} (https://w3id.org/kg-news; SPARQL loader)"
+T = TypeVar("T")
+_WHERE = re.compile(r"\bWHERE\s*\{", re.I)
+_DISTINCT = re.compile(r"^\s*SELECT\s+DISTINCT\b", re.I | re.M)
+_ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.I)
+_LIMIT = re.compile(r"\bLIMIT\s+\d+\s*(OFFSET\s+\d+\s*)?$", re.I)
+_TRANSIENT = ("40001", "SR172", "deadlock", "timed out", "Temporary")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What a kind of server needs: batch sizes, an update prefix, where writes go."""
+
+    name: str = "generic"
+    insert_batch: int = 10_000
+    upload_batch: int = 100_000
+    update_prefix: str = ""
+    union_parameter: str = ""  # asks for the union of all graphs as the default graph
+    dedupe_distinct: bool = False
+
+
+GENERIC = Dialect()
+VIRTUOSO_ANONYMOUS = Dialect("virtuoso", insert_batch=1_000, dedupe_distinct=True)
+OXIGRAPH = Dialect("oxigraph", union_parameter="union-default-graph")
+VIRTUOSO = Dialect("virtuoso", insert_batch=2_000, upload_batch=100_000, update_prefix="define sql:big-data-const 1\n",
+                   dedupe_distinct=True)
+
+
+def credentials(url: str) -> tuple[str, str] | None:
+    """``KG_ENDPOINT_USER``/``KG_ENDPOINT_PASSWORD``, else the ``~/.netrc`` entry for the host, else None."""
+    user, password = os.environ.get("KG_ENDPOINT_USER"), os.environ.get("KG_ENDPOINT_PASSWORD")
+    if user and password is not None:
+        return user, password
+    try:
+        found = netrc.netrc().authenticators(urlsplit(url).hostname or "")
+    except (FileNotFoundError, netrc.NetrcParseError):
+        return None
+    if found and found[0] and found[2] is not None:
+        return found[0], found[2]
+    return None
+
+
+def _base(url: str) -> str:
+    return re.sub(r"/(query|sparql|sparql-auth|update)/?$", "", url.rstrip("/"))
+
+
+def with_bindings(text: str, bindings: Mapping[str, Term]) -> str:
+    """The query with a ``VALUES`` block binding the given variables at the top of its WHERE clause.
+
+    Terms are written in their escaped N-Triples form by pyoxigraph, so a value can never change the
+    query's structure. The outer WHERE is the first one outside comment lines.
+
+    >>> with_bindings("SELECT ?x WHERE { ?x ?p ?param_n }", {"param_n": ox.Literal('a" } DROP ALL #')})
+    'SELECT ?x WHERE { VALUES (?param_n) { ("a\\\\" } DROP ALL #") } ?x ?p ?param_n }'
+    """
+    if not bindings:
+        return text
+    names = sorted(bindings)
+    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(str(bindings[n]) for n in names)}) }}"
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if not line.lstrip().startswith("#"):
+            match = _WHERE.search(line)
+            if match:
+                at = offset + match.end()
+                return text[:at] + block + text[at:]
+        offset += len(line)
+    raise EndpointError("query has no WHERE { ... } clause to bind parameters into")
+
+
+def _term(binding: Mapping[str, Any]) -> Term:
+    kind = binding["type"]
+    value = binding["value"]
+    if kind == "uri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(re.sub(r"\W", "_", value))
+    if "xml:lang" in binding:
+        return ox.Literal(value, language=binding["xml:lang"])
+    if "datatype" in binding:  # also Virtuoso's SPARQL 1.0-draft "typed-literal"
+        return ox.Literal(value, datatype=ox.NamedNode(binding["datatype"]))
+    return ox.Literal(value)
+
+
+class EndpointStore:
+    """A SPARQL 1.1 endpoint (query + update, optionally Graph Store Protocol) as a kg target."""
+
+    def __init__(self, query_url: str, update_url: str | None = None, graph_store_url: str | None = None, *,
+                 timeout: float = 120.0, retries: int = 4) -> None:
+        self.name = query_url
+        self.query_url = query_url
+        self.timeout = timeout
+        self.retries = retries
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.session.trust_env = False  # credentials only as documented, never picked up implicitly
+        self.creds = credentials(query_url)
+        self.dialect, server = self._detect()
+        base = _base(query_url)
+        no_graph_store = graph_store_url == "none"  # force SPARQL Update even where GSP exists
+        if no_graph_store:
+            graph_store_url = None
+        if self.dialect is OXIGRAPH:
+            update_url = update_url or f"{base}/update"
+            graph_store_url = graph_store_url or f"{base}/store"
+        elif self.dialect is VIRTUOSO and self.creds:
+            update_url = update_url or f"{base}/sparql-auth"
+            graph_store_url = graph_store_url or f"{base}/sparql-graph-crud-auth"
+        elif self.dialect is VIRTUOSO:
+            # anonymous /sparql forces 'define sql:big-data-const 0': about 1,200 triples per request at most
+            self.dialect = VIRTUOSO_ANONYMOUS
+        self.update_url = update_url or query_url
+        self.graph_store_url = None if no_graph_store else graph_store_url
+        self.auth_kind = self._auth_kind()
+        self._upload_auth = self._requests_auth()
+        self._nonce_primed = False
+        log.info("endpoint %s (%s, server %s); updates to %s; graph store %s", query_url, self.dialect.name,
+                 server or "?", self.update_url, self.graph_store_url or "none")
+
+    # --- connection -------------------------------------------------------------------------------
+
+    def _detect(self) -> tuple[Dialect, str]:
+        try:
+            response = self.session.get(self.query_url, params={"query": "ASK {}"}, timeout=self.timeout,
+                                        headers={"Accept": "application/sparql-results+json"})
+        except requests.RequestException as exc:
+            raise EndpointError(f"{self.query_url}: cannot connect ({type(exc).__name__}) - is the server "
+                                "running and the URL right?") from None
+        if response.status_code == 404:
+            raise EndpointError(f"{self.query_url}: not found (404) - give the SPARQL query URL, e.g. "
+                                "http://host:7878/query or http://host:8890/sparql")
+        server = response.headers.get("Server", "")
+        if "virtuoso" in server.lower():
+            return VIRTUOSO, server
+        if "oxigraph" in server.lower():
+            return OXIGRAPH, server
+        return GENERIC, server
+
+    def _auth_kind(self) -> str | None:
+        if self.creds is None:
+            return None
+        try:
+            response = self.session.get(self.update_url, params={"query": "ASK {}"}, timeout=self.timeout)
+        except requests.RequestException:
+            return "basic"
+        challenge = response.headers.get("WWW-Authenticate", "").lower()
+        return "digest" if challenge.startswith("digest") else "basic"
+
+    def _requests_auth(self) -> AuthBase | None:
+        if self.creds is None:
+            return None
+        return HTTPDigestAuth(*self.creds) if self.auth_kind == "digest" else HTTPBasicAuth(*self.creds)
+
+    def _retry(self, what: str, call: Callable[[], T]) -> T:
+        delay = 0.5
+        for attempt in range(self.retries + 1):
+            try:
+                return call()
+            except (urllib.error.URLError, requests.ConnectionError, requests.Timeout, ConnectionError) as exc:
+                if isinstance(exc, urllib.error.HTTPError):
+                    body = _read_quietly(exc)
+                    if exc.code not in {502, 503, 504}:
+                        raise EndpointError(f"{self.name}: {what} failed (HTTP {exc.code}: {_short(body)}) - "
+                                            f"{_hint(Exception(f'HTTP {exc.code} {body[:200]}'))}") from None
+                error: Exception = exc
+            except EndPointInternalError as exc:
+                if not any(mark in str(exc) for mark in _TRANSIENT):
+                    raise EndpointError(f"{self.name}: {what} failed ({_short(exc)}) - {_hint(exc)}") from None
+                error = exc
+            except _HttpStatus as exc:
+                if exc.status not in {500, 502, 503, 504} or (exc.status == 500 and not any(
+                        m in exc.body for m in _TRANSIENT)):
+                    raise EndpointError(f"{self.name}: {what} failed (HTTP {exc.status}: {_short(exc.body)})"
+                                        " - check the credentials and the server log") from None
+                error = exc
+            if attempt == self.retries:
+                raise EndpointError(f"{self.name}: {what} failed after {attempt + 1} tries ({_short(error)}) - "
+                                    "is the server up?") from None
+            log.warning("%s: %s failed (%s); retrying in %.1f s", self.name, what, _short(error), delay)
+            time.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable")
+
+    def _wrapper(self, url: str) -> SPARQLWrapper:
+        wrapper = SPARQLWrapper(url, updateEndpoint=url, agent=USER_AGENT)
+        wrapper.setMethod(POST)
+        wrapper.setTimeout(int(self.timeout))
+        if self.creds is not None:
+            wrapper.setHTTPAuth(DIGEST if self.auth_kind == "digest" else BASIC)
+            wrapper.setCredentials(*self.creds)
+        return wrapper
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    def _select_once(self, text: str) -> tuple[list[str], list[Row], int | None]:
+        wrapper = self._wrapper(self.query_url)
+        wrapper.setRequestMethod(URLENCODED)
+        wrapper.setReturnFormat(JSON)
+        if self.dialect.union_parameter:
+            wrapper.addParameter(self.dialect.union_parameter, "")
+        wrapper.setQuery(text)
+        try:
+            result = self._retry("query", wrapper.query)
+        except (QueryBadFormed, EndPointNotFound, Unauthorized, SPARQLWrapperException) as exc:
+            raise EndpointError(f"{self.name}: query refused ({_short(exc)}) - check the query and the URL") from None
+        data = result.convert()
+        if not isinstance(data, dict):
+            raise EndpointError(f"{self.name}: the answer is not SPARQL JSON results - is this a SPARQL endpoint?")
+        headers = {k.lower(): v for k, v in result.info().items()}
+        cap = headers.get("x-sparql-maxrows")
+        variables = list(data["head"]["vars"])
+        rows = [tuple(_term(b[v]) if v in b else None for v in variables) for b in data["results"]["bindings"]]
+        return variables, rows, int(cap) if cap and cap.isdigit() else None
+
+    def select(self, text: str, bindings: Mapping[str, Term]) -> tuple[list[str], list[Row]]:
+        """Run a SELECT with bound values; pages through a server's row cap instead of truncating."""
+        variables, rows = self._select_all(with_bindings(text, bindings))
+        if self.dialect.dedupe_distinct and _DISTINCT.search(text):
+            # Virtuoso repeats DISTINCT rows when a matched triple sits in several graphs of the union
+            rows = list(dict.fromkeys(rows))
+        return variables, rows
+
+    def _select_all(self, bound: str) -> tuple[list[str], list[Row]]:
+        variables, rows, cap = self._select_once(bound)
+        if cap is None or len(rows) < cap:
+            return variables, rows
+        if _LIMIT.search(bound.strip()):
+            raise EndpointError(f"{self.name}: the answer was cut at {cap} rows by the server - raise its "
+                                "row limit (Virtuoso: ResultSetMaxRows) or lower the query's LIMIT")
+        if not _ORDER_BY.search(bound):
+            # pages of an unordered answer may overlap or miss rows: order by every column, start again
+            bound = f"{bound}\nORDER BY {' '.join('?' + v for v in variables)}"
+            rows = []
+            offset = 0
+        else:
+            offset = cap
+        while True:
+            _, page, _ = self._select_once(f"{bound}\nLIMIT {cap} OFFSET {offset}")
+            rows += page
+            if len(page) < cap:
+                return variables, rows
+            offset += cap
+
+    def manifest(self) -> dict[str, ManifestEntry]:
+        """Every loaded article graph, by graph IRI."""
+        _, rows = self.select(MANIFEST_QUERY, {})
+        return parse_manifest(rows)
+
+    # --- writing ----------------------------------------------------------------------------------
+
+    def update(self, text: str) -> None:
+        """Run one SPARQL 1.1 Update request (POST)."""
+        wrapper = self._wrapper(self.update_url)
+        wrapper.setRequestMethod(URLENCODED)
+        # setQuery() would run SPARQLWrapper's query-type regexes over megabytes of data (measured: 0.8 s of
+        # a 1.3 s request), and a Virtuoso 'define' prefix hides the operation from them anyway
+        wrapper.queryString = self.dialect.update_prefix + text
+        wrapper.queryType = "INSERT"
+        try:
+            self._retry("update", wrapper.query)
+        except (QueryBadFormed, EndPointNotFound, Unauthorized, SPARQLWrapperException) as exc:
+            raise EndpointError(f"{self.update_url}: update refused ({_short(exc)}) - {_hint(exc)}") from None
+
+    def replace_graph(self, graph: str, quads: Sequence[ox.Quad], entry: ManifestEntry) -> None:
+        """Replace one article graph: forget its manifest entry, replace the graph, record the new entry.
+
+        Loads are not atomic on most servers, so the manifest entry goes first and comes back last:
+        an interrupted load is simply redone by the next run.
+        """
+        name = ox.NamedNode(graph)
+        forget = f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ {name} ?p ?o }} }}"
+        if self.graph_store_url is not None:
+            self.update(forget)
+            self._upload(graph, quads)
+        else:
+            batches = list(_batches(quads, self.dialect.insert_batch)) or [[]]
+            self.update(f"{forget} ; DROP SILENT GRAPH {name} ; {_insert(graph, batches[0])}")
+            for batch in batches[1:]:
+                self.update(_insert(graph, batch))
+        self.update(_insert(MANIFEST_GRAPH, manifest_quads(entry)))
+
+    def batch_limit(self, *, empty: bool) -> int:
+        """New graphs go together in one INSERT DATA request of at most the dialect's batch size."""
+        return self.dialect.insert_batch
+
+    def add_graphs(self, batch: Sequence[tuple[Sequence[ox.Quad], ManifestEntry]]) -> None:
+        """Add several new article graphs and their manifest entries in one update request.
+
+        Each graph is dropped first, so leftovers of an interrupted load never survive.
+        """
+        drops = " ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(entry.graph)}" for _, entry in batch)
+        blocks = [_graph_block(entry.graph, quads) for quads, entry in batch]
+        blocks.append(_graph_block(MANIFEST_GRAPH, [q for _, entry in batch for q in manifest_quads(entry)]))
+        self.update(f"{drops} ;\nINSERT DATA {{\n{''.join(blocks)}}}")
+
+    def _upload(self, graph: str, quads: Sequence[ox.Quad]) -> None:
+        assert self.graph_store_url is not None
+        auth = self._upload_auth
+        if isinstance(auth, HTTPDigestAuth) and not self._nonce_primed:
+            # get the nonce first (from a graph that is never there: an empty answer), or a big body is
+            # sent twice; the same auth object then reuses it for every upload
+            self.session.get(self.graph_store_url, params={"graph": "urn:kg:nonce"}, auth=auth, timeout=self.timeout)
+            self._nonce_primed = True
+        chunks = list(_batches(quads, self.dialect.upload_batch))
+        for n, chunk in enumerate(chunks or [[]]):
+            body = (ntriples(chunk) + "\n").encode("utf-8")
+            method = "PUT" if n == 0 else "POST"
+
+            def send(method: str = method, body: bytes = body) -> None:
+                response = self.session.request(method, self.graph_store_url,  # type: ignore[arg-type]
+                                                params={"graph": graph}, data=body, auth=auth,
+                                                timeout=self.timeout,
+                                                headers={"Content-Type": "application/n-triples"})
+                if response.status_code >= 300:
+                    raise _HttpStatus(response.status_code, response.text)
+
+            self._retry(f"upload of {graph}", send)
+
+    def drop_graph(self, graph: str) -> None:
+        """Remove a graph and its manifest entry."""
+        name = ox.NamedNode(graph)
+        self.update(f"DROP SILENT GRAPH {name} ; DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ {name} ?p ?o }} }}")
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self.session.close()
+
+
+class _HttpStatus(Exception):
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.body = body
+
+
+def _read_quietly(error: urllib.error.HTTPError) -> str:
+    """The body of an HTTP error response, then closed (it must not leak its socket)."""
+    try:
+        return error.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    finally:
+        error.close()
+
+
+def _hint(error: Exception) -> str:
+    text = str(error)
+    if isinstance(error, Unauthorized) or any(code in text for code in ("SR186", "SR619", "HTTP 401", "HTTP 403")):
+        return "set KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD (or ~/.netrc) for an account allowed to write"
+    return "check the request and the server log"
+
+
+def _short(error: object, limit: int = 160) -> str:
+    """One line of an error, cut short: Virtuoso echoes whole 1 MB queries in its messages."""
+    text = " ".join(str(error).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _batches(quads: Sequence[ox.Quad], size: int) -> Iterator[Sequence[ox.Quad]]:
+    # quads arrive sorted by subject, so each batch keeps a subject's triples together
+    for start in range(0, len(quads), size):
+        yield quads[start : start + size]
+
+
+def _graph_block(graph: str, quads: Sequence[ox.Quad]) -> str:
+    return f"GRAPH <{graph}> {{\n{ntriples(quads)}\n}}\n"
+
+
+def _insert(graph: str, quads: Sequence[ox.Quad]) -> str:
+    return f"INSERT DATA {{ {_graph_block(graph, quads)}}}"
+
