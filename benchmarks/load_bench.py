@@ -85,12 +85,13 @@ class Data:
 def base_graphs() -> list[tuple[str, list[ox.Quad]]]:
     """The article graphs of the project's test articles (extracted once)."""
     import kg.extract.from_doc
+    import kg.nlp.load
     import kg.rdf.files
     import kg.rdf.mapping
     import kg.read.articles
 
     articles = kg.read.articles.read_articles([ROOT / "tests/data/articles"], date=dt.date(2025, 3, 6),
-                                         on_error=lambda e: None)
+                                              on_error=lambda e: None)
     nlp = kg.nlp.load.load_pipeline()
     graphs = []
     for extraction in kg.extract.from_doc.extract(articles, nlp):
