@@ -4,7 +4,6 @@ headers and can answer 429, 500 or a canned WDQS result instead."""
 
 from __future__ import annotations
 
-import doctest
 import http.server
 import json
 import re
@@ -18,7 +17,6 @@ from pathlib import Path
 import pytest
 import requests
 
-import kg.link.wikidata
 from kg.errors import EndpointError
 from kg.link.candidates import Candidate, CandidateSource
 from kg.link.wikidata import USER_AGENT, WikidataSource, build_query, default_cache_dir, retry_after
@@ -297,7 +295,3 @@ def test_unreachable_endpoint(tmp_path: Path) -> None:
         WikidataSource(url, tmp_path, retries=1, backoff=0.01).candidates(["Kirkuk"])
     message = str(raised.value)
     assert message.startswith(url) and "cannot connect" in message and "\n" not in message
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(kg.link.wikidata).failed == 0
