@@ -8,8 +8,7 @@ from spacy.language import Language
 from kg.evaluate.re3d import gold_type
 from kg.extract.from_doc import extract
 from kg.model import Extraction
-
-from .conftest import article
+from tests.helpers import article
 
 
 def run(nlp: Language, text: str) -> Extraction:

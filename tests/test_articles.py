@@ -17,7 +17,7 @@ from kg.model import Article, Caption
 from kg.read.articles import article_id, parse_plain_block, read_articles, read_plain, split_caption
 
 ARTICLES = Path(__file__).parent / "data" / "articles"
-DATELINE = dt.date(2025, 3, 6)  # as in conftest
+DATELINE = dt.date(2025, 3, 6)  # as in tests/helpers.py
 
 OPERATION_TITLE = "Iraqi Army Searches for ISIS Remnants Between Diyala and Saladin"
 OPERATION_CAPTION = "Iraqi soldiers take part in a search operation in Diyala."

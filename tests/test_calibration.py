@@ -45,8 +45,7 @@ from kg.extract.calibration import (
 )
 from kg.extract.from_doc import extract
 from kg.model import Mention, TextSpan
-from tests.conftest import article
-from tests.test_evaluation import RE3D, _re3d_extractions
+from tests.helpers import RE3D, article, re3d_extractions
 
 ROOT = Path(__file__).resolve().parent.parent
 KG = "https://w3id.org/kg-news/ns#"
@@ -255,7 +254,7 @@ def test_cross_validation_never_measures_what_it_fitted() -> None:
 
 def test_re3d_judges_every_scored_prediction() -> None:
     documents = read_re3d(RE3D)
-    extractions = _re3d_extractions(documents)
+    extractions = re3d_extractions(documents)
     score = score_extractions(documents, extractions)
     entities = [j for j in score.judgements if j.kind == "entity"]
     relations = [j for j in score.judgements if j.kind == "relation"]

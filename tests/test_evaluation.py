@@ -15,7 +15,7 @@ from spacy.language import Language
 
 from kg.cli import cli
 from kg.evaluate.re3d import max_matching, predicted_relations, score_extractions
-from kg.evaluate.re3d_gold import Re3dDocument, is_name, read_re3d, strip_article
+from kg.evaluate.re3d_gold import is_name, read_re3d, strip_article
 from kg.evaluate.ucdp import (
     UcdpScore,
     base_names,
@@ -27,72 +27,10 @@ from kg.evaluate.ucdp import (
     score_row,
     score_rows,
 )
-from kg.model import Article, Entity, Event, Extraction, Mention, Relation, TextSpan
+from kg.model import Article, Event, Relation
+from tests.helpers import EVAL, RE3D, ExtractionBuilder, re3d_extractions, sentence_of, span_of
 
-EVAL = Path(__file__).parent / "data" / "eval"
-RE3D = EVAL / "re3d"
 UCDP = EVAL / "ucdp_small.csv"
-
-
-def _span(text: str, part: str, nth: int = 1) -> TextSpan:
-    start = -1
-    for _ in range(nth):
-        start = text.index(part, start + 1)
-    return TextSpan(start, start + len(part), part)
-
-
-def _sentence(text: str, part: str) -> TextSpan:
-    span = _span(text, part)
-    start = max(text.rfind(".", 0, span.start) + 1, text.rfind("\n", 0, span.start) + 1)
-    while text[start] == " ":
-        start += 1
-    end = text.index(".", span.end) + 1
-    return TextSpan(start, end, text[start:end])
-
-
-class _Builder:
-    """A hand-made Extraction: entities by (kind, key, cls) and their mentions in the text."""
-
-    def __init__(self, article: Article) -> None:
-        self.article = article
-        self.entities: dict[tuple[str, str], Entity] = {}
-        self.mentions: list[Mention] = []
-
-    def mention(self, kind: str, name: str, cls: str, surface: str | None = None, nth: int = 1) -> tuple[str, str]:
-        ref = (kind, name.lower())
-        self.entities.setdefault(ref, Entity(kind, name.lower(), name, cls))
-        self.mentions.append(Mention(_span(self.article.text, surface or name, nth), ref))
-        return ref
-
-    def build(self, relations: tuple[Relation, ...] = (), events: tuple[Event, ...] = ()) -> Extraction:
-        return Extraction(article=self.article, model="test", entities=tuple(self.entities.values()),
-                          mentions=tuple(self.mentions), relations=relations, events=events)
-
-
-def _re3d_extractions(documents: list[Re3dDocument]) -> list[Extraction]:
-    a, b = documents
-    assert (a.article.id, b.article.id) == ("A1", "B1")
-    text = a.article.text
-    x = _Builder(a.article)
-    legion = x.mention("organization", "Free Legion", "ArmedGroup")
-    x.mention("organization", "Free Legion", "ArmedGroup", "The Free Legion", nth=2)  # article stripped
-    tal_kasr = x.mention("person", "Tal Kasr", "Person")  # a place typed as a person
-    omar = x.mention("person", "Omar Haddad", "Person")
-    flag = x.mention("organization", "Black Flag Brigade", "ArmedGroup")  # gold has it at confidence 0.3
-    relations = (
-        Relation(omar, "leaderOf", _sentence(text, "Its commander"), 0.8, object=legion),  # InChargeOf: right
-        Relation(legion, "opposes", _sentence(text, "attacked"), 0.7, object=tal_kasr),  # not in the gold
-        Relation(omar, "memberOf", _sentence(text, "Its commander"), 0.8, object=flag),  # not in the gold
-        Relation(omar, "spokespersonFor", _sentence(text, "Its commander"), 0.8, object=legion),  # not scored
-    )
-    fights = _sentence(text, "fights")
-    events = (Event("Attack", _span(text, "fights"), fights, 0.7, agents=(legion,), targets=(flag,)),)
-    y = _Builder(b.article)
-    y.mention("country", "Turkey", "Country")  # gold: Organisation here ...
-    y.mention("settlement", "Afrin", "Settlement")  # gold "Afrin city": overlap yes, exact no
-    y.mention("settlement", "Ankara", "Settlement")  # not in the gold
-    y.mention("country", "Turkey", "Country", nth=2)  # ... and Location here
-    return [x.build(relations, events), y.build()]
 
 
 def test_re3d_reader_keeps_named_confident_gold() -> None:
@@ -118,7 +56,7 @@ def test_re3d_reader_keeps_named_confident_gold() -> None:
 
 def test_re3d_scores_a_known_extraction() -> None:
     documents = read_re3d(RE3D)
-    score = score_extractions(documents, _re3d_extractions(documents))
+    score = score_extractions(documents, re3d_extractions(documents))
     counts = {k: (c.tp, c.fp, c.fn) for k, c in score.entities.items()}
     assert counts == {"Person": (1, 1, 0), "Organisation": (3, 0, 0), "Location": (2, 1, 1)}
     exact = {k: (c.tp, c.fp, c.fn) for k, c in score.exact.items()}
@@ -139,10 +77,10 @@ def test_re3d_scores_a_known_extraction() -> None:
 
 def test_re3d_territorial_control_is_in_charge_of() -> None:
     text = "Tal Kasr, held by the Free Legion, was quiet."
-    x = _Builder(Article(id="C1", text=text))
+    x = ExtractionBuilder(Article(id="C1", text=text))
     town = x.mention("settlement", "Tal Kasr", "Settlement")
     legion = x.mention("organization", "Free Legion", "ArmedGroup")
-    held = Relation(legion, "controls", _sentence(text, "held"), 0.7, object=town)
+    held = Relation(legion, "controls", sentence_of(text, "held"), 0.7, object=town)
     [pair] = predicted_relations(x.build((held,)))
     assert (pair.type, pair.subject, pair.object) == ("InChargeOf", ((22, 33),), ((0, 8),))
 
@@ -227,10 +165,10 @@ def test_ucdp_scores_known_extractions() -> None:
     rows = kept_rows(read_ucdp(UCDP), score)
     extractions = []
     for row in rows:
-        extractions.append(_Builder(Article(id=row.id, text=row.headline)))
+        extractions.append(ExtractionBuilder(Article(id=row.id, text=row.headline)))
     first, second, third = extractions
     tal_rifaat = first.mention("settlement", "Tal Rifaat", "Settlement")
-    clashes = _span(rows[0].headline, "clashes")
+    clashes = span_of(rows[0].headline, "clashes")
     second.mention("organization", "IS", "ArmedGroup")
     second.mention("organization", "al-Mayadin", "Organization")  # a place typed as an organisation
     third.mention("organization", "SDF", "ArmedGroup")

@@ -12,20 +12,11 @@ from kg.errors import ModelError
 from kg.extract.from_doc import extract
 from kg.model import LOCATION_CLASSES, Article, Extraction
 from kg.nlp.load import load_pipeline
-
-from .conftest import DATELINE, article
-
-
-def run(nlp: Language, text: str, date: dt.date | None = DATELINE) -> Extraction:
-    return next(extract([article(text, date=date)], nlp))
+from tests.helpers import label, run
 
 
 def classes(x: Extraction) -> dict[str, str]:
     return {e.label: e.cls for e in x.entities}
-
-
-def label(x: Extraction, ref: tuple[str, str]) -> str:
-    return next(e.label for e in x.entities if e.ref == ref)
 
 
 def labels(x: Extraction, refs: tuple[tuple[str, str], ...]) -> set[str]:

@@ -13,8 +13,7 @@ from spacy.language import Language
 from kg.extract.from_doc import extract
 from kg.rdf.mapping import to_graph
 from kg.read.articles import read_articles
-
-from .conftest import ARTICLES, DATA, DATELINE
+from tests.helpers import ARTICLES, DATA, DATELINE
 
 
 @pytest.mark.parametrize("name", ["operation", "policy", "statements"])

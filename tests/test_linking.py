@@ -24,10 +24,8 @@ from kg.link.wikidata import WikidataSource
 from kg.model import Entity, Extraction
 from kg.rdf.mapping import to_graph
 from kg.rdf.namespaces import GEO, KG
-
-from .conftest import ARTICLES, article
-from .servers import OxigraphServer
-from .test_wikidata import load_fixture
+from tests.helpers import ARTICLES, article, load_fixture
+from tests.servers import OxigraphServer
 
 WD = "http://www.wikidata.org/entity/"
 
@@ -62,6 +60,7 @@ def test_gazetteer_links_on_the_test_articles(extract_file) -> None:  # type: ig
     assert "Jalal Hamdani" not in links  # an invented person stays unlinked (NIL)
 
 
+@pytest.mark.server
 def test_endpoint_links_with_type_constraints(nlp: Language, wikidata: OxigraphServer, tmp_path: Path) -> None:
     source = WikidataSource(wikidata.query_url, cache_dir=tmp_path / "cache")
     found = linked(nlp, "Troops searched the desert between Kirkuk, Saladin and Diyala for ISIS cells, "
@@ -73,6 +72,7 @@ def test_endpoint_links_with_type_constraints(nlp: Language, wikidata: OxigraphS
     assert found["Iraq"] == "Q796"
 
 
+@pytest.mark.server
 def test_person_links_only_to_a_human(nlp: Language, wikidata: OxigraphServer, tmp_path: Path) -> None:
     source = WikidataSource(wikidata.query_url, cache_dir=tmp_path / "cache")
     entity = Entity("person", "saladin", "Saladin", "Person")
@@ -80,6 +80,7 @@ def test_person_links_only_to_a_human(nlp: Language, wikidata: OxigraphServer, t
     assert [link.qid for link in x.links] == ["Q900000001"]
 
 
+@pytest.mark.server
 def test_gazetteer_first_then_endpoint(nlp: Language, wikidata: OxigraphServer, tmp_path: Path) -> None:
     linker = Linker([Gazetteer(), WikidataSource(wikidata.query_url, cache_dir=tmp_path / "cache")])
     x = linker.link(next(extract([article("The Iraqi Army moved into Diyala.")], nlp)))
@@ -216,6 +217,7 @@ def wikidata_shaped(gazetteer: Gazetteer) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.server
 def test_an_endpoint_with_only_wikidata_shaped_data_gives_the_same_links(
         extract_file, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import requests

@@ -30,8 +30,7 @@ from kg.rdf.files import RdfWriter
 from kg.rdf.mapping import to_graph
 from kg.rdf.namespaces import KG, NIF, Minter
 from kg.rdf.shapes import validate
-
-from .conftest import ARTICLES, DATA, DATELINE
+from tests.helpers import ARTICLES, DATA, DATELINE
 
 TEXT = "Jalal Hamdani, spokesman for the Federal Police, said on Tuesday: “We hunt ISIS in Diyala.”"
 PERSON = ("person", "jalal hamdani")

@@ -14,8 +14,7 @@ from kg.rdf.files import RdfWriter
 from kg.rdf.mapping import to_graph
 from kg.rdf.namespaces import KG
 from kg.rdf.shapes import validate
-
-from .test_extract import label, run
+from tests.helpers import label, run
 
 
 def triples(x: Extraction) -> set[tuple[str, str, str]]:

@@ -11,8 +11,7 @@ from kg.query.saved import ResultTable, list_queries, load_query, run_query
 from kg.rdf.files import to_quads
 from kg.rdf.mapping import to_graph
 from kg.read.articles import read_articles
-
-from .conftest import ARTICLES, DATELINE
+from tests.helpers import ARTICLES, DATELINE
 
 KG = "https://w3id.org/kg-news/ns#"
 FILES = ["operation.txt", "policy.txt", "statements.txt"]

@@ -262,6 +262,7 @@ def test_busy_port_is_refused(tmp_path: Path) -> None:
                             refusal(store, f"127.0.0.1:{port}"))
 
 
+@pytest.mark.server
 def test_port_of_another_server_is_refused(server: Server, tmp_path: Path) -> None:
     # the other server would answer the readiness probe: only the port check tells them apart
     taken = urllib.parse.urlsplit(server.url).netloc
@@ -291,6 +292,7 @@ def test_store_open_in_another_process_is_refused(tmp_path: Path, read_write: bo
 # --- a running read-only server ----------------------------------------------------------------
 
 
+@pytest.mark.server
 def test_page_is_yasgui_with_assets_served_locally(server: Server) -> None:
     status, content_type, page = http(server.url, accept="text/html")
     assert status == 200 and content_type.startswith("text/html")
@@ -303,6 +305,7 @@ def test_page_is_yasgui_with_assets_served_locally(server: Server) -> None:
         assert len(body) > 10_000 and marker in body, asset
 
 
+@pytest.mark.server
 def test_saved_query_runs_over_the_union_of_article_graphs(server: Server) -> None:
     saved = load_query("mentions")
     rows = select_rows(server.url, saved.text)
@@ -321,6 +324,7 @@ def test_saved_query_runs_over_the_union_of_article_graphs(server: Server) -> No
     assert status == 200 and json.loads(body)["results"]["bindings"][0]["n"]["value"] == "20"
 
 
+@pytest.mark.server
 def test_read_only_server_refuses_updates(server: Server) -> None:
     update = "INSERT DATA { <urn:x:s> <urn:x:p> \"added\" }"
     for endpoint in ("update", "sparql"):
@@ -329,6 +333,7 @@ def test_read_only_server_refuses_updates(server: Server) -> None:
     assert select_rows(server.url, "SELECT * { <urn:x:s> ?p ?o }") == []
 
 
+@pytest.mark.server
 def test_read_only_server_keeps_writers_out_but_lets_readers_in(server: Server) -> None:
     with pytest.raises(OSError, match="lock"):
         Store(str(server.store))  # as 'kg ingest' would open it
@@ -338,6 +343,8 @@ def test_read_only_server_keeps_writers_out_but_lets_readers_in(server: Server) 
     assert len(select_rows(server.url, load_query("mentions").text)) == 2
 
 
+@pytest.mark.server
+@pytest.mark.browser
 def test_browser_runs_saved_query_in_yasgui(server: Server, tmp_path: Path) -> None:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -385,6 +392,7 @@ def test_browser_runs_saved_query_in_yasgui(server: Server, tmp_path: Path) -> N
 # --- read-write, stopping, dying ---------------------------------------------------------------
 
 
+@pytest.mark.server
 def test_read_write_server_takes_updates_and_holds_the_store(tmp_path: Path) -> None:
     store = make_store(tmp_path / "kg-store")
     with running_server(store, read_write=True) as server:
@@ -400,6 +408,7 @@ def test_read_write_server_takes_updates_and_holds_the_store(tmp_path: Path) -> 
     del reopened
 
 
+@pytest.mark.server
 @pytest.mark.parametrize(("signum", "group"), [(signal.SIGINT, True), (signal.SIGINT, False), (signal.SIGTERM, False)],
                          ids=["ctrl-c-in-terminal", "sigint", "sigterm"])
 def test_signal_stops_server_cleanly(tmp_path: Path, signum: int, group: bool) -> None:
@@ -415,6 +424,7 @@ def test_signal_stops_server_cleanly(tmp_path: Path, signum: int, group: bool) -
     del writable
 
 
+@pytest.mark.server
 def test_server_dying_by_itself_gives_its_exit_code(tmp_path: Path) -> None:
     store = make_store(tmp_path / "kg-store")
     with running_server(store) as server:

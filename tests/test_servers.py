@@ -53,6 +53,9 @@ def port_open(port: int) -> bool:
 NT_A = f'<{EX}a> <{EX}name> "Alpha"@en .\n<{EX}a> <{EX}count> "3"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
 NT_B = f'<{EX}b> <{EX}name> "Beta \\"quoted\\" é"@en .\n'
 
+# the harness itself: these tests start servers (or install Virtuoso for them)
+pytestmark = pytest.mark.server
+
 
 # --- harness ---------------------------------------------------------------------------------------
 
@@ -70,8 +73,8 @@ def test_virtuoso_missing_binary_is_an_error_with_the_fix(monkeypatch: pytest.Mo
         VirtuosoServer()
 
 
-def test_virtuoso_ini_copy_is_private(tmp_path: Path) -> None:
-    text = servers.virtuoso_ini(servers.VIRTUOSO_INI.read_text(), tmp_path, 41111, 48890)
+def test_virtuoso_ini_copy_is_private(virtuoso_ini: Path, tmp_path: Path) -> None:
+    text = servers.virtuoso_ini(virtuoso_ini.read_text(), tmp_path, 41111, 48890)
     assert "/var/lib/virtuoso-opensource-7/db" not in text
     assert servers._ini_value(text, "Parameters", "ServerPort") == "127.0.0.1:41111"
     assert servers._ini_value(text, "HTTPServer", "ServerPort") == "127.0.0.1:48890"

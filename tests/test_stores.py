@@ -22,9 +22,8 @@ from kg.store.base import MANIFEST_GRAPH, Target
 from kg.store.embedded import EmbeddedStore
 from kg.store.endpoint import EndpointStore, with_bindings
 from kg.store.loading import load_files, retract
-
-from .conftest import ARTICLES, DATELINE
-from .servers import OxigraphServer, VirtuosoServer
+from tests.helpers import ARTICLES, DATELINE
+from tests.servers import OxigraphServer, VirtuosoServer
 
 CONTRACT = ["mentions", "entities", "events", "policies", "relations", "statements", "articles"]
 FILES = ["operation.txt", "policy.txt", "statements.txt", "two_articles.txt"]
@@ -45,7 +44,8 @@ def wipe(target: Target) -> None:
         target.drop_graph(graph)
 
 
-@pytest.fixture(params=["embedded", "oxigraph", "virtuoso"])
+@pytest.fixture(params=["embedded", pytest.param("oxigraph", marks=pytest.mark.server),
+                        pytest.param("virtuoso", marks=pytest.mark.server)])
 def target(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Target]:
     kind = request.param
     if kind == "embedded":
@@ -140,6 +140,7 @@ def test_manifest_records_hash_count_time_and_version(trig: Path, tmp_path: Path
     assert ox.NamedNode(MANIFEST_GRAPH) in set(store.store.named_graphs())
 
 
+@pytest.mark.server
 def test_virtuoso_insert_data_batches_without_graph_store(virtuoso_server: VirtuosoServer,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KG_ENDPOINT_USER", virtuoso_server.user)
@@ -162,6 +163,7 @@ def test_virtuoso_insert_data_batches_without_graph_store(virtuoso_server: Virtu
     assert graph not in article_graphs(endpoint)
 
 
+@pytest.mark.server
 def test_virtuoso_writes_need_credentials(virtuoso_server: VirtuosoServer, monkeypatch: pytest.MonkeyPatch,
                                           trig: Path) -> None:
     monkeypatch.delenv("KG_ENDPOINT_USER", raising=False)
@@ -217,6 +219,7 @@ def test_cli_query_without_a_store_says_how_to_make_one(tmp_path: Path) -> None:
     assert "no store at" in result.stderr and "kg ingest" in result.stderr
 
 
+@pytest.mark.server
 def test_virtuoso_result_cap_is_paged_not_truncated(virtuoso_server: VirtuosoServer,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     assert virtuoso_server.max_rows == 1000
@@ -238,6 +241,7 @@ def test_virtuoso_result_cap_is_paged_not_truncated(virtuoso_server: VirtuosoSer
     endpoint.drop_graph(graph)
 
 
+@pytest.mark.server
 def test_basic_auth_from_env_and_netrc_and_retry_on_503(trig: Path, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.servers import AuthProxy
@@ -280,6 +284,7 @@ def test_a_graph_split_in_a_file_is_reported_once(tmp_path: Path) -> None:
     assert report.new == 2
 
 
+@pytest.mark.server
 def test_virtuoso_batches_of_tiny_graphs_fit(virtuoso_server: VirtuosoServer, monkeypatch: pytest.MonkeyPatch,
                                             tmp_path: Path) -> None:
     monkeypatch.setenv("KG_ENDPOINT_USER", virtuoso_server.user)

@@ -6,8 +6,7 @@ from spacy.language import Language
 
 from kg.extract.from_doc import extract
 from kg.model import LOCATION_CLASSES, Extraction
-
-from .conftest import article
+from tests.helpers import article
 
 
 def run(nlp: Language, text: str) -> Extraction:

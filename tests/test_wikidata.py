@@ -4,7 +4,6 @@ headers and can answer 429, 500 or a canned WDQS result instead."""
 
 from __future__ import annotations
 
-import doctest
 import http.server
 import json
 import re
@@ -18,15 +17,13 @@ from pathlib import Path
 import pytest
 import requests
 
-import kg.link.wikidata
 from kg.errors import EndpointError
 from kg.link.candidates import Candidate, CandidateSource
 from kg.link.wikidata import USER_AGENT, WikidataSource, build_query, default_cache_dir, retry_after
-
-from .servers import HOST, OxigraphServer, free_port
+from tests.helpers import load_fixture
+from tests.servers import HOST, OxigraphServer, free_port
 
 DATA = Path(__file__).parent / "data" / "wikidata"
-FIXTURE = DATA / "fixture.ttl"
 CANNED = (DATA / "wdqs_isis.json").read_bytes()  # the shape WDQS answers in, for the lookup query
 JSON_HEADERS = {"Content-Type": "application/sparql-results+json;charset=utf-8"}
 
@@ -96,12 +93,6 @@ class Stub:
         self.server.server_close()
 
 
-def load_fixture(server: OxigraphServer) -> None:
-    response = requests.post(f"{server.store_url}?default", data=FIXTURE.read_bytes(),
-                             headers={"Content-Type": "text/turtle"}, timeout=30)
-    assert response.status_code in (200, 201, 204), response.text
-
-
 @pytest.fixture(scope="module")
 def wikidata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
     """An Oxigraph server holding the Wikidata-shaped fixture."""
@@ -123,6 +114,7 @@ def by_qid(found: list[Candidate]) -> dict[str, Candidate]:
 
 # --- lookups against the fixture ---------------------------------------------------------------------------
 
+@pytest.mark.server
 def test_one_request_per_batch_and_user_agent(counted: Stub, tmp_path: Path) -> None:
     source: CandidateSource = WikidataSource(counted.url, tmp_path / "cache")
     names = ["Saladin", "ISIS", "Diyala", "Kirkuk", "Iraq", "Syria", "Nowhere at all"]
@@ -139,6 +131,7 @@ def test_one_request_per_batch_and_user_agent(counted: Stub, tmp_path: Path) -> 
     assert len(counted.requests) == 1 + 3  # 7 names in batches of 3
 
 
+@pytest.mark.server
 def test_kinds_from_p31_p279_chains(counted: Stub, tmp_path: Path) -> None:
     found = WikidataSource(counted.url, tmp_path).candidates(
         ["Saladin", "ISIS", "Diyala", "Kirkuk", "Iraq", "Iraqi Army", "INA"])
@@ -158,6 +151,7 @@ def test_kinds_from_p31_p279_chains(counted: Stub, tmp_path: Path) -> None:
     assert by_qid(found["INA"])["Q900000005"].kinds == {"media", "organization"}
 
 
+@pytest.mark.server
 def test_fields_exactness_and_order(counted: Stub, tmp_path: Path) -> None:
     found = WikidataSource(counted.url, tmp_path).candidates(["Kirkuk", "Saladin", "ISIS", "Tigris Crater"])
     city, governorate = found["Kirkuk"]  # the label match first
@@ -175,6 +169,7 @@ def test_fields_exactness_and_order(counted: Stub, tmp_path: Path) -> None:
     assert found["Tigris Crater"][0].coordinates is None  # a point on the Moon
 
 
+@pytest.mark.server
 def test_name_forms(counted: Stub, tmp_path: Path) -> None:
     source = WikidataSource(counted.url, tmp_path)
     found = source.candidates(["kirkuk", "Kirkuk", "Abu Bakr al-Baghdadi", "country", "  "])
@@ -195,6 +190,7 @@ def test_query_is_parameterised_safely() -> None:
 
 # --- the cache ---------------------------------------------------------------------------------------------
 
+@pytest.mark.server
 def test_cache_answers_when_the_server_is_gone(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     names = ["Saladin", "Kirkuk", "ISIS"]
@@ -299,7 +295,3 @@ def test_unreachable_endpoint(tmp_path: Path) -> None:
         WikidataSource(url, tmp_path, retries=1, backoff=0.01).candidates(["Kirkuk"])
     message = str(raised.value)
     assert message.startswith(url) and "cannot connect" in message and "\n" not in message
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(kg.link.wikidata).failed == 0

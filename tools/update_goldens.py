@@ -17,7 +17,7 @@ from kg.read.articles import read_articles
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDENS = {"operation.txt": "operation.trig", "policy.txt": "policy.trig", "statements.txt": "statements.trig"}
-DATELINE = dt.date(2025, 3, 6)  # the same dateline as tests/conftest.py
+DATELINE = dt.date(2025, 3, 6)  # the same dateline as tests/helpers.py
 
 
 def main() -> None:

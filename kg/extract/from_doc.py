@@ -55,6 +55,7 @@ def extract(
     (for fitting a calibration, see :mod:`kg.extract.calibration`). With ``min_confidence``, each extraction is
     :meth:`~kg.model.Extraction.filtered` at that confidence.
 
+    >>> from kg.nlp.load import load_pipeline
     >>> nlp = load_pipeline()
     >>> [x.article.id for x in extract([Article(id="a1", text="ISIS attacked Kirkuk.")], nlp)]
     ['a1']

@@ -84,9 +84,14 @@ class RdfWriter:
     temporary file is removed, so no half-written output is ever left behind.
 
     >>> import io
+    >>> graph = Graph(identifier=URIRef("urn:g"))
+    >>> _ = graph.add((URIRef("urn:s"), URIRef("urn:p"), Literal("o")))
     >>> out = io.BytesIO()
     >>> with RdfWriter(out, "nquads") as writer:
-    ...     writer.write(Graph(identifier=URIRef("urn:g")))
+    ...     writer.write(graph)
+    1
+    >>> print(out.getvalue().decode(), end="")
+    <urn:s> <urn:p> "o" <urn:g> .
     """
 
     def __init__(self, target: str | Path | IO[bytes] | None, fmt: str = "turtle") -> None:
