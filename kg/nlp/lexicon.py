@@ -184,8 +184,6 @@ TITLES = frozenset({"president", "minister", "colonel", "general", "brigadier", 
 LEADER_VERBS = frozenset({"lead", "head", "command", "chair", "run"})
 OPPOSE_VERBS = frozenset({"fight", "battle", "combat", "oppose", "target", "attack"})
 AFFILIATION_WORDS = frozenset({"affiliate", "affiliated", "linked", "aligned", "loyal", "backed"})
-ORDINAL_WORDS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-                           "tenth", "eleventh", "twelfth"})
 # verbs that list a group's members ("coalition nations include ...", "made up of ...")
 INCLUDE_VERBS = frozenset({"include", "comprise", "make", "compose", "consist"})
 # "X was assigned to <unit>": X belongs to the unit

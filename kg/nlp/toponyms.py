@@ -22,7 +22,7 @@ from kg import known
 from kg.model import LOCATION_CLASSES
 from kg.nlp import lexicon
 from kg.nlp.components import KgComponent
-from kg.nlp.words import aims_at, trigger_word
+from kg.nlp.words import COMPASS_POINTS, LOCATIVE_PREPS, aims_at, trigger_word
 
 # well-known towns and districts (rows of kg/data/names.tsv matched as "town"): canonical name -> aliases
 TOWNS: dict[str, tuple[str, ...]] = {
@@ -44,8 +44,8 @@ PLACE_NOUNS = frozenset({"city", "cities", "town", "towns", "village", "villages
 VIOLENCE_WORDS = frozenset({word for word, cls in lexicon.EVENT_TRIGGERS.items() if cls != "Meeting"}
                            | lexicon.CASUALTY_WORDS
                            | {"casualties", "clashes", "losses", "land", "fall", "fire", "control", "capture"})
-_DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
-_PLACE_PREPS = frozenset({"in", "on", "near", "around", "outside", "inside", "into", "at", "towards", "toward"})
+# a place slot after a word of violence: strikes land "on X", advances go "into X", "towards X"
+_SLOT_PREPS = LOCATIVE_PREPS | {"on", "around", "outside", "into", "towards", "toward"}
 # untyped NER labels that a place rule may overrule (ruler labels are ontology classes and stay)
 _WEAK_LABELS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "Person", "Organization"})
 # "central Baghdad" is still the city: only the compass directions make a region
@@ -228,7 +228,7 @@ def _named_as_place(span: Span) -> bool:
         following = doc[span.end + 1]
         if following.ent_type_ in LOCATION_CLASSES | {"GPE", "LOC"} and span.root.dep_ not in {"nsubj", "dobj"}:
             return True
-        if following.lower_ in _DIRECTIONS and span.end + 2 < len(doc) and doc[span.end + 2].lower_ == "of":
+        if following.lower_ in COMPASS_POINTS and span.end + 2 < len(doc) and doc[span.end + 2].lower_ == "of":
             return True
     before = [t.lower_ for t in doc[max(0, span.start - 3) : span.start]]
     if before and before[-1] == "the":
@@ -249,7 +249,7 @@ def _named_as_place(span: Span) -> bool:
 def _in_place_slot(root: Token, depth: int) -> bool:
     """"clashes in X", "airstrikes on X", "raids target X", and the items listed with such an X."""
     head = root.head
-    if root.dep_ == "pobj" and head.lower_ in _PLACE_PREPS:
+    if root.dep_ == "pobj" and head.lower_ in _SLOT_PREPS:
         governor = head.head
         return _violent(governor) or any(_violent(c) for c in governor.children if c.dep_ == "nsubj")
     if root.dep_ == "dobj" and _violent(head):
@@ -272,7 +272,7 @@ def _after_violence(span: Span) -> bool:
     if aims_at(previous):
         return True
     window = doc[max(span.sent.start, previous.i - 6) : previous.i]
-    return previous.lower_ in _PLACE_PREPS and any(_violent(t) for t in window)
+    return previous.lower_ in _SLOT_PREPS and any(_violent(t) for t in window)
 
 
 def _violent(token: Token) -> bool:
