@@ -1,39 +1,48 @@
-"""Build kg's shipped gazetteer, ``kg/data/gazetteer.tsv``.
+"""Check kg's table of named things, ``kg/data/names.tsv``, and build the gazetteer from it.
 
-Two modes::
+The table (see :mod:`kg.known`) is the one place names are kept; the shipped gazetteer,
+``kg/data/gazetteer.tsv``, is its linked subset (the rows with a QID) in the linker's format. Modes::
 
-    # offline: countries, Iraqi governorates, Syrian provinces and city coordinates from the
-    # countries-states-cities CSV files, plus the hand-checked tables below
-    python tools/build_gazetteer.py --geo ../shared/eval/dev/geo
+    # check the table and that the gazetteer is its linked subset (the test suite runs this)
+    python tools/build_gazetteer.py --check
 
-    # refresh labels, aliases, coordinates and countries of the listed QIDs from Wikidata
+    # rewrite the table in its canonical order and form, and the gazetteer from it
+    python tools/build_gazetteer.py --write
+
+    # refresh the coordinates of linked places from the countries-states-cities CSV files
+    python tools/build_gazetteer.py --geo DIR
+
+    # refresh aliases, coordinates and countries of the linked rows from Wikidata
     python tools/build_gazetteer.py --wikidata-endpoint https://query.wikidata.org/sparql
 
-Without ``--geo`` the refresh starts from the existing TSV (``--base``). The output is deterministic:
-rows sorted by QID number, aliases sorted, coordinates rounded to 5 decimals, ``\\n`` line ends, so the
-same inputs give the same bytes.
+The refresh modes start from the table (or from ``--base``, a gazetteer file) and write a gazetteer to
+``--out``; when that is the shipped one, the refreshed columns are written back into the table too, so
+the two stay one. The output is deterministic: gazetteer rows sorted by QID number, table rows by name
+and class, aliases of the gazetteer sorted, coordinates rounded to 5 decimals, ``\\n`` line ends.
 
-Every QID in the tables below was checked by hand against a source, named per row:
+Every QID was checked by hand against a source, named in the row's ``source`` column:
 
 * ``trusted`` — given by the product owner.
 * ``elevant`` — an ELEVANT gold label (``entity_id`` with that ``name``).
+* ``crosswalk`` — a country QID of the evaluation's actor crosswalk.
 * ``geo`` — ``wikiDataId`` of ``countries.csv`` / ``states.csv`` (reliable for countries and first-level
   divisions).
 * ``geo+wd`` — a city whose ``wikiDataId`` in ``cities_middle_east_flat.csv`` (unreliable on its own:
   many QIDs there are shared by several places) is confirmed by an independent public listing made
   from Wikidata that pairs the same name with the same QID. Cities whose QID could not be confirmed
-  (e.g. Erbil, where two sources disagree; Raqqa, Fallujah, Ramadi, Tikrit, Najaf) are left out.
+  (e.g. Erbil, where two sources disagree; Raqqa, Fallujah, Ramadi, Tikrit, Najaf) have none.
 
-An unlinked entity is fine, a wrong link is not: add a row only with a source.
+An unlinked entity is fine, a wrong link is not: give a row a QID only with a source.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -42,13 +51,18 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from kg import known
+from kg.known import NamedThing
 from kg.link.candidates import fold
-from kg.link.gazetteer import AMBIGUOUS, HEADER, KINDS, PLACE_KINDS
+from kg.link.gazetteer import AMBIGUOUS, CLASS_KINDS, HEADER, KINDS, PLACE_KINDS
+from kg.resources import ontology_path
 
 DEFAULT_OUT = ROOT / "kg" / "data" / "gazetteer.tsv"
+DEFAULT_TABLE = ROOT / "kg" / "data" / "names.tsv"
 USER_AGENT = "kg-gazetteer-builder/0.1 (https://w3id.org/kg-news)"
 BATCH = 50  # QIDs per SPARQL request
 DECIMALS = 5
+SOURCES = frozenset({"trusted", "elevant", "crosswalk", "geo", "geo+wd"})
 
 
 @dataclass(frozen=True)
@@ -65,213 +79,116 @@ class Row:
     description: str = ""
 
 
-# ----------------------------------------------------------------------------------------- countries
-# ISO 3166 codes of dependent territories, special administrative regions and Antarctica in countries.csv:
-# not countries, and not needed for Iraq/Syria news, so left out.
-NOT_COUNTRIES = frozenset({
-    "AX", "AS", "AI", "AQ", "AW", "BM", "BQ", "BV", "IO", "KY", "CX", "CC", "CK", "CW", "FK", "FO", "GF",
-    "PF", "TF", "GI", "GL", "GP", "GU", "GG", "HM", "HK", "JE", "MO", "IM", "MQ", "YT", "MS", "NC", "NU",
-    "NF", "MP", "PN", "PR", "RE", "SH", "PM", "BL", "MF", "SX", "GS", "SJ", "TK", "TC", "UM", "VG", "VI",
-    "WF", "EH"
-})
-
-# labels where kg's canonical name (kg.nlp.lexicon.countries(), from pycountry) differs from countries.csv
-COUNTRY_LABELS: dict[str, str] = {
-    "BN": "Brunei Darussalam", "CV": "Cabo Verde", "FJ": "Fiji", "CI": "Côte d'Ivoire", "BS": "Bahamas",
-    "GM": "Gambia", "PS": "Palestine",
-    # kg.nlp.lexicon folds these to "Congo" / "Holy See (Vatican City State)"; the clearer names are labels here
-    "CD": "Democratic Republic of the Congo", "VA": "Vatican City",
-}
-COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
-    "US": ("US", "U.S.", "USA", "U.S.A.", "America", "United States of America"),
-    "GB": ("UK", "U.K.", "Britain", "Great Britain", "United Kingdom of Great Britain and Northern Ireland"),
-    "SY": ("Syrian Arab Republic",),
-    "IQ": ("Republic of Iraq",),
-    "IR": ("Islamic Republic of Iran",),
-    "RU": ("Russian Federation",),
-    "TR": ("Türkiye", "Turkiye", "Republic of Türkiye"),
-    "KR": ("Republic of Korea",),
-    "KP": ("Democratic People's Republic of Korea", "DPRK"),
-    "PS": ("Palestinian territories", "Occupied Palestinian Territory"),
-    "VN": ("Viet Nam",),
-    "CZ": ("Czechia",),
-    "LA": ("Lao People's Democratic Republic",),
-    "MD": ("Republic of Moldova",),
-    "TZ": ("United Republic of Tanzania",),
-    "BO": ("Plurinational State of Bolivia",),
-    "VE": ("Bolivarian Republic of Venezuela",),
-    "AE": ("UAE", "U.A.E.", "Emirates"),
-    "SA": ("Kingdom of Saudi Arabia", "KSA"),
-    "CN": ("People's Republic of China", "PRC"),
-    "CD": ("DR Congo", "DRC", "Congo-Kinshasa", "Democratic Republic of Congo"),
-    "CG": ("Republic of the Congo", "Congo-Brazzaville"),
-    "CI": ("Ivory Coast",),
-    "CV": ("Cape Verde",),
-    "BN": ("Brunei",),
-    "SZ": ("Swaziland",),
-    "MM": ("Burma",),
-    "TL": ("East Timor",),
-    "FM": ("Federated States of Micronesia",),
-    "VA": ("Holy See", "Holy See (Vatican City State)"),
-    "IL": ("State of Israel",),
-    "JO": ("Hashemite Kingdom of Jordan",),
-    "EG": ("Arab Republic of Egypt",),
-    "YE": ("Republic of Yemen",),
-    "LY": ("State of Libya",),
-    "KW": ("State of Kuwait",),
-    "QA": ("State of Qatar",),
-    "BH": ("Kingdom of Bahrain",),
-    "OM": ("Sultanate of Oman",),
-    "LB": ("Lebanese Republic",),
-}
-COUNTRY_DESCRIPTIONS: dict[str, str] = {
-    "PS": "Palestinian territories: the West Bank and the Gaza Strip",
-    "XK": "partially recognised state in the Balkans",
-    "TW": "state in East Asia (Republic of China)",
-}
-# QIDs that countries.csv must agree with (trusted, ELEVANT gold, crosswalk.csv)
-PINNED_COUNTRIES: dict[str, str] = {
-    "IQ": "Q796", "SY": "Q858", "US": "Q30",  # trusted
-    "EG": "Q79", "IR": "Q794", "LY": "Q1016", "PK": "Q843", "YE": "Q805", "TR": "Q43", "GB": "Q145",  # elevant
-    "CN": "Q148", "AU": "Q408", "GR": "Q41",  # elevant
-    "FR": "Q142", "DE": "Q183", "RU": "Q159", "IT": "Q38", "JO": "Q810", "LB": "Q822", "SA": "Q851",  # crosswalk
-    "IL": "Q801", "KW": "Q817", "QA": "Q846",  # crosswalk
-}
-
-# ----------------------------------------------------------------------- governorates and provinces
-# (country code, states.csv iso2, QID, kg label (= kg.nlp.lexicon.ADMIN_AREAS), aliases); source: geo (states.csv)
-ADMIN: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
-    ("IQ", "AN", "Q187334", "Anbar", ("Al Anbar", "al-Anbar", "Anbar Province")),
-    ("IQ", "BB", "Q59202", "Babil", ("Babylon Governorate", "Babylon Province", "Babil Province")),
-    ("IQ", "BG", "Q191075", "Baghdad", ("Baghdad Province",)),
-    ("IQ", "BA", "Q193551", "Basra", ("Basrah", "Basra Province", "Basrah Governorate")),
-    ("IQ", "DQ", "Q215649", "Dhi Qar", ("Thi Qar", "Dhi Qar Province")),
-    ("IQ", "DI", "Q217075", "Diyala", ("Diyala Province",)),
-    ("IQ", "DA", "Q189541", "Duhok", ("Dohuk", "Dahuk", "Duhok Province", "Dohuk Governorate")),
-    ("IQ", "AR", "Q213189", "Erbil", ("Arbil", "Irbil", "Erbil Province", "Arbil Governorate")),
-    ("IQ", "KA", "Q214104", "Karbala", ("Kerbala", "Karbala Province")),
-    ("IQ", "KI", "Q193268", "Kirkuk", ("Kirkuk Province", "Tamim Governorate", "Al-Tamim Governorate")),
-    ("IQ", "MA", "Q213170", "Maysan", ("Missan", "Maysan Province")),
-    ("IQ", "MU", "Q212761", "Muthanna", ("Al Muthanna", "Al-Muthanna", "Muthanna Province")),
-    ("IQ", "NA", "Q192882", "Najaf", ("Najaf Province",)),
-    ("IQ", "NI", "Q189352", "Nineveh", ("Ninawa", "Ninewa", "Nineveh Province", "Ninawa Governorate")),
-    ("IQ", "QA", "Q62987", "Qadisiyyah", ("Qadisiyah", "Al-Qadisiyyah", "Al-Qādisiyyah", "Qadisiyyah Province",
-                                          "Diwaniyah Governorate")),
-    ("IQ", "SD", "Q190131", "Saladin", ("Salahuddin", "Salah al-Din", "Salah ad-Din", "Salaheddin",
-                                        "Salahaddin", "Saladin Province", "Salahuddin Governorate",
-                                        "Salah al-Din Governorate")),
-    ("IQ", "SU", "Q213182", "Sulaymaniyah", ("Sulaimaniya", "Suleimaniyah", "Sulaymaniyah Province")),
-    ("IQ", "WA", "Q189747", "Wasit", ("Wasit Province",)),
-    ("IQ", "KR", "Q205047", "Kurdistan Region", ("Iraqi Kurdistan", "KRI", "Kurdistan Region of Iraq",
-                                                 "Iqlim Kurdistan")),
-    ("SY", "HL", "Q214064", "Aleppo", ("Aleppo Province",)),
-    ("SY", "DI", "Q2007044", "Damascus", ("Damascus Province",)),
-    ("SY", "DR", "Q1689560", "Daraa", ("Deraa", "Dara'a", "Daraa Province")),
-    ("SY", "DY", "Q232387", "Deir ez-Zor", ("Deir al-Zour", "Deir Ezzor", "Deir el-Zour", "Deir ez-Zour",
-                                            "Deir al-Zor", "Dayr az-Zawr", "Deir ez-Zor Province")),
-    ("SY", "HM", "Q232355", "Hama", ("Hama Province",)),
-    ("SY", "HA", "Q233914", "Hasakah", ("Al-Hasakah", "Hasaka", "Hasakah Province", "Al-Hasakah Governorate")),
-    ("SY", "HI", "Q214094", "Homs", ("Homs Province",)),
-    ("SY", "ID", "Q233218", "Idlib", ("Idlib Province", "Idleb Governorate")),
-    ("SY", "LA", "Q233236", "Latakia", ("Lattakia", "Latakia Province")),
-    ("SY", "QU", "Q219690", "Quneitra", ("Quneitra Province",)),
-    ("SY", "RA", "Q235563", "Raqqa", ("Raqqah", "al-Raqqa", "Ar-Raqqah", "Al-Raqqah", "Raqqa Province")),
-    ("SY", "RD", "Q232399", "Rif Dimashq", ("Damascus countryside", "Rural Damascus", "Rif Dimashq Province")),
-    ("SY", "SU", "Q236797", "Suwayda", ("Sweida", "As-Suwayda", "Suwaida", "Suwayda Province")),
-    ("SY", "TA", "Q232382", "Tartus", ("Tartous", "Tartus Province")),
-)
-
-# ------------------------------------------------------------------------------------------- cities
-@dataclass(frozen=True)
-class City:
-    """A settlement: QID, kg label, aliases, country code, its name in cities_middle_east_flat.csv (None:
-    not there, no coordinates), description and the source that confirmed the QID."""
-
-    qid: str
-    label: str
-    aliases: tuple[str, ...]
-    country: str
-    geo_name: str | None
-    description: str
-    source: str
+def gazetteer_rows(things: Iterable[NamedThing]) -> list[Row]:
+    """The linked rows of the table as gazetteer rows."""
+    rows = []
+    for thing in things:
+        if thing.qid:
+            lon, lat = thing.coordinates or (None, None)
+            rows.append(Row(qid=thing.qid, label=thing.name, kind=CLASS_KINDS[thing.cls], aliases=thing.link_aliases,
+                            lon=lon, lat=lat, country=thing.country or "", description=thing.description))
+    return rows
 
 
-CITIES: tuple[City, ...] = (
-    # Iraq
-    City("Q1530", "Baghdad", (), "IQ", "Baghdad", "capital of Iraq", "trusted"),
-    City("Q173310", "Kirkuk", ("Kerkuk",), "IQ", "Kirkuk", "city in Iraq", "trusted"),
-    City("Q83317", "Mosul", ("Al-Mawsil", "Mawsil"), "IQ", "Mosul", "city in Iraq", "geo+wd"),
-    City("Q48195", "Basra", ("Basrah", "Al-Basrah"), "IQ", "Basrah", "city in Iraq", "geo+wd"),
-    City("Q199909", "Karbala", ("Kerbala",), "IQ", "Karbala", "city in Iraq", "geo+wd"),
-    City("Q170047", "Samarra", (), "IQ", "Sāmarrā’", "city in Iraq", "geo+wd"),
-    City("Q38811", "Nasiriyah", ("Nasiriya", "An Nasiriyah", "al-Nasiriyah"), "IQ", "Nasiriyah",
-         "city in Iraq", "geo+wd"),
-    City("Q191204", "Sulaymaniyah", ("Sulaimaniya", "Suleimaniyah", "Slemani", "Sulaimani", "As Sulaymaniyah"),
-         "IQ", "As Sulaymānīyah", "city in Iraqi Kurdistan", "geo+wd"),
-    City("Q152831", "Duhok", ("Dohuk", "Dahuk", "Dihok"), "IQ", "Dihok", "city in Iraqi Kurdistan", "geo+wd"),
-    # Syria
-    City("Q3766", "Damascus", ("Dimashq",), "SY", "Damascus", "capital of Syria", "trusted"),
-    City("Q41183", "Aleppo", ("Halab",), "SY", "Aleppo", "city in Syria", "geo+wd"),
-    City("Q131301", "Homs", ("Hims",), "SY", "Homs", "city in Syria", "geo+wd"),
-    City("Q173545", "Hama", ("Hamah",), "SY", "Ḩamāh", "city in Syria", "geo+wd"),
-    City("Q200030", "Latakia", ("Lattakia", "Al-Ladhiqiyah"), "SY", "Latakia", "city in Syria", "geo+wd"),
-    # capitals and main cities of the region
-    City("Q3820", "Beirut", ("Beyrouth",), "LB", "Beirut", "capital of Lebanon", "geo+wd"),
-    City("Q3805", "Amman", (), "JO", "Amman", "capital of Jordan", "geo+wd"),
-    City("Q3616", "Tehran", ("Teheran",), "IR", "Tehran", "capital of Iran", "geo+wd"),
-    City("Q3640", "Ankara", (), "TR", "Ankara", "capital of Turkey", "geo+wd"),
-    City("Q406", "Istanbul", (), "TR", "Istanbul", "city in Turkey", "elevant"),
-    City("Q3692", "Riyadh", (), "SA", "Riyadh", "capital of Saudi Arabia", "geo+wd"),
-    City("Q85", "Cairo", (), "EG", "Cairo", "capital of Egypt", "geo+wd"),
-    City("Q35178", "Kuwait City", (), "KW", "Kuwait City", "capital of Kuwait", "geo+wd"),
-    City("Q3882", "Manama", (), "BH", "Manama", "capital of Bahrain", "geo+wd"),
-    City("Q3861", "Doha", (), "QA", "Doha", "capital of Qatar", "geo+wd"),
-    City("Q1519", "Abu Dhabi", (), "AE", "Abu Dhabi", "capital of the United Arab Emirates", "geo+wd"),
-    City("Q612", "Dubai", (), "AE", "Dubai", "city in the United Arab Emirates", "geo+wd"),
-    City("Q3826", "Muscat", (), "OM", "Muscat", "capital of Oman", "geo+wd"),
-    City("Q2471", "Sanaa", ("Sana'a",), "YE", "Sanaa", "capital of Yemen", "geo+wd"),
-    # Jerusalem: no country given (status disputed)
-    City("Q1218", "Jerusalem", ("Al-Quds",), "", "Jerusalem", "city in the Levant", "geo+wd"),
-    City("Q33935", "Tel Aviv", ("Tel Aviv-Yafo",), "IL", "Tel Aviv", "city in Israel", "geo+wd"),
-    City("Q47492", "Gaza City", (), "PS", "Gaza City", "city in the Gaza Strip", "geo+wd"),
-    # outside the region, named in EU/UN policy news (not in the Middle East geo file: no coordinates)
-    City("Q239", "Brussels", (), "BE", None, "capital of Belgium, seat of EU institutions", "trusted"),
-    City("Q84", "London", (), "GB", None, "capital of the United Kingdom", "elevant"),
-    City("Q90", "Paris", (), "FR", None, "capital of France", "elevant"),
-)
+# ------------------------------------------------------------------------------------------- checks
+def ontology_classes() -> frozenset[str]:
+    """The class names declared in ``ontology/kg.ttl``."""
+    text = ontology_path().read_text(encoding="utf-8")
+    return frozenset(re.findall(r"^kg:(\w+) a owl:Class", text, flags=re.M))
 
-# ------------------------------------------------------------------------- organisations and people
-# (QID, kg label, kind, aliases, country QID, description, source)
-CURATED: tuple[tuple[str, str, str, tuple[str, ...], str, str, str], ...] = (
-    ("Q2429253", "Islamic State", "armed",
-     ("ISIS", "ISIL", "IS", "Daesh", "Daish", "Islamic State of Iraq and the Levant", "Islamic State of Iraq and Syria",
-      "Islamic State group", "Islamic State of Iraq and al-Sham"),
-     "", "Salafi jihadist militant group", "trusted"),
-    ("Q458", "European Union", "international", ("EU", "E.U."), "",
-     "political and economic union of European states", "trusted"),
-    ("Q1065", "United Nations", "international", ("UN", "U.N."), "",
-     "intergovernmental organization", "trusted"),
-    ("Q130879", "Reuters", "media", ("Reuters news agency", "Thomson Reuters news agency"), "",
-     "international news agency", "trusted, elevant"),
-    ("Q40469", "Associated Press", "media", ("The Associated Press",), "Q30",
-     "American news agency", "elevant"),
-    ("Q48340", "CNN", "media", ("Cable News Network",), "Q30", "American news channel", "elevant"),
-    ("Q216826", "Muqtada al-Sadr", "human", ("Moqtada al-Sadr", "Muqtada Sadr", "Moqtada Sadr"), "Q796",
-     "Iraqi Shia cleric and leader of the Sadrist Movement", "trusted"),
-    ("Q44329", "Bashar al-Assad", "human", ("Bashar Assad", "Bashar al-Asad", "Assad"), "Q858",
-     "President of Syria 2000-2024", "trusted"),
-    ("Q39259", "Recep Tayyip Erdoğan", "human", ("Erdogan", "Erdoğan", "Tayyip Erdogan", "Recep Erdogan"), "Q43",
-     "President of Turkey", "elevant"),
-    ("Q307871", "Abdel Fattah el-Sisi", "human", ("Abdel Fattah al-Sisi", "el-Sisi", "al-Sisi", "Sisi"), "Q79",
-     "President of Egypt", "elevant"),
-    ("Q22686", "Donald Trump", "human", ("Trump", "Donald J. Trump"), "Q30",
-     "45th and 47th President of the United States", "elevant"),
-    ("Q76", "Barack Obama", "human", ("Obama",), "Q30", "44th President of the United States", "elevant"),
-    ("Q3052772", "Emmanuel Macron", "human", ("Macron",), "Q142", "President of France", "elevant"),
-    ("Q567", "Angela Merkel", "human", ("Merkel",), "Q183", "Chancellor of Germany 2005-2021", "elevant"),
-    ("Q192", "David Cameron", "human", ("Cameron",), "Q145",
-     "Prime Minister of the United Kingdom 2010-2016", "elevant"),
-)
+
+def _clashes(names: dict[str, set[tuple[str, str]]], what: str) -> list[str]:
+    return [f"{what}: {name!r} names {sorted(meanings)}" for name, meanings in sorted(names.items())
+            if len(meanings) > 1]
+
+
+def rule_names(things: Iterable[NamedThing], lists: frozenset[str],
+               apostrophes: bool = False) -> dict[str, set[tuple[str, str]]]:
+    """Every name and alias the rules of ``lists`` match -> the ``(class, canonical name)`` pairs it means."""
+    names: dict[str, set[tuple[str, str]]] = {}
+    for thing in things:
+        if thing.match not in lists:
+            continue
+        for name in (thing.name, *thing.aliases):
+            variants = {name, name.replace("'", "’")} if apostrophes and thing.match == "town" else {name}
+            for variant in variants:
+                names.setdefault(variant, set()).add((thing.cls, thing.name))
+    return names
+
+
+def check(things: Sequence[NamedThing], gazetteer_text: str | None) -> list[str]:
+    """Problems with the table (empty when none) and, given its text, with the shipped gazetteer."""
+    problems: list[str] = []
+    classes = ontology_classes()
+    keys = [(t.name, t.cls) for t in things]
+    if keys != sorted(keys):
+        problems.append("rows are not sorted by name and class (run --write)")
+    problems += [f"{name!r} ({cls}) twice" for name, cls in sorted({k for k in keys if keys.count(k) > 1})]
+    for thing in things:
+        where = f"{thing.name!r} ({thing.cls})"
+        if thing.cls not in classes:
+            problems.append(f"{where}: class {thing.cls!r} is not in {ontology_path().name}")
+        if thing.match in {"admin", "capital"} and thing.cls != "AdministrativeArea":
+            problems.append(f"{where}: match list {thing.match} is for AdministrativeArea rows")
+        if thing.qid is None:
+            if thing.source or thing.link_aliases or thing.coordinates or thing.country:
+                problems.append(f"{where}: linker columns filled without a QID")
+            continue
+        if not re.fullmatch(r"Q[1-9][0-9]*", thing.qid):
+            problems.append(f"{where}: bad QID {thing.qid!r}")
+        if not thing.source:
+            problems.append(f"{where}: {thing.qid} has no source")
+        problems += [f"{where}: unknown source {s!r}" for s in thing.source if s not in SOURCES]
+        if thing.cls not in CLASS_KINDS:
+            problems.append(f"{where}: class {thing.cls} cannot be linked")
+        elif thing.coordinates and CLASS_KINDS[thing.cls] not in PLACE_KINDS:
+            problems.append(f"{where}: coordinates on a row that is no place")
+    qids = [t.qid for t in things if t.qid]
+    problems += [f"{qid} on two rows" for qid in sorted({q for q in qids if qids.count(q) > 1})]
+    # the same name with two meanings in one rule list would make the result depend on row order
+    problems += _clashes(rule_names(things, frozenset({"actor", "town"}), apostrophes=True), "ruler before NER")
+    problems += _clashes(rule_names(things, frozenset({"admin", "capital"})), "place ruler")
+    problems += _clashes(rule_names(things, frozenset({"country"})), "countries")
+    if gazetteer_text is not None and not problems:
+        try:
+            expected = render(normalise(gazetteer_rows(things)))
+        except ValueError as error:
+            problems.append(f"linked rows: {error}")
+        else:
+            if expected != gazetteer_text:
+                problems.append("kg/data/gazetteer.tsv is not the linked subset of the table (run --write)")
+    return problems
+
+
+# ------------------------------------------------------------------------------------------- table
+def _join(parts: Iterable[str]) -> str:
+    return "|".join(parts)
+
+
+def render_table(things: Iterable[NamedThing]) -> str:
+    """The table's TSV text: header first, rows sorted by name and class, ``\\n`` line ends."""
+    lines = ["\t".join(known.HEADER)]
+    for t in sorted(things, key=lambda t: (t.name, t.cls)):
+        lon, lat = t.coordinates or (None, None)
+        fields = (t.name, t.cls, t.match, _join(t.aliases), t.qid or "", _join(t.source), _join(t.link_aliases),
+                  _coordinate(lon), _coordinate(lat), t.country or "", t.description)
+        if any("\t" in f or "\n" in f for f in fields):
+            raise ValueError(f"{t.name!r}: a tab or line break in a field")
+        lines.append("\t".join(fields))
+    return "\n".join(lines) + "\n"
+
+
+def with_linked(things: Sequence[NamedThing], rows: Iterable[Row]) -> list[NamedThing]:
+    """The table with the linker columns of ``rows`` (by QID) written back."""
+    by_qid = {row.qid: row for row in rows}
+    updated = []
+    for thing in things:
+        row = by_qid.get(thing.qid or "")
+        if row is not None:
+            coordinates = (row.lon, row.lat) if row.lon is not None and row.lat is not None else None
+            thing = replace(thing, link_aliases=row.aliases, coordinates=coordinates, country=row.country or None)
+        updated.append(thing)
+    return updated
 
 
 # ------------------------------------------------------------------------------------------ geo data
@@ -287,90 +204,33 @@ def _number(text: str | None) -> float | None:
         return None
 
 
-def countries(geo: Path) -> tuple[list[Row], dict[str, str]]:
-    """Country rows from ``countries.csv`` and ISO code -> QID for every country found."""
-    rows: list[Row] = []
-    qids: dict[str, str] = {}
-    for record in _read_csv(geo / "countries.csv"):
-        iso2, qid = record.get("iso2", ""), record.get("wikiDataId", "")
-        if not iso2 or not qid:
-            continue
-        pinned = PINNED_COUNTRIES.get(iso2)
-        if pinned and pinned != qid:
-            raise ValueError(f"countries.csv gives {qid} for {iso2}, checked value is {pinned}")
-        qids[iso2] = qid
-        if iso2 in NOT_COUNTRIES:
-            continue
-        name = record["name"]
-        label = COUNTRY_LABELS.get(iso2, name)
-        subregion = record.get("subregion", "")
-        where = f"the {subregion}" if subregion == "Caribbean" else subregion
-        description = COUNTRY_DESCRIPTIONS.get(iso2) or (f"country in {where}" if where else "country")
-        rows.append(Row(qid=qid, label=label, kind="country", aliases=(name, *COUNTRY_ALIASES.get(iso2, ())),
-                        lon=_number(record.get("longitude")), lat=_number(record.get("latitude")), country=qid,
-                        description=description))
-    return rows, qids
-
-
-def admin_areas(geo: Path, country_qids: dict[str, str], missing: list[str]) -> Iterator[Row]:
-    """Governorate/province rows; one not in ``states.csv`` is reported in ``missing``."""
-    found = {(r.get("country_code", ""), r.get("iso2", "")): r for r in _read_csv(geo / "states.csv")}
-    for country, code, qid, label, aliases in ADMIN:
-        record = found.get((country, code))
-        if record is None:
-            missing.append(f"states.csv has no {country}-{code} ({label})")
-            continue
-        if record.get("wikiDataId") != qid:
-            raise ValueError(f"states.csv gives {record.get('wikiDataId')} for {label}, checked value is {qid}")
-        region = record.get("type") == "region"
-        kind_word = "autonomous region" if region else "governorate"
-        country_name = {"IQ": "Iraq", "SY": "Syria"}[country]
-        generic = () if region else (f"{label} Governorate",)
-        yield Row(qid=qid, label=label, kind="admin", aliases=(record["name"], *generic, *aliases),
-                  lon=_number(record.get("longitude")), lat=_number(record.get("latitude")),
-                  country=country_qids.get(country, PINNED_COUNTRIES[country]),
-                  description=f"{kind_word} of {country_name}")
-
-
-def cities(geo: Path, country_qids: dict[str, str], missing: list[str]) -> Iterator[Row]:
-    """City rows with coordinates from ``cities_middle_east_flat.csv``; one not there (under its name and
-    QID) is reported in ``missing``."""
-    by_name: dict[tuple[str, str], list[dict[str, str]]] = {}
-    for record in _read_csv(geo / "cities_middle_east_flat.csv"):
-        by_name.setdefault((record.get("country_code", ""), record.get("name", "")), []).append(record)
-    for city in CITIES:
-        lon = lat = None
-        if city.geo_name is not None:
-            geo_country = city.country or "IL"  # Jerusalem is filed under IL in the geo data
-            match = [r for r in by_name.get((geo_country, city.geo_name), []) if r.get("wikiDataId") == city.qid]
-            if not match:
-                missing.append(f"cities_middle_east_flat.csv has no {city.geo_name} ({geo_country}) with {city.qid}")
-                continue
-            lon, lat = _number(match[0].get("longitude")), _number(match[0].get("latitude"))
-        aliases = city.aliases if city.geo_name in (None, city.label) else (*city.aliases, city.geo_name)
-        yield Row(qid=city.qid, label=city.label, kind="settlement", aliases=aliases, lon=lon, lat=lat,
-                  country=country_qids.get(city.country, PINNED_COUNTRIES.get(city.country, "")),
-                  description=city.description)
-
-
-def curated() -> Iterator[Row]:
-    """The organisations and people of :data:`CURATED`."""
-    for qid, label, kind, aliases, country, description, _source in CURATED:
-        yield Row(qid=qid, label=label, kind=kind, aliases=aliases, country=country, description=description)
-
-
-def build_offline(geo: Path, partial: bool = False) -> list[Row]:
-    """Every row from the geo files and the tables; with ``partial`` expected geo rows may be missing."""
-    rows, country_qids = countries(geo)
+def refresh_geo(rows: list[Row], geo: Path, partial: bool = False) -> list[Row]:
+    """Rows whose places carry coordinates, with the coordinates of ``countries.csv``, ``states.csv`` and
+    ``cities_middle_east_flat.csv``, found by QID (and, for cities, whose QIDs there are unreliable, by
+    a name of the row and its country too). A place not found is an error, or with ``partial`` left out."""
+    files = {"country": "countries.csv", "admin": "states.csv", "settlement": "cities_middle_east_flat.csv"}
+    records = {kind: _read_csv(geo / name) for kind, name in files.items()}
+    iso2 = {r.get("wikiDataId", ""): r.get("iso2", "") for r in records["country"]}
     missing: list[str] = []
-    rows.extend(admin_areas(geo, country_qids, missing))
-    rows.extend(cities(geo, country_qids, missing))
-    rows.extend(curated())
+    refreshed = []
+    for row in rows:
+        if row.kind not in files or row.lon is None:
+            refreshed.append(row)
+            continue
+        names = {fold(n) for n in (row.label, *row.aliases)}
+        country = iso2.get(row.country) or "IL"  # Jerusalem (no country given) is filed under IL there
+        found = [r for r in records[row.kind] if r.get("wikiDataId") == row.qid and (row.kind != "settlement" or (
+            fold(r.get("name", "")) in names and r.get("country_code") == country))]
+        lon, lat = (_number(found[0].get("longitude")), _number(found[0].get("latitude"))) if found else (None, None)
+        if lon is None or lat is None:
+            missing.append(f"{files[row.kind]} has no {row.label} with {row.qid}")
+            continue
+        refreshed.append(replace(row, lon=lon, lat=lat))
     for message in missing:
         print(f"build_gazetteer: {'skipped: ' if partial else ''}{message}", file=sys.stderr)
     if missing and not partial:
         raise SystemExit(f"build_gazetteer: {len(missing)} expected rows missing from {geo} (--partial allows)")
-    return rows
+    return refreshed
 
 
 # ------------------------------------------------------------------------------------------ Wikidata
@@ -551,26 +411,50 @@ def read_tsv(path: Path) -> list[Row]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--geo", type=Path, help="directory with countries.csv, states.csv, "
-                                                 "cities_middle_east_flat.csv (countries-states-cities)")
-    parser.add_argument("--base", type=Path, default=DEFAULT_OUT,
-                        help="existing gazetteer to refresh when --geo is not given (default: %(default)s)")
+    """Run the builder; the exit status is 1 when ``--check`` finds problems."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="check the table and the gazetteer (the default)")
+    parser.add_argument("--write", action="store_true", help="rewrite the table and the gazetteer built from it")
+    parser.add_argument("--geo", type=Path, help="refresh coordinates from this directory with countries.csv, "
+                                                 "states.csv, cities_middle_east_flat.csv (countries-states-cities)")
+    parser.add_argument("--base", type=Path, help="start a refresh from this gazetteer file, not from the table")
     parser.add_argument("--wikidata-endpoint", metavar="URL",
-                        help="refresh labels/aliases/coordinates/countries from this Wikidata SPARQL endpoint")
+                        help="refresh aliases/coordinates/countries from this Wikidata SPARQL endpoint")
     parser.add_argument("--partial", action="store_true",
-                        help="allow expected governorates/cities to be missing from --geo (small fixtures)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output TSV (default: %(default)s)")
+                        help="leave out places missing from --geo (small fixtures; not with the shipped --out)")
+    parser.add_argument("--table", type=Path, default=DEFAULT_TABLE, help="the table (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output gazetteer (default: %(default)s)")
     args = parser.parse_args(argv)
-    if args.geo is None and args.wikidata_endpoint is None:
-        parser.error("give --geo DIR, --wikidata-endpoint URL or both")
-    rows = build_offline(args.geo, partial=args.partial) if args.geo is not None else read_tsv(args.base)
+    things = known.named_things(args.table.resolve())
+    refreshing = args.geo is not None or args.wikidata_endpoint is not None
+    if not refreshing and not args.write:
+        shipped = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+        problems = check(things, shipped)
+        for problem in problems:
+            print(f"build_gazetteer: {problem}", file=sys.stderr)
+        print(f"build_gazetteer: {len(things)} rows, {sum(t.qid is not None for t in things)} linked, "
+              f"{len(problems)} problems", file=sys.stderr)
+        return 1 if problems else 0
+    shipped = args.out.resolve() == DEFAULT_OUT.resolve()
+    if args.partial and shipped:
+        parser.error("--partial leaves rows out: give --out a file other than the shipped gazetteer")
+    problems = check(things, None)
+    if problems:
+        raise SystemExit("build_gazetteer: fix the table first: " + "; ".join(problems))
+    rows = read_tsv(args.base) if args.base is not None else gazetteer_rows(things)
+    if args.geo is not None:
+        rows = refresh_geo(rows, args.geo, partial=args.partial)
     if args.wikidata_endpoint:
         rows = refresh(rows, args.wikidata_endpoint)
-    text = render(normalise(rows))
+    rows = normalise(rows)
+    text = render(rows)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(text.encode("utf-8"))
-    print(f"build_gazetteer: wrote {text.count(chr(10)) - 1} rows to {args.out}", file=sys.stderr)
+    print(f"build_gazetteer: wrote {len(rows)} rows to {args.out}", file=sys.stderr)
+    if shipped:
+        table = render_table(with_linked(things, rows) if refreshing else things)
+        args.table.write_bytes(table.encode("utf-8"))
+        print(f"build_gazetteer: wrote {len(things)} rows to {args.table}", file=sys.stderr)
     return 0
 
 

@@ -13,19 +13,20 @@ from spacy.tokens import Span, Token
 
 from kg.extract.spans import entity_of
 from kg.model import LOCATION_CLASSES
-from kg.nlp.words import aims_at
+from kg.nlp.words import COMPASS_POINTS, LOCATIVE_PREPS, aims_at
 
 # how far after a trigger a place may stand (tokens), and where a clause ends for this purpose
 WINDOW = 16
 _STOPS = frozenset({";", ":", "(", ")", "|", "…", "—", "\n", "\n\n", "?", "!", "."})
-_LOCATIVE = frozenset({"in", "on", "at", "near", "around", "inside", "outside", "into", "across", "throughout",
-                       "of", "over", "upon", "toward", "towards"})
+# read off the surface after a trigger: "an attack on X", "strikes over X", "the shelling of X" ("of" only
+# where the trigger is the place's, see _place_of)
+_LOCATIVE = LOCATIVE_PREPS | {"on", "around", "outside", "into", "across", "throughout", "of", "over", "upon",
+                              "toward", "towards"}
 _AGENT_PREPS = frozenset({"by", "with", "against"})
 # what may stand between the places of one list ("in Aleppo city and Daraa countryside")
 _PLACE_WORDS = frozenset({"city", "town", "village", "villages", "countryside", "province", "governorate", "area",
                           "areas", "outskirts", "neighbourhood", "neighborhood", "district", "vicinity", "capital",
-                          "suburbs", "surroundings", "north", "south", "east", "west", "northeast", "northwest",
-                          "southeast", "southwest", "part", "parts", "center", "centre", "entrance"})
+                          "suburbs", "surroundings", "part", "parts", "center", "centre", "entrance"}) | COMPASS_POINTS
 _LIST_WORDS = _PLACE_WORDS | {",", "and", "or", "&", "the", "its", "-", "'s", "’s", "northern", "southern",
                               "eastern", "western"}
 _WITNESS = frozenset({"witness", "see", "experience", "suffer", "endure", "host"})

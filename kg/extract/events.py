@@ -21,15 +21,17 @@ from kg.extract.spans import (
 from kg.extract.timex import anchor
 from kg.model import LOCATION_CLASSES, EntityRef, Event
 from kg.nlp import lexicon
-from kg.nlp.words import trigger_word
+from kg.nlp.words import LOCATIVE_PREPS, trigger_word
 
 # verbs whose subject carries out the operation named by their object ("X launched an attack")
 _CONDUCT_VERBS = frozenset({"launch", "carry", "conduct", "begin", "start", "stage", "mount", "execute", "perform",
                             "lead", "continue", "claim", "undertake", "intensify", "resume", "step"})
 _AGENT_VERBS = frozenset({"lead", "carry", "conduct", "launch", "claim", "execute", "stage", "perform"})
 _TARGET_PREPS = frozenset({"on", "against", "for", "targeting", "at"})
-_PLACE_PREPS = frozenset({"in", "at", "near", "between", "across", "around", "inside", "outside", "throughout",
-                          "from", "to", "along", "into", "on"})
+# a preposition phrase under a trigger or its verb may say where it happened, between which places, where
+# from or to ("fighting between X and Y", "shelling from X", "along the border")
+_PLACE_PREPS = LOCATIVE_PREPS | {"between", "across", "around", "outside", "throughout", "from", "to", "along",
+                                 "into", "on"}
 _CONTAINERS = frozenset({"operation", "operations", "mission", "missions", "campaign", "sweep"})
 _TARGETABLE = ACTOR_CLASSES | {"Facility", "Settlement"}
 _HARM_VERBS = frozenset({"kill", "hit", "target", "destroy", "wound", "injure", "strike", "damage", "land"})

@@ -1,12 +1,15 @@
 """The shipped gazetteer: a small, hand-checked table of Wikidata items for Iraq/Syria news.
 
-``kg/data/gazetteer.tsv`` (built by ``tools/build_gazetteer.py``) holds one item per line::
+``kg/data/gazetteer.tsv`` is the linked subset (the rows with a QID) of kg's one table of named things,
+``kg/data/names.tsv`` (:mod:`kg.known`), written and checked by ``tools/build_gazetteer.py``. It holds
+one item per line::
 
     qid  label  kind  aliases  lon  lat  country  description
 
-``label`` is kg's canonical spelling (the one :mod:`kg.nlp.lexicon` uses), ``kind`` one of the coarse kinds
-of :data:`kg.link.linker.ALLOWED_KINDS`, ``aliases`` ``|``-separated, ``lon``/``lat`` decimal degrees (places
-only, may be empty), ``country`` a QID (may be empty). Names are matched after :func:`kg.link.candidates.fold`
+``label`` is the table's canonical name, ``kind`` one of the coarse kinds of
+:data:`kg.link.linker.ALLOWED_KINDS` (:data:`CLASS_KINDS` of the row's class), ``aliases`` the table's
+``link_aliases`` (``|``-separated), ``lon``/``lat`` decimal degrees (places only, may be empty),
+``country`` a QID (may be empty). Names are matched after :func:`kg.link.candidates.fold`
 (case, diacritics and hyphens ignored), so ``"Salah al-Din"``, ``"SALAHUDDIN"`` and ``"Saladin"`` all find
 Saladin Governorate.
 """
@@ -26,6 +29,13 @@ KINDS = frozenset({"human", "country", "admin", "settlement", "facility", "natur
                    "government", "political", "international", "media", "organization"})
 # kinds whose rows are places and may carry coordinates
 PLACE_KINDS = frozenset({"country", "admin", "settlement", "facility", "natural", "area"})
+# the gazetteer kind of a linked row of the table of named things (kg.known), by its ontology class
+CLASS_KINDS: dict[str, str] = {
+    "Person": "human", "Country": "country", "AdministrativeArea": "admin", "Settlement": "settlement",
+    "Facility": "facility", "NaturalFeature": "natural", "Area": "area", "ArmedGroup": "armed",
+    "SecurityForce": "force", "GovernmentBody": "government", "PoliticalGroup": "political",
+    "InternationalOrganization": "international", "MediaOrganization": "media", "Organization": "organization",
+}
 # folded names that knowingly denote two items of the same kind; everything else is unambiguous within a kind
 AMBIGUOUS: frozenset[str] = frozenset()
 

@@ -22,6 +22,7 @@ from kg.model import ENTITY_CLASSES, ORGANIZATION_CLASSES
 from kg.nlp import lexicon
 from kg.nlp.group_patterns import group_name, group_patterns
 from kg.nlp.name_resolution import add_acronyms, add_surnames, one_sense, resolve_in_article
+from kg.nlp.words import COMPASS_POINTS, LOCATIVE_PREPS, ORDINAL_WORDS, UNIT_WORDS
 
 _TITLE_WORD = {"TEXT": {"REGEX": r"^[A-Z][\w'’]*$"}, "LOWER": {"NOT_IN": ["the", "a", "an", "in", "on", "of", "and", "between", "to",
                                                      "from", "at", "for", "as", "by"]}}
@@ -30,9 +31,8 @@ _ORG_NAME_WORDS = frozenset({"Department", "Ministry", "Embassy", "Government", 
                              "Navy", "Army", "Parliament", "Council", "Agency", "Bureau", "Central", "National",
                              "Federal", "Supreme", "Air", "Coast", "Marine", "Marines", "Republican", "Democratic"})
 REGIME = "Syrian government forces"
-_UNIT_WORDS = ["brigade", "brigrade", "division", "battalion", "regiment", "corps", "squadron", "fleet", "wing"]
-_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
-             "eleventh", "twelfth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth"]
+_UNIT_WORDS = sorted(UNIT_WORDS)  # lists: the matcher's IN takes one
+_ORDINALS = sorted(ORDINAL_WORDS)
 
 
 def gazetteer_patterns() -> list[dict[str, Any]]:
@@ -322,12 +322,13 @@ def _apply_context(spans: list[Span]) -> list[Span]:
     return out
 
 
-_LOCATIVE = frozenset({"in", "near", "at", "outside", "around", "into", "toward", "towards", "inside", "across"})
+# before a name NER took for a person or organisation, these make it a place; not "on": after "sanctions
+# on", "talks on" such a name is what they are about
+_LOCATIVE = LOCATIVE_PREPS | {"outside", "around", "into", "toward", "towards", "across"}
 _PLACE_NOUNS = frozenset({"area", "city", "town", "village", "countryside", "outskirts", "desert", "district",
                           "neighbourhood", "neighborhood", "suburbs", "camp", "vicinity", "province", "governorate"})
 _STRIKE_VERBS = frozenset({"bomb", "shell", "strike", "raid", "storm", "besiege", "bombard", "pound", "hit",
                            "flee", "enter", "reach", "liberate", "retake", "recapture", "encircle", "evacuate"})
-_DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
 
 
 def _used_as_place(span: Span) -> bool:
@@ -347,7 +348,7 @@ def _used_as_place(span: Span) -> bool:
         prev, prev2 = prev2, before[0]
     if prev in _LOCATIVE or (prev == "from" and span.label_ == "Organization"):
         return not doc[span.end : span.end + 1].text.startswith(("’s", "'s"))
-    return prev == "of" and prev2 in _PLACE_NOUNS | _DIRECTIONS
+    return prev == "of" and prev2 in _PLACE_NOUNS | COMPASS_POINTS
 
 
 def _unit_name(span: Span, spans: list[Span]) -> str:

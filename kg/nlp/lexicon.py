@@ -1,7 +1,8 @@
-"""Domain word lists: known names of the region, trigger words and the ontology classes they imply.
+"""Domain word lists: trigger words and the ontology classes they imply, and views of the known names.
 
-These are facts assembled and checked by hand (names and spellings as used by English-language news
-about Iraq and Syria). Countries come from ISO 3166 through ``pycountry``.
+The word lists are facts assembled and checked by hand (words as used by English-language news about
+Iraq and Syria). The names of actors and places are rows of ``kg/data/names.tsv`` (:mod:`kg.known`);
+countries come from ISO 3166 through ``pycountry``, with the table's additions.
 """
 
 from __future__ import annotations
@@ -10,166 +11,20 @@ from functools import cache
 
 import pycountry
 
+from kg import known
+
+# The named things themselves (actors, governorates, extra country names) are rows of kg's one table,
+# kg/data/names.tsv (kg.known); these are the views the rules use.
 # canonical name -> (ontology class, aliases). Aliases are matched case-sensitively as whole tokens.
 KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
-    # armed groups
-    "Islamic State": ("ArmedGroup", ("ISIS", "ISIL", "IS", "Daesh", "Daish", "Islamic State of Iraq and the Levant",
-                                     "Islamic State of Iraq and Syria", "Islamic State group", "Da'esh", "Da’esh",
-                                     "DAESH", "Islamic state", "Islamic State organization",
-                                     "Islamic State organisation")),
-    "al-Qaeda in Iraq": ("ArmedGroup", ("AQI", "Al Qaeda in Iraq", "al-Qaida in Iraq", "Al-Qaeda in Iraq")),
-    "Hayat Tahrir al-Sham": ("ArmedGroup", ("HTS", "Hayat Tahrir al-Sham group", "Tahrir al-Sham")),
-    "al-Nusra Front": ("ArmedGroup", ("Nusra Front", "al-Nusra", "Jabhat al-Nusra", "Nusra")),
-    "al-Qaeda": ("ArmedGroup", ("Al-Qaeda", "al Qaeda", "Al Qaeda", "al-Qaida")),
-    "Popular Mobilization Forces": ("ArmedGroup", ("PMF", "Popular Mobilisation Forces", "Hashd al-Shaabi",
-                                                   "al-Hashd al-Shaabi", "Popular Mobilization Units", "PMU")),
-    "Kataib Hezbollah": ("ArmedGroup", ("Kata'ib Hezbollah", "Kataib Hizbollah")),
-    "Asaib Ahl al-Haq": ("ArmedGroup", ("Asa'ib Ahl al-Haq",)),
-    "Badr Organization": ("ArmedGroup", ("Badr Organisation", "Badr")),
-    "Hezbollah": ("ArmedGroup", ("Hizbollah", "Hizballah")),
-    "Kurdistan Workers' Party": ("ArmedGroup", ("PKK",)),
-    "Syrian Democratic Forces": ("ArmedGroup", ("SDF", "Syrian democratic forces")),
-    "Syrian Arab Coalition": ("ArmedGroup", ()),  # the SDF's Arab component
-    "People's Protection Units": ("ArmedGroup", ("YPG",)),
-    "Houthis": ("ArmedGroup", ("Houthi", "Ansar Allah")),
-    "Hamas": ("ArmedGroup", ()),
-    "Free Syrian Army": ("ArmedGroup", ("FSA",)),
-    "Ahrar al-Sham": ("ArmedGroup", ("Ahrar al-Sham Islamic Movement", "Harakat Ahrar al-Sham")),
-    "Jaysh al-Islam": ("ArmedGroup", ("Jaish al-Islam", "Army of Islam")),
-    "Faylaq al-Rahman": ("ArmedGroup", ("Rahman Corps", "Al-Rahman Legion", "Failaq al-Rahman")),
-    "Jabhat Fateh al-Sham": ("ArmedGroup", ("Jabhat Fatah al-Sham", "Fateh al-Sham", "JFS")),
-    "Syrian National Army": ("ArmedGroup", ("SNA",)),
-    # security forces
-    "Iraqi Army": ("SecurityForce", ("Iraqi army",)),
-    "Federal Police": ("SecurityForce", ("Iraqi Federal Police",)),
-    "Counter Terrorism Service": ("SecurityForce", ("Iraqi Counter Terrorism Service", "CTS",
-                                                    "Counter-Terrorism Service")),
-    "Peshmerga": ("SecurityForce", ("Kurdish Peshmerga", "peshmerga")),
-    "Syrian Arab Army": ("SecurityForce", ("Syrian army", "Syrian Army")),
-    "Security Media Cell": ("GovernmentBody", ("Iraqi Security Media Cell",)),
-    "Joint Operations Command": ("GovernmentBody", ("JOC",)),
-    "Kurdistan Regional Government": ("GovernmentBody", ("KRG", "Kurdistan regional government")),
-    # the US-led campaign's commands, as military press releases name them
-    "United States Central Command": ("SecurityForce", ("U.S. Central Command", "US Central Command", "CENTCOM",
-                                                        "USCENTCOM", "Central Command")),
-    "Combined Joint Task Force - Operation Inherent Resolve": (
-        "SecurityForce", ("CJTF-OIR", "Combined Joint Task Force – Operation Inherent Resolve", "CJTF",
-                          "Combined Joint Task Force – Inherent Resolve", "Combined Joint Task Force - Inherent Resolve",
-                          "Combined Joint Task Force-Operation Inherent Resolve", "Combined Joint Task Force")),
-    "U.S. Naval Forces Central Command": ("SecurityForce", ("NAVCENT", "Naval Forces Central Command")),
-    "U.S. Air Forces Central Command": ("SecurityForce", ("AFCENT", "Air Forces Central Command")),
-    "United States Marine Corps": ("SecurityForce", ("U.S. Marines", "US Marines", "U.S. Marine Corps", "USMC")),
-    "United States Department of Defense": ("GovernmentBody", ("Pentagon", "Department of Defense", "DoD", "DOD",
-                                                              "Defense Department", "U.S. Department of Defense")),
-    "United States Department of State": ("GovernmentBody", ("State Department", "U.S. State Department",
-                                                            "US State Department", "Department of State")),
-    "United States Department of the Treasury": ("GovernmentBody", (
-        "Treasury Department", "U.S. Treasury Department", "United States Treasury Department", "US Treasury",
-        "U.S. Treasury", "Department of the Treasury", "United States Department of the Treasury")),
-    "Office of Foreign Assets Control": ("GovernmentBody", ("OFAC",)),
-    "Foreign and Commonwealth Office": ("GovernmentBody", ("Foreign Office", "FCO", "Foreign & Commonwealth Office")),
-    # international bodies
-    "European Union": ("InternationalOrganization", ("EU", "E.U.")),
-    "United Nations": ("InternationalOrganization", ("UN", "U.N.")),
-    "UN Security Council": ("InternationalOrganization", ("Security Council", "United Nations Security Council")),
-    "NATO": ("InternationalOrganization", ("North Atlantic Treaty Organization",)),
-    "European Commission": ("GovernmentBody", ()),
-    "Arab League": ("InternationalOrganization", ("League of Arab States",)),
-    "US-led coalition": ("InternationalOrganization", ("Global Coalition", "international coalition",
-                                                      "US-led international coalition", "coalition")),
-    # political groups
-    "Sadrist Movement": ("PoliticalGroup", ("Sadrist movement", "Sadrists")),
-    "Fatah Alliance": ("PoliticalGroup", ("Fatah alliance", "Fateh Alliance")),
-    "Coordination Framework": ("PoliticalGroup", ()),
-    # media
-    "Reuters": ("MediaOrganization", ()),
-    "BBC": ("MediaOrganization", ("British Broadcasting Corporation", "BBC News")),
-    "Al Jazeera": ("MediaOrganization", ("Al-Jazeera", "Aljazeera")),
-    "Al Arabiya": ("MediaOrganization", ("Al-Arabiya",)),
-    "Alsumaria": ("MediaOrganization", ("Alsumaria TV", "Al Sumaria")),
-    "Rudaw": ("MediaOrganization", ()),
-    "Anadolu Agency": ("MediaOrganization", ("Anadolu",)),
-    "Agence France-Presse": ("MediaOrganization", ("AFP",)),
-    "Associated Press": ("MediaOrganization", ()),  # "AP" alone is too often something else
-    "Asharq Al-Awsat": ("MediaOrganization", ()),
-    "Iraqi News Agency": ("MediaOrganization", ("INA",)),
-    "SANA": ("MediaOrganization", ("Syrian Arab News Agency",)),
-    "Syrian Observatory for Human Rights": ("MediaOrganization", ("SOHR",)),
-    # people of the domain
-    "Muqtada al-Sadr": ("Person", ("Moqtada al-Sadr", "Sadr")),
-    "Hadi al-Amiri": ("Person", ("Hadi Al-Amiri", "Amiri", "Al-Amiri")),
-    "Bashar al-Assad": ("Person", ("Assad", "Bashar Assad", "Bashar al-Asad")),
-    "Ahmed al-Sharaa": ("Person", ("Ahmad al-Sharaa", "Abu Mohammed al-Jolani", "al-Jolani", "Sharaa")),
-    "Kaja Kallas": ("Person", ("Kallas",)),
-    "Staffan de Mistura": ("Person", ("de Mistura", "De Mistura")),  # UN envoy for Syria 2014-2019
-    "Geir Pedersen": ("Person", ("Pedersen",)),  # UN envoy for Syria from 2019
-    "Mohammed Shia al-Sudani": ("Person", ("Mohammed Shia Al-Sudani", "Sudani", "al-Sudani")),
-    # places that NER often mistypes
-    "Green Zone": ("Area", ()),
-    "Europe": ("Area", ()),
-    "Middle East": ("Area", ()),
-    "Kurdistan Region": ("AdministrativeArea", ("Iraqi Kurdistan", "Kurdistan region", "KRI")),
-}
-
-# English names of Iraqi governorates and Syrian provinces, with common transliterations.
+    thing.name: (thing.cls, thing.aliases) for thing in known.named_things() if thing.match == "actor"}
+# English names of Iraqi governorates and Syrian provinces -> common transliterations
 ADMIN_AREAS: dict[str, tuple[str, ...]] = {
-    "Anbar": ("Al Anbar", "al-Anbar", "Al-Anbar"),
-    "Babil": ("Babylon",),
-    "Baghdad": (),
-    "Basra": ("Basrah",),
-    "Dhi Qar": (),
-    "Diyala": (),
-    "Duhok": ("Dohuk", "Dahuk"),
-    "Erbil": ("Arbil", "Irbil"),
-    "Halabja": (),
-    "Karbala": (),
-    "Kirkuk": (),
-    "Maysan": ("Missan",),
-    "Muthanna": ("Al-Muthanna",),
-    "Najaf": (),
-    "Nineveh": ("Ninawa", "Nineveh Plains", "Ninewa"),
-    "Qadisiyyah": ("Qadisiyah", "Diwaniyah"),
-    "Saladin": ("Salahuddin", "Salah al-Din", "Salah ad-Din", "Salaheddin"),
-    "Sulaymaniyah": ("Sulaimaniya", "Suleimaniyah"),
-    "Wasit": (),
-    "Aleppo": (),
-    "Damascus": (),
-    "Daraa": ("Deraa", "Dara'a"),
-    "Deir ez-Zor": ("Deir al-Zour", "Deir Ezzor", "Deir el-Zour", "Deir ez-Zour", "Deir al-Zor"),
-    "Hama": (),
-    "Hasakah": ("Al-Hasakah", "Hasaka", "al-Hasakah"),
-    "Homs": (),
-    "Idlib": (),
-    "Latakia": ("Lattakia",),
-    "Quneitra": (),
-    "Raqqa": ("Raqqah", "al-Raqqa", "Ar-Raqqah", "al-Raqqah", "Al-Raqqah", "Al-Raqqa", "Al Raqqah", "Ar Raqqah"),
-    "Rif Dimashq": ("Damascus countryside", "Rural Damascus"),
-    "Suwayda": ("Sweida", "As-Suwayda", "Suwaida"),
-    "Tartus": ("Tartous",),
-}
+    thing.name: thing.aliases for thing in known.named_things() if thing.match in {"admin", "capital"}}
 # Governorates named after their capital: bare mentions are the city unless context says otherwise.
-CAPITAL_NAMED = frozenset({"Baghdad", "Basra", "Damascus", "Aleppo", "Homs", "Hama", "Idlib", "Raqqa", "Kirkuk",
-                           "Erbil", "Duhok", "Karbala", "Najaf", "Latakia", "Tartus", "Daraa", "Deir ez-Zor",
-                           "Hasakah", "Suwayda", "Quneitra", "Sulaymaniyah", "Halabja"})
-
-COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
-    "United States": ("US", "U.S.", "USA", "U.S.A.", "America", "United States of America"),
-    "United Kingdom": ("UK", "U.K.", "Britain", "Great Britain"),
-    "Syria": ("Syrian Arab Republic",),
-    "Iran": ("Islamic Republic of Iran",),
-    "Russia": ("Russian Federation",),
-    "Turkey": ("Türkiye", "Turkiye"),
-    "South Korea": (),
-    "North Korea": (),
-    "Palestine": ("Palestinian territories",),
-    "Venezuela": (),
-    "Bolivia": (),
-    "Tanzania": (),
-    "Vietnam": ("Viet Nam",),
-    "Laos": (),
-    "Moldova": (),
-    "Czech Republic": ("Czechia",),
-}
+CAPITAL_NAMED = frozenset(known.matched("capital"))
+# country names ISO 3166 lacks, and short names that differ from its own
+COUNTRY_ALIASES: dict[str, tuple[str, ...]] = known.matched("country")
 
 # capitalised words NER takes for names that are weapons or platforms, not actors or places
 NOT_NAMES = frozenset({"VBIED", "VBIEDs", "SVBIED", "SVBIEDs", "IED", "IEDs", "UAV", "UAVs", "MANPADS", "RPG",
@@ -329,8 +184,6 @@ TITLES = frozenset({"president", "minister", "colonel", "general", "brigadier", 
 LEADER_VERBS = frozenset({"lead", "head", "command", "chair", "run"})
 OPPOSE_VERBS = frozenset({"fight", "battle", "combat", "oppose", "target", "attack"})
 AFFILIATION_WORDS = frozenset({"affiliate", "affiliated", "linked", "aligned", "loyal", "backed"})
-ORDINAL_WORDS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-                           "tenth", "eleventh", "twelfth"})
 # verbs that list a group's members ("coalition nations include ...", "made up of ...")
 INCLUDE_VERBS = frozenset({"include", "comprise", "make", "compose", "consist"})
 # "X was assigned to <unit>": X belongs to the unit

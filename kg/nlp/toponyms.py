@@ -3,7 +3,8 @@
 Two kinds of knowledge, both general rather than tied to any list of reports:
 
 - :data:`TOWNS`: well-known towns and districts of the region (checked spellings, with the common
-  transliterations of English-language reporting), added as patterns before NER;
+  transliterations of English-language reporting; rows of ``kg/data/names.tsv``), added as patterns
+  before NER;
 - ``kg_toponyms`` (after NER): Arabic place-name generics ("Khan", "Kafr", "Tal", "Jabal", ...)
   begin a place name, and an unrecognised proper noun in a place slot ("the town of X",
   "X countryside", "clashes in X", "airstrikes on X") is a settlement.
@@ -17,90 +18,18 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
+from kg import known
 from kg.model import LOCATION_CLASSES
 from kg.nlp import lexicon
 from kg.nlp.components import KgComponent
-from kg.nlp.words import aims_at, trigger_word
+from kg.nlp.words import COMPASS_POINTS, LOCATIVE_PREPS, aims_at, trigger_word
 
-# canonical name -> aliases; each is a Settlement unless listed in AREAS
+# well-known towns and districts (rows of kg/data/names.tsv matched as "town"): canonical name -> aliases
 TOWNS: dict[str, tuple[str, ...]] = {
-    # Aleppo governorate
-    "Manbij": ("Menbej", "Manbej", "Membij", "Minbij"),
-    "al-Bab": ("Al-Bab", "al Bab", "Al Bab"),
-    "Afrin": ("Efrin", "Afreen"),
-    "Azaz": ("A'zaz", "Aazaz", "Izaz"),
-    "Jarabulus": ("Jarablus", "Jarablos", "Jarabolus"),
-    "Kobani": ("Kobane", "Ayn al-Arab", "Ain al-Arab"),
-    "Tal Rifaat": ("Tal Rifat", "Tell Rifaat"),
-    "al-Rai": ("Al-Rai", "al-Ra'i"),
-    "Khan Tuman": ("Khan Touman",),
-    "Atarib": ("al-Atarib", "Al-Atarib"),
-    "Anadan": (),
-    "Nubl": ("Nubul",),
-    "Marea": (),
-    # Raqqa and Hasakah governorates
-    "Tabqa": ("al-Tabqa", "Al-Tabqa", "Tabqah", "al-Tabqah"),
-    "Ayn Issa": ("Ain Issa", "Ain Eissa"),
-    "Tal Abyad": ("Tell Abyad", "Tal Abiad"),
-    "Ras al-Ayn": ("Ras al-Ain", "Ras al Ain", "Serekaniye"),
-    "Qamishli": ("al-Qamishli", "Al-Qamishli", "Qamishlo", "Qamishly"),
-    "Shaddadi": ("al-Shaddadi", "Al-Shaddadi", "Shadadi"),
-    # Deir ez-Zor governorate
-    "Mayadin": ("al-Mayadin", "Al-Mayadin", "Mayadeen", "al-Mayadeen", "Al-Mayadeen"),
-    "Abu Kamal": ("Albu Kamal", "Al-Bukamal", "al-Bukamal", "Bukamal", "Boukamal", "Abu Kamel"),
-    "Hajin": ("Hajeen",),
-    # Homs and Hama governorates
-    "Palmyra": ("Tadmur", "Tadmor"),
-    "Qaryatayn": ("al-Qaryatayn", "Al-Qaryatayn", "Qaryatain", "al-Qaryatain"),
-    "Sukhnah": ("al-Sukhnah", "Al-Sukhnah", "Sukhna"),
-    "Rastan": ("al-Rastan", "Al-Rastan", "Al Rastan"),
-    "Talbiseh": ("Talbisah",),
-    "Houla": ("al-Houla", "Al-Houla", "Hula"),
-    "Qusayr": ("al-Qusayr", "Al-Qusayr", "Qusair"),
-    "Latamneh": ("al-Lataminah", "Al-Lataminah", "Lataminah", "al-Latamneh"),
-    "Morek": ("Mork", "Murak"),
-    "Kafr Zita": ("Kafr Zeita", "Kafrzita"),
-    "Salamiyah": ("Salamiyeh", "Salamiya", "Salamieh"),
-    # Idlib governorate
-    "Khan Shaykhun": ("Khan Sheikhoun", "Khan Shaykhoun", "Khan Sheikhun", "Khan Sheikhoun"),
-    "Maarat al-Numan": ("Maarrat al-Numan", "Ma'arat al-Nu'man", "Maaret al-Numan", "Maarat al-Nouman",
-                        "Maarat Al-Numan"),
-    "Saraqib": ("Saraqeb",),
-    "Ariha": (),
-    "Jisr al-Shughur": ("Jisr al-Shughour", "Jisr al-Shugour", "Jisr Al-Shughur"),
-    "Binnish": ("Binnsh",),
-    "Sarmada": (),
-    "Salqin": ("Salqeen",),
-    "Kafr Nabl": ("Kafranbel", "Kafr Nobol", "Kafrnabl"),
-    # Damascus countryside
-    "Douma": (),  # not "Duma": the Russian parliament
-    "Harasta": ("Harastah",),
-    "Darayya": ("Daraya", "Daraiya"),
-    "Zamalka": ("Zamalkah",),
-    "Arbin": ("Irbin",),
-    "Jobar": (),
-    "Madaya": (),
-    "Zabadani": ("al-Zabadani", "Al-Zabadani"),
-    "Dumayr": ("al-Dumayr", "Al-Dumayr", "al-Dameer", "Al-Dameer"),
-    "Yarmouk": ("Yarmouk camp",),
-    # Daraa governorate
-    "Busra al-Sham": ("Bosra al-Sham", "Busra ash-Sham"),
-    "Dael": ("Da'el",),
-    "Nawa": (),
-    "Inkhil": (),
-    "Tafas": (),
-    # Iraq
-    "Mosul": (), "Fallujah": ("Falluja",), "Ramadi": (), "Tikrit": (), "Samarra": (), "Baiji": ("Bayji",),
-    "Haditha": (), "Qaim": ("al-Qaim", "Al-Qaim"), "Tal Afar": ("Tel Afar", "Tall Afar"),
-    "Sinjar": (), "Hawija": ("al-Hawija", "Hawijah"), "Tuz Khurmatu": ("Tuz Khurmato",),
-    "Baqubah": ("Baquba",), "Khanaqin": (), "Jalawla": (),
-}
-# names of TOWNS that are regions rather than single settlements
+    thing.name: thing.aliases for thing in known.named_things() if thing.match == "town" and thing.cls == "Settlement"}
+# names of regions rather than single settlements
 AREAS: dict[str, tuple[str, ...]] = {
-    "Eastern Ghouta": ("eastern Ghouta", "East Ghouta", "Eastern Ghuta", "eastern Ghuta", "Ghouta", "Ghuta"),
-    "Eastern Qalamoun": ("eastern Qalamoun", "East Qalamoun"),
-    "Qalamoun": ("Qalamun",),
-}
+    thing.name: thing.aliases for thing in known.named_things() if thing.match == "town" and thing.cls == "Area"}
 
 # Arabic place-name generics that begin a name ("Khan Shaykhun", "Kafr Nabl", "Tal Abyad"): a run that
 # starts with one is a place, whatever NER thought of it
@@ -115,8 +44,8 @@ PLACE_NOUNS = frozenset({"city", "cities", "town", "towns", "village", "villages
 VIOLENCE_WORDS = frozenset({word for word, cls in lexicon.EVENT_TRIGGERS.items() if cls != "Meeting"}
                            | lexicon.CASUALTY_WORDS
                            | {"casualties", "clashes", "losses", "land", "fall", "fire", "control", "capture"})
-_DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
-_PLACE_PREPS = frozenset({"in", "on", "near", "around", "outside", "inside", "into", "at", "towards", "toward"})
+# a place slot after a word of violence: strikes land "on X", advances go "into X", "towards X"
+_SLOT_PREPS = LOCATIVE_PREPS | {"on", "around", "outside", "into", "towards", "toward"}
 # untyped NER labels that a place rule may overrule (ruler labels are ontology classes and stay)
 _WEAK_LABELS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "Person", "Organization"})
 # "central Baghdad" is still the city: only the compass directions make a region
@@ -299,7 +228,7 @@ def _named_as_place(span: Span) -> bool:
         following = doc[span.end + 1]
         if following.ent_type_ in LOCATION_CLASSES | {"GPE", "LOC"} and span.root.dep_ not in {"nsubj", "dobj"}:
             return True
-        if following.lower_ in _DIRECTIONS and span.end + 2 < len(doc) and doc[span.end + 2].lower_ == "of":
+        if following.lower_ in COMPASS_POINTS and span.end + 2 < len(doc) and doc[span.end + 2].lower_ == "of":
             return True
     before = [t.lower_ for t in doc[max(0, span.start - 3) : span.start]]
     if before and before[-1] == "the":
@@ -320,7 +249,7 @@ def _named_as_place(span: Span) -> bool:
 def _in_place_slot(root: Token, depth: int) -> bool:
     """"clashes in X", "airstrikes on X", "raids target X", and the items listed with such an X."""
     head = root.head
-    if root.dep_ == "pobj" and head.lower_ in _PLACE_PREPS:
+    if root.dep_ == "pobj" and head.lower_ in _SLOT_PREPS:
         governor = head.head
         return _violent(governor) or any(_violent(c) for c in governor.children if c.dep_ == "nsubj")
     if root.dep_ == "dobj" and _violent(head):
@@ -343,7 +272,7 @@ def _after_violence(span: Span) -> bool:
     if aims_at(previous):
         return True
     window = doc[max(span.sent.start, previous.i - 6) : previous.i]
-    return previous.lower_ in _PLACE_PREPS and any(_violent(t) for t in window)
+    return previous.lower_ in _SLOT_PREPS and any(_violent(t) for t in window)
 
 
 def _violent(token: Token) -> bool:

@@ -8,6 +8,20 @@ from kg.nlp import lexicon
 
 _LEMMA_FIXES = {"hopes": "hope", "hoped": "hope", "hoping": "hope"}
 
+# Closed-class words that rules of both the components and the extractors use, each kept once.
+# compass points ("north of Raqqa", "the city of X, east of Y")
+COMPASS_POINTS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
+# ordinal words that number a military unit ("Fifth Division"); "3rd", "321st" are matched by their shape
+ORDINAL_WORDS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+                           "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+                           "seventeenth", "eighteenth"})
+# nouns that make a capitalised or numbered name a military formation ("Fifth Division", "Brigade 52")
+UNIT_WORDS = frozenset({"brigade", "brigrade", "division", "battalion", "regiment", "corps", "squadron", "fleet",
+                        "wing"})
+# prepositions of place that every place rule accepts ("in Mosul", "at the base", "near Kirkuk", "inside
+# Syria"); each rule adds the ones its slot allows, with the reason beside it
+LOCATIVE_PREPS = frozenset({"in", "at", "near", "inside"})
+
 
 def trigger_word(token: Token) -> str:
     """The lemma a trigger is looked up by; a title-case headline word the model took for a proper noun

@@ -13,16 +13,18 @@ from kg.extract.relations.patterns import find_pattern_relations
 from kg.extract.spans import ACTOR_CLASSES, entities_under, entity_of, ref_of, sentence_span
 from kg.model import ENTITY_CLASSES, ORGANIZATION_CLASSES, Position, Relation
 from kg.nlp import lexicon
+from kg.nlp.words import LOCATIVE_PREPS, ORDINAL_WORDS, UNIT_WORDS
 
 _ORG_LIKE = ORGANIZATION_CLASSES | {"Country"}
-_PLACE_PREPS = frozenset({"in", "at", "near", "inside", "across", "throughout", "from"})
+_PLACE_PREPS = LOCATIVE_PREPS | {"across", "throughout", "from"}
 # verbs that give their subject the role named by their complement
 _HOLDING_VERBS = frozenset({"be", "become", "remain", "serve", "appoint", "name", "elect", "act", "work"})
 # civil offices: the holder holds a post for the organisation or country (kg:holdsPosition), which does not
 # make them one of its members ("UK Special Representative for Syria X", "Foreign Office Minister X")
 _OFFICES = frozenset({"minister", "envoy", "ambassador", "representative", "adviser", "advisor"})
-_UNIT_WORDS = frozenset({"division", "brigade", "brigrade", "battalion", "regiment", "corps", "unit", "units",
-                         "battery", "company", "squadron", "wing", "group", "fleet", "platoon"})
+# the last word of a unit that is already an organisation entity ("Alpha Company", "5th Special Forces
+# Group"): wider than the unit words the ruler names units by, which would make every "... Group" a force
+_UNIT_HEADS = UNIT_WORDS | {"unit", "units", "battery", "company", "group", "platoon"}
 
 
 def find_relations(doc: Doc) -> list[Relation]:
@@ -191,7 +193,7 @@ def _unit_relations(doc: Doc) -> list[Relation]:
         # a comma joins a unit to its parent only when the parent is numbered too ("3rd Battalion, 5th
         # Group"); otherwise it is a list of sibling units ("Brigade 52, Rapid Intervention Brigade")
         numbered = _ordinal(parent[0]) or any(_ordinal(t) for t in gap)
-        if (unit[-1].lower_ in _UNIT_WORDS or unit[-1].like_num or _ordinal(unit[0])) and (
+        if (unit[-1].lower_ in _UNIT_HEADS or unit[-1].like_num or _ordinal(unit[0])) and (
                 between in (["of", "the"], ["of"]) or (between == [","] and numbered)) \
                 and parent.label_ in ORGANIZATION_CLASSES:
             relations.append(Relation(ref_of(unit), "partOf", sentence_span(unit[0]), 0.8, object=ref_of(parent)))
@@ -201,4 +203,4 @@ def _unit_relations(doc: Doc) -> list[Relation]:
 def _ordinal(token: Token) -> bool:
     """"3rd", "321st", "Fifth"."""
     text = token.lower_
-    return (text[:-2].isdigit() and text[-2:] in {"st", "nd", "rd", "th"}) or text in lexicon.ORDINAL_WORDS
+    return (text[:-2].isdigit() and text[-2:] in {"st", "nd", "rd", "th"}) or text in ORDINAL_WORDS
