@@ -68,7 +68,7 @@ class RdfWriter:
     ...     writer.write([ox.Quad(g, ox.NamedNode("urn:p"), ox.Literal("o"), g)])
     1
     >>> out.getvalue()
-    b'<urn:g> <urn:p> "o" <urn:g> .\n'
+    b'<urn:g> <urn:p> "o" <urn:g> .\\n'
 
     """
 
