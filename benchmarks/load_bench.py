@@ -86,8 +86,8 @@ def base_graphs() -> list[tuple[str, list[ox.Quad]]]:
     """The article graphs of the project's test articles (extracted once)."""
     import kg.extract.from_doc
     import kg.nlp.load
-    import kg.rdf.files
     import kg.rdf.mapping
+    import kg.rdf.namespaces
     import kg.read.articles
 
     articles = kg.read.articles.read_articles([ROOT / "tests/data/articles"], date=dt.date(2025, 3, 6),
@@ -95,8 +95,8 @@ def base_graphs() -> list[tuple[str, list[ox.Quad]]]:
     nlp = kg.nlp.load.load_pipeline()
     graphs = []
     for extraction in kg.extract.from_doc.extract(articles, nlp):
-        graph = kg.rdf.mapping.to_graph(extraction)
-        graphs.append((str(graph.identifier), kg.rdf.files.to_quads(graph)))
+        quads = kg.rdf.mapping.to_quads(extraction)
+        graphs.append((str(kg.rdf.namespaces.Minter().article(extraction.article.id)), quads))
     del nlp
     gc.collect()
     return graphs

@@ -37,6 +37,7 @@ _API: dict[str, str] = {
     "default_linker": "kg.link.sources",
     "Linker": "kg.link.linker",
     "to_graph": "kg.rdf.mapping",
+    "to_quads": "kg.rdf.mapping",
     "Minter": "kg.rdf.namespaces",
     "RdfWriter": "kg.rdf.files",
     "validate": "kg.rdf.shapes",
@@ -71,6 +72,7 @@ __all__ = [
     "retract",
     "run_query",
     "to_graph",
+    "to_quads",
     "validate",
 ]
 
@@ -84,7 +86,7 @@ if TYPE_CHECKING:
     from kg.pipeline import extract_file, ingest
     from kg.query.saved import list_queries, load_query, run_query
     from kg.rdf.files import RdfWriter
-    from kg.rdf.mapping import to_graph
+    from kg.rdf.mapping import to_graph, to_quads
     from kg.rdf.namespaces import Minter
     from kg.rdf.shapes import validate
     from kg.read.articles import read_articles

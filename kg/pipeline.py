@@ -8,15 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from kg.errors import InputError
 from kg.extract.from_doc import extract
 from kg.link.linker import Linker
 from kg.model import Article
 from kg.nlp.load import load_pipeline
-from kg.rdf.files import RdfWriter, format_for, to_quads
-from kg.rdf.mapping import to_graph
+from kg.rdf.files import RdfWriter, format_for
+from kg.rdf.mapping import to_quads
 from kg.rdf.namespaces import Minter
 from kg.read.articles import read_articles
 from kg.store.base import Target
@@ -60,20 +59,21 @@ def extract_file(
         KgError: the model or the output cannot be opened (nothing is written then).
     """
     report = report if report is not None else Report()
-    graphs = article_graphs(inputs, model=model, date=date, base=base, jobs=jobs, linker=linker,
-                            problems=report.problems, min_confidence=min_confidence)
+    graphs = article_quads(inputs, model=model, date=date, base=base, jobs=jobs, linker=linker,
+                           problems=report.problems, min_confidence=min_confidence)
     with RdfWriter(output, format_for(output, fmt)) as writer:
-        for article, graph in graphs:
-            report.triples += writer.write(graph)
+        for article, _, quads in graphs:
+            report.triples += writer.write(quads)
             report.articles += 1
             yield article
 
 
-def article_graphs(inputs: Sequence[str | Path], *, model: str | None, date: dt.date | None, base: str | None,
-                   jobs: int, problems: list[str], linker: Linker | None = None,
-                   min_confidence: float | None = None) -> Iterator[tuple[Article, Graph]]:
+def article_quads(inputs: Sequence[str | Path], *, model: str | None, date: dt.date | None, base: str | None,
+                  jobs: int, problems: list[str], linker: Linker | None = None,
+                  min_confidence: float | None = None) -> Iterator[tuple[Article, str, list[ox.Quad]]]:
     """Read, extract (keeping what has at least ``min_confidence``, when given), link (when a linker is
-    given) and map articles, streaming; every problem becomes one line in ``problems``.
+    given) and map articles, streaming: (article, graph IRI, quads); every problem becomes one line in
+    ``problems``.
 
     Raises:
         KgError: an input path does not exist or the model cannot be loaded (before anything is read).
@@ -94,11 +94,11 @@ def article_graphs(inputs: Sequence[str | Path], *, model: str | None, date: dt.
         try:
             if linker is not None:
                 extraction = linker.link(extraction)
-            graph = to_graph(extraction, minter)
+            quads = to_quads(extraction, minter)
         except Exception as exc:  # one article's bad luck must not cost the others
             failure(extraction.article, exc)
             continue
-        yield extraction.article, graph
+        yield extraction.article, str(minter.article(extraction.article.id)), quads
 
 
 def ingest(inputs: Sequence[str | Path], target: Target, *, model: str | None = None, date: dt.date | None = None,
@@ -107,14 +107,14 @@ def ingest(inputs: Sequence[str | Path], target: Target, *, model: str | None = 
     """Extract articles (keeping what has at least ``min_confidence``, when given) and load each one's
     graph into ``target``; yields each article once loaded."""
     report = report if report is not None else LoadReport()
-    extracted = article_graphs(inputs, model=model, date=date, base=base, jobs=jobs, linker=linker,
-                               problems=report.problems, min_confidence=min_confidence)
+    extracted = article_quads(inputs, model=model, date=date, base=base, jobs=jobs, linker=linker,
+                              problems=report.problems, min_confidence=min_confidence)
     loaded: list[Article] = []
 
     def graphs() -> Iterator[tuple[str, Sequence[ox.Quad]]]:
-        for article, graph in extracted:
+        for article, graph, quads in extracted:
             loaded.append(article)
-            yield str(graph.identifier), to_quads(graph)
+            yield graph, quads
 
     for _ in load_graphs(target, graphs(), report):
         yield loaded.pop(0)

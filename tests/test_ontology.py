@@ -255,3 +255,11 @@ def test_superclass_targets_need_the_ontology() -> None:
     _, full, _ = pyshacl.validate(ds, shacl_graph=str(shapes_path()), ont_graph=str(ontology_path()), inference="rdfs")
     assert isinstance(full, Graph)
     assert EVENT in set(full.objects(None, focus))
+
+
+def test_manifest_terms_keep_the_iris_earlier_versions_stored() -> None:
+    from kg.store.base import ManifestEntry, manifest_quads
+
+    quads = manifest_quads(ManifestEntry("urn:g", "abc", 3, "2025-01-01T00:00:00Z", "0.1.0"))
+    assert [q.predicate.value for q in quads] == [
+        NS + name for name in ("contentHash", "tripleCount", "loadedAt", "extractorVersion")]

@@ -12,7 +12,7 @@ from pathlib import Path
 from kg.extract.from_doc import extract
 from kg.nlp.load import load_pipeline
 from kg.rdf.files import RdfWriter
-from kg.rdf.mapping import to_graph
+from kg.rdf.mapping import to_quads
 from kg.read.articles import read_articles
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +26,7 @@ def main() -> None:
         articles = read_articles([ROOT / "tests" / "data" / "articles" / source], date=DATELINE)
         with RdfWriter(ROOT / "tests" / "data" / "expected" / golden, "trig") as writer:
             for extraction in extract(articles, nlp):
-                writer.write(to_graph(extraction))
+                writer.write(to_quads(extraction))
         print(f"wrote tests/data/expected/{golden}")
 
 

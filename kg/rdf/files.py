@@ -1,8 +1,8 @@
 """RDF files: streamed, atomic, deterministic writing; parsing files into an in-memory store.
 
-Serialising and parsing go through pyoxigraph (orders of magnitude faster than rdflib's writers); the
-rdflib graphs built by :mod:`kg.rdf.mapping` are converted term by term. Output is deterministic: triples
-are sorted within each article and prefixes are fixed, so the same input gives byte-identical files.
+Serialising and parsing go through pyoxigraph (orders of magnitude faster than rdflib's writers), which
+takes the quads of :func:`kg.rdf.mapping.to_quads` as they are. Output is deterministic: triples are
+sorted within each article and prefixes are fixed, so the same input gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -10,17 +10,17 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import Graph
 
 from kg.errors import DataError, OutputError
 from kg.rdf.namespaces import PREFIXES
+from kg.rdf.terms import graph_quads
 
 FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -49,28 +49,6 @@ def format_for(path: str | Path | None, given: str | None) -> str:
     return "turtle"
 
 
-def _term(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
-    if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
-    if isinstance(node, Literal):
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        if node.datatype:
-            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-        return ox.Literal(str(node))
-    raise TypeError(f"cannot convert {node!r}")
-
-
-def to_quads(graph: Graph) -> list[ox.Quad]:
-    """The graph's triples as pyoxigraph quads in the graph named by its identifier, sorted."""
-    name = ox.NamedNode(str(graph.identifier))
-    quads = [ox.Quad(_term(s), _term(p), _term(o), name) for s, p, o in graph]  # type: ignore[arg-type]
-    quads.sort(key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
-    return quads
-
-
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -78,17 +56,16 @@ def _umask() -> int:
 
 
 class RdfWriter:
-    """Streams article graphs into one RDF file (or stdout) in the chosen format.
+    """Streams article graphs (quads, or rdflib graphs) into one RDF file (or stdout) in the chosen format.
 
     A file is written to a temporary name beside it and renamed on success; if anything fails the
     temporary file is removed, so no half-written output is ever left behind.
 
     >>> import io
-    >>> graph = Graph(identifier=URIRef("urn:g"))
-    >>> _ = graph.add((URIRef("urn:s"), URIRef("urn:p"), Literal("o")))
     >>> out = io.BytesIO()
+    >>> g = ox.NamedNode("urn:g")
     >>> with RdfWriter(out, "nquads") as writer:
-    ...     writer.write(graph)
+    ...     writer.write([ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o"), g)])
     1
     >>> print(out.getvalue().decode(), end="")
     <urn:s> <urn:p> "o" <urn:g> .
@@ -128,10 +105,14 @@ class RdfWriter:
         elif self.fmt == "jsonld":
             self._stream.write(b"[")
 
-    def write(self, graph: Graph) -> int:
-        """Append one article graph; returns the number of triples written."""
+    def write(self, graph: Sequence[ox.Quad] | Graph) -> int:
+        """Append one article graph; returns the number of triples written.
+
+        Quads are written in the order given (:func:`kg.rdf.mapping.to_quads` sorts them); an rdflib
+        graph is converted and sorted first.
+        """
         assert self._stream is not None
-        quads = to_quads(graph)
+        quads = graph_quads(graph) if isinstance(graph, Graph) else graph
         data: Iterable[ox.Quad] | Iterable[ox.Triple] = quads if self.fmt in DATASET_FORMATS else [
             q.triple for q in quads]
         chunk = ox.serialize(data, format=self.format, prefixes=PREFIXES) or b""

@@ -80,6 +80,7 @@ class KG(DefinedNamespace):
     articleId: URIRef  # article id
     basedIn: URIRef  # based in
     confidence: URIRef  # confidence
+    contentHash: URIRef  # content hash
     controls: URIRef  # controls
     date: URIRef  # date
     datePrecision: URIRef  # date precision
@@ -91,6 +92,7 @@ class KG(DefinedNamespace):
     leaderOf: URIRef  # leader of
     linkConfidence: URIRef  # link confidence
     linkSource: URIRef  # link source
+    loadedAt: URIRef  # loaded at
     location: URIRef  # location
     memberOf: URIRef  # member of
     model: URIRef  # model
@@ -105,3 +107,4 @@ class KG(DefinedNamespace):
     status: URIRef  # status
     target: URIRef  # target
     timeExpression: URIRef  # time expression
+    tripleCount: URIRef  # triple count

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import pyoxigraph as ox
+from rdflib.namespace import XSD
 
 from kg import __version__
+from kg.rdf.terms import Terms
+from kg.rdf.vocab import KG
 
 MANIFEST_GRAPH = "https://w3id.org/kg-news/manifest"
-KG_NS = "https://w3id.org/kg-news/ns#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+_KG, _XSD = Terms(KG), Terms(XSD)
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = tuple[Term | None, ...]
@@ -86,20 +88,18 @@ def manifest_quads(entry: ManifestEntry) -> list[ox.Quad]:
     g = ox.NamedNode(MANIFEST_GRAPH)
     node = ox.NamedNode(entry.graph)
     return [
-        ox.Quad(node, ox.NamedNode(KG_NS + "contentHash"), ox.Literal(entry.content_hash), g),
-        ox.Quad(node, ox.NamedNode(KG_NS + "tripleCount"),
-                ox.Literal(str(entry.triples), datatype=ox.NamedNode(XSD + "integer")), g),
-        ox.Quad(node, ox.NamedNode(KG_NS + "loadedAt"),
-                ox.Literal(entry.loaded_at, datatype=ox.NamedNode(XSD + "dateTime")), g),
-        ox.Quad(node, ox.NamedNode(KG_NS + "extractorVersion"), ox.Literal(entry.version), g),
+        ox.Quad(node, _KG.contentHash, ox.Literal(entry.content_hash), g),
+        ox.Quad(node, _KG.tripleCount, ox.Literal(str(entry.triples), datatype=_XSD.integer), g),
+        ox.Quad(node, _KG.loadedAt, ox.Literal(entry.loaded_at, datatype=_XSD.dateTime), g),
+        ox.Quad(node, _KG.extractorVersion, ox.Literal(entry.version), g),
     ]
 
 
 MANIFEST_QUERY = f"""
 SELECT ?graph ?hash ?triples ?loaded ?version WHERE {{
   GRAPH <{MANIFEST_GRAPH}> {{
-    ?graph <{KG_NS}contentHash> ?hash ; <{KG_NS}tripleCount> ?triples ;
-           <{KG_NS}loadedAt> ?loaded ; <{KG_NS}extractorVersion> ?version .
+    ?graph {_KG.contentHash} ?hash ; {_KG.tripleCount} ?triples ;
+           {_KG.loadedAt} ?loaded ; {_KG.extractorVersion} ?version .
   }}
 }}"""
 
