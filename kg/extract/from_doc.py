@@ -3,8 +3,7 @@ statements and relations, as :class:`~kg.model.Extraction` objects (one per arti
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -18,19 +17,10 @@ from kg.extract.spans import forget_entities, index_entities, index_offices, ref
 from kg.extract.statements import find_statements
 from kg.model import ENTITY_CLASSES, Article, Entity, EntityRef, Event, Extraction, Mention, Policy, Relation, Statement
 from kg.names import normalise_name
-from kg.nlp.components import KgComponent
 from kg.nlp.lexicon import countries
 from kg.nlp.load import model_name
+from kg.nlp.parse import OnFailure, parse_articles
 from kg.nlp.provenance import source_of
-
-log = logging.getLogger(__name__)
-
-
-
-
-
-
-OnFailure = Callable[[Article, Exception], None]
 
 
 def _raise(article: Article, error: Exception) -> None:
@@ -50,10 +40,10 @@ def extract(
     """Extract from each article, in input order, streaming (no list of all Docs is built).
 
     An article on which a component or extractor fails is passed to ``on_failure`` (default: raise)
-    and the others go on; with ``n_process > 1`` a component failure is only logged by the worker.
+    and the others go on, also with ``n_process > 1`` (see :func:`kg.nlp.parse.parse_articles`).
     With ``calibrated=False`` mentions keep confidence 1.0 and relations their heuristic confidence
-    (for fitting a calibration, see :mod:`kg.extract.calibration`). With ``min_confidence``, each extraction is
-    :meth:`~kg.model.Extraction.filtered` at that confidence.
+    (for fitting a calibration, see :mod:`kg.extract.calibration`). With ``min_confidence``, each
+    extraction is :meth:`~kg.model.Extraction.filtered` at that confidence.
 
     >>> from kg.nlp.load import load_pipeline
     >>> nlp = load_pipeline()
@@ -61,21 +51,8 @@ def extract(
     ['a1']
     """
     name = model_name(nlp)
-
-    def component_failed(proc_name: str, proc: object, docs: list[Doc], error: Exception) -> None:
-        for doc in docs:
-            article = getattr(doc, "_context", None)
-            if isinstance(article, Article):
-                on_failure(article, error)
-            else:
-                log.error("component %s failed on a document: %r", proc_name, error)
-
-    for component_name in ("kg_paragraphs", "kg_entities"):
-        component = nlp.get_pipe(component_name)
-        if isinstance(component, KgComponent):
-            component.set_error_handler(component_failed)
-    pairs = ((article.text, article) for article in articles)
-    for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
+    for article, doc in parse_articles(articles, nlp, on_failure=on_failure, batch_size=batch_size,
+                                       n_process=n_process):
         try:
             extraction = from_doc(doc, article, name, calibrated=calibrated)
             if min_confidence is not None:

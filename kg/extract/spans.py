@@ -49,22 +49,16 @@ def sentence_span(token: Token) -> TextSpan:
     return char_span(token.doc, sent.start_char, sent.end_char)
 
 
-_ENTITY_INDEX = "kg_entity_index"
-
-
 def index_entities(doc: Doc) -> None:
     """Remember which entity covers each token, for :func:`entity_of` while the extractors read ``doc``
     (``doc.ents`` builds every span again on each access); :func:`forget_entities` drops it."""
-    doc.user_data[_ENTITY_INDEX] = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
+    doc._.kg_entity_index = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
 
 
 def forget_entities(doc: Doc) -> None:
     """Drop the indexes made by :func:`index_entities` and :func:`index_offices`."""
-    doc.user_data.pop(_ENTITY_INDEX, None)
-    doc.user_data.pop(_OFFICE_INDEX, None)
-
-
-_OFFICE_INDEX = "kg_office_index"
+    doc._.kg_entity_index = None
+    doc._.kg_office_index = None
 
 
 def index_offices(doc: Doc, holders: Iterable[tuple[TextSpan, EntityRef]]) -> None:
@@ -73,20 +67,20 @@ def index_offices(doc: Doc, holders: Iterable[tuple[TextSpan, EntityRef]]) -> No
     for span, person in holders:
         for token in doc.char_span(span.start, span.end, alignment_mode="expand") or ():
             index[token.i] = person
-    doc.user_data[_OFFICE_INDEX] = index
+    doc._.kg_office_index = index
 
 
 def holder_of(token: Token) -> EntityRef | None:
     """The person an office title names, when ``token`` is part of one (see :mod:`kg.extract.offices`)."""
-    index: dict[int, EntityRef] = token.doc.user_data.get(_OFFICE_INDEX, {})
-    return index.get(token.i)
+    index: dict[int, EntityRef] | None = token.doc._.kg_office_index
+    return index.get(token.i) if index is not None else None
 
 
 def entity_of(token: Token) -> Span | None:
     """The entity span covering ``token``, if any."""
     if token.ent_type_ not in ENTITY_CLASSES:
         return None
-    index = token.doc.user_data.get(_ENTITY_INDEX)
+    index: dict[int, Span] | None = token.doc._.kg_entity_index
     if index is not None:
         found: Span | None = index.get(token.i)
         return found

@@ -101,6 +101,12 @@ def place_patterns() -> list[dict[str, Any]]:
     return patterns
 
 
+# what a component that rewrites ``doc.ents`` assigns, as spaCy's entity ruler declares it
+ENT_ATTRS = ["doc.ents", "token.ent_type", "token.ent_iob"]
+# what the components after NER read; token.pos is derived from token.tag by the attribute ruler, which
+# declares nothing, so token.tag stands for it
+PARSE_ATTRS = ["doc.ents", "doc.sents", "token.tag", "token.lemma", "token.dep", "token.head"]
+
 ErrorHandler = Callable[[str, Any, list[Doc], Exception], None]
 
 
@@ -109,7 +115,7 @@ def _raise(name: str, component: Any, docs: list[Doc], error: Exception) -> None
 
 
 class KgComponent:
-    """spaCy's error-handler protocol, so a failing article can be reported and skipped."""
+    """spaCy's error-handler protocol, so that ``nlp.set_error_handler`` reaches kg's components too."""
 
     error_handler: ErrorHandler = staticmethod(_raise)
 
@@ -122,7 +128,7 @@ class KgComponent:
         self.error_handler = handler
 
 
-@Language.factory("kg_paragraphs")
+@Language.factory("kg_paragraphs", assigns=["token.is_sent_start"])
 def make_paragraphs(nlp: Language, name: str) -> ParagraphSplitter:
     """A blank line in the text always starts a new sentence."""
     return ParagraphSplitter()
@@ -139,7 +145,7 @@ class ParagraphSplitter(KgComponent):
         return doc
 
 
-@Language.factory("kg_entities")
+@Language.factory("kg_entities", assigns=ENT_ATTRS, requires=PARSE_ATTRS)
 def make_entities(nlp: Language, name: str) -> EntityTyper:
     """Types entities into ontology classes and resolves names within the article."""
     return EntityTyper()

@@ -13,27 +13,26 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.model import ENTITY_CLASSES
+from kg.nlp.components import KgComponent
 
-KEY = "kg_sources"
 
-
-@Language.factory("kg_provenance")
+@Language.factory("kg_provenance", assigns=["doc._.kg_sources"], requires=["doc.ents"])
 def make_provenance(nlp: Language, name: str) -> Recorder:
     """Record the entity spans before kg_entities retypes them."""
     return Recorder()
 
 
-class Recorder:
-    """Stores ``[start, end, label]`` of each entity span in ``doc.user_data["kg_sources"]``."""
+class Recorder(KgComponent):
+    """Stores ``[start, end, label]`` of each entity span in ``doc._.kg_sources``."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.user_data[KEY] = [[ent.start, ent.end, ent.label_] for ent in doc.ents]
+        doc._.kg_sources = [[ent.start, ent.end, ent.label_] for ent in doc.ents]
         return doc
 
 
 def source_of(ent: Span) -> str:
     """Where a final entity span came from (see the module doc); ``""`` when nothing was recorded."""
-    recorded = ent.doc.user_data.get(KEY)
+    recorded = ent.doc._.kg_sources
     if recorded is None:
         return ""
     overlapping = [(int(start), int(end), str(label)) for start, end, label in recorded

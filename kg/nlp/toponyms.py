@@ -21,7 +21,7 @@ from spacy.util import filter_spans
 from kg import known
 from kg.model import LOCATION_CLASSES
 from kg.nlp import lexicon
-from kg.nlp.components import KgComponent
+from kg.nlp.components import ENT_ATTRS, PARSE_ATTRS, KgComponent
 from kg.nlp.words import COMPASS_POINTS, LOCATIVE_PREPS, aims_at, trigger_word
 
 # well-known towns and districts (rows of kg/data/names.tsv matched as "town"): canonical name -> aliases
@@ -71,7 +71,7 @@ def town_patterns() -> list[dict[str, Any]]:
     return patterns
 
 
-@Language.factory("kg_toponyms")
+@Language.factory("kg_toponyms", assigns=ENT_ATTRS, requires=PARSE_ATTRS)
 def make_toponyms(nlp: Language, name: str) -> Toponyms:
     """Places named by Arabic generics or standing in a place slot, which NER missed or mistyped."""
     return Toponyms()

@@ -1,0 +1,23 @@
+"""The ``Doc`` extensions through which kg's pipeline and extractors pass state, registered once.
+
+Importing this module registers them (each only if it is not there yet, so a second import, or a
+pipeline loaded in a worker process, finds them in place):
+
+- ``doc._.kg_article``: the position of the article in the stream :func:`kg.extract.from_doc.extract`
+  is working on, set on the Doc before it is piped, so a failure can be traced to its article;
+- ``doc._.kg_error``: the exception a component raised on this Doc alone (set by the error handler);
+- ``doc._.kg_sources``: ``[start, end, label]`` of each entity span before ``kg_entities`` retyped it
+  (see :mod:`kg.nlp.provenance`);
+- ``doc._.kg_entity_index`` / ``doc._.kg_office_index``: token index -> entity span / office holder,
+  while the extractors read the Doc (see :mod:`kg.extract.spans`).
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+DOC_EXTENSIONS = ("kg_article", "kg_error", "kg_sources", "kg_entity_index", "kg_office_index")
+
+for _name in DOC_EXTENSIONS:
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
