@@ -35,6 +35,7 @@ def parse_articles(articles: Iterable[Article], nlp: Language, *, on_failure: On
     Raises:
         Exception: whatever ``articles`` raises while it is read, or ``on_failure`` raises.
 
+    >>> from kg.nlp.load import load_pipeline
     >>> nlp = load_pipeline()
     >>> [(a.id, len(doc)) for a, doc in parse_articles([Article(id="a1", text="ISIS attacked Kirkuk.")], nlp,
     ...                                                  on_failure=print)]
