@@ -29,7 +29,8 @@ degrees, ``country`` a QID.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import csv
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -57,13 +58,48 @@ class NamedThing:
     description: str
 
 
-def _float(text: str, what: str, line: int) -> float | None:
+def tsv_rows(lines: Iterable[str], header: tuple[str, ...], what: str) -> Iterator[tuple[int, list[str]]]:
+    """The fields of each non-empty line of a tab-separated table after its header, with the line number.
+
+    Raises:
+        ValueError: the header is not ``header``, or a line has another number of fields.
+
+    >>> list(tsv_rows(["a\\tb", "1\\t2", "", "3\\t"], ("a", "b"), "table"))
+    [(2, ['1', '2']), (4, ['3', ''])]
+    """
+    reader = csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    found = next(reader, [])
+    if tuple(found) != header:
+        raise ValueError(f"{what} header is {found!r}, expected {list(header)!r}")
+    for fields in reader:
+        if not fields:
+            continue
+        if len(fields) != len(header):
+            raise ValueError(f"{what} line {reader.line_num}: {len(fields)} fields, expected {len(header)}")
+        yield reader.line_num, fields
+
+
+def coordinates(lon_text: str, lat_text: str, what: str, line: int) -> tuple[float, float] | None:
+    """``(longitude, latitude)`` from two table fields, or ``None`` when both are empty.
+
+    Raises:
+        ValueError: one is given without the other, or is not a number.
+    """
+    lon, lat = _float(lon_text, "longitude", what, line), _float(lat_text, "latitude", what, line)
+    if lon is None or lat is None:
+        if (lon is None) != (lat is None):
+            raise ValueError(f"{what} line {line}: longitude and latitude must both be given or both empty")
+        return None
+    return lon, lat
+
+
+def _float(text: str, name: str, what: str, line: int) -> float | None:
     if not text:
         return None
     try:
         return float(text)
     except ValueError:
-        raise ValueError(f"names table line {line}: {what} {text!r} is not a number") from None
+        raise ValueError(f"{what} line {line}: {name} {text!r} is not a number") from None
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -82,28 +118,16 @@ def parse(lines: Iterable[str]) -> list[NamedThing]:
     ()
     """
     things: list[NamedThing] = []
-    iterator = iter(lines)
-    header = next(iterator, "").rstrip("\r\n").split("\t")
-    if tuple(header) != HEADER:
-        raise ValueError(f"names table header is {header!r}, expected {list(HEADER)!r}")
-    for number, raw in enumerate(iterator, start=2):
-        line = raw.rstrip("\r\n")
-        if not line:
-            continue
-        fields = line.split("\t")
-        if len(fields) != len(HEADER):
-            raise ValueError(f"names table line {number}: {len(fields)} fields, expected {len(HEADER)}")
+    for number, fields in tsv_rows(lines, HEADER, "names table"):
         name, cls, match, aliases, qid, source, link_aliases, lon_text, lat_text, country, description = fields
         if match not in MATCH_LISTS:
             raise ValueError(f"names table line {number}: unknown match list {match!r}, "
                              f"expected one of {sorted(MATCH_LISTS)}")
-        lon, lat = _float(lon_text, "longitude", number), _float(lat_text, "latitude", number)
-        if (lon is None) != (lat is None):
-            raise ValueError(f"names table line {number}: longitude and latitude must both be given or both empty")
+        where = coordinates(lon_text, lat_text, "names table", number)
         things.append(NamedThing(
             name=name, cls=cls, match=match, aliases=_split(aliases), qid=qid or None, source=_split(source),
             link_aliases=_split(link_aliases),
-            coordinates=(lon, lat) if lon is not None and lat is not None else None,
+            coordinates=where,
             country=country or None, description=description))
     return things
 

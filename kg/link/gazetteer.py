@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from kg.known import coordinates as known_coordinates
+from kg.known import tsv_rows
 from kg.link.candidates import Candidate, fold
 from kg.resources import data_path
 
@@ -59,37 +61,14 @@ class Entry:
                          country=self.country, exact=exact)
 
 
-def _float(text: str, what: str, line: int) -> float | None:
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(f"gazetteer line {line}: {what} {text!r} is not a number") from None
-
-
 def parse(lines: Iterable[str]) -> list[Entry]:
     """Parse gazetteer TSV text (header first); raises :class:`ValueError` on a malformed line."""
     entries: list[Entry] = []
-    iterator = iter(lines)
-    header = next(iterator, "").rstrip("\r\n").split("\t")
-    if tuple(header) != HEADER:
-        raise ValueError(f"gazetteer header is {header!r}, expected {list(HEADER)!r}")
-    for number, raw in enumerate(iterator, start=2):
-        line = raw.rstrip("\r\n")
-        if not line:
-            continue
-        fields = line.split("\t")
-        if len(fields) != len(HEADER):
-            raise ValueError(f"gazetteer line {number}: {len(fields)} fields, expected {len(HEADER)}")
+    for number, fields in tsv_rows(lines, HEADER, "gazetteer"):
         qid, label, kind, aliases, lon_text, lat_text, country, description = fields
         if kind not in KINDS:
             raise ValueError(f"gazetteer line {number}: unknown kind {kind!r}")
-        lon = _float(lon_text, "longitude", number)
-        lat = _float(lat_text, "latitude", number)
-        if (lon is None) != (lat is None):
-            raise ValueError(f"gazetteer line {number}: longitude and latitude must both be given or both empty")
-        coordinates = (lon, lat) if lon is not None and lat is not None else None
+        coordinates = known_coordinates(lon_text, lat_text, "gazetteer", number)
         entries.append(Entry(qid=qid, label=label, kind=kind,
                              aliases=tuple(a for a in aliases.split("|") if a),
                              coordinates=coordinates, country=country or None, description=description))
