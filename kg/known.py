@@ -102,7 +102,8 @@ def _float(text: str, name: str, what: str, line: int) -> float | None:
         raise ValueError(f"{what} line {line}: {name} {text!r} is not a number") from None
 
 
-def _split(text: str) -> tuple[str, ...]:
+def split_list(text: str) -> tuple[str, ...]:
+    """The items of a ``|``-separated table field (empty items dropped)."""
     return tuple(part for part in text.split("|") if part)
 
 
@@ -125,8 +126,8 @@ def parse(lines: Iterable[str]) -> list[NamedThing]:
                              f"expected one of {sorted(MATCH_LISTS)}")
         where = coordinates(lon_text, lat_text, "names table", number)
         things.append(NamedThing(
-            name=name, cls=cls, match=match, aliases=_split(aliases), qid=qid or None, source=_split(source),
-            link_aliases=_split(link_aliases),
+            name=name, cls=cls, match=match, aliases=split_list(aliases), qid=qid or None, source=split_list(source),
+            link_aliases=split_list(link_aliases),
             coordinates=where,
             country=country or None, description=description))
     return things

@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 
 from kg.known import coordinates as known_coordinates
-from kg.known import tsv_rows
+from kg.known import split_list, tsv_rows
 from kg.link.candidates import Candidate, fold
 from kg.resources import data_path
 
@@ -70,7 +70,7 @@ def parse(lines: Iterable[str]) -> list[Entry]:
             raise ValueError(f"gazetteer line {number}: unknown kind {kind!r}")
         coordinates = known_coordinates(lon_text, lat_text, "gazetteer", number)
         entries.append(Entry(qid=qid, label=label, kind=kind,
-                             aliases=tuple(a for a in aliases.split("|") if a),
+                             aliases=split_list(aliases),
                              coordinates=coordinates, country=country or None, description=description))
     return entries
 

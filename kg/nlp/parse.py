@@ -135,7 +135,6 @@ def _skipping_failures(nlp: Language) -> Iterator[None]:
 def _set_error_handlers(nlp: Language, default: Callable[..., Any], handlers: dict[str, Callable[..., Any]]) -> None:
     nlp.default_error_handler = default
     for name, handler in handlers.items():
-        component = nlp.get_pipe(name)
-        if isinstance(component, (Pipe, KgComponent)):
-            with suppress(AttributeError):  # the parser and NER, as above
-                component.set_error_handler(handler)
+        component: Any = nlp.get_pipe(name)
+        with suppress(AttributeError):  # the parser and NER, as above
+            component.set_error_handler(handler)
