@@ -40,6 +40,7 @@ _API: dict[str, str] = {
     "to_quads": "kg.rdf.mapping",
     "Minter": "kg.rdf.namespaces",
     "RdfWriter": "kg.rdf.files",
+    "index_store": "kg.rdf.graphs",
     "validate": "kg.rdf.shapes",
     "open_target": "kg.store.loading",
     "load_files": "kg.store.loading",
@@ -62,6 +63,7 @@ __all__ = [
     "default_linker",
     "extract",
     "extract_file",
+    "index_store",
     "ingest",
     "list_queries",
     "load_files",
@@ -86,6 +88,7 @@ if TYPE_CHECKING:
     from kg.pipeline import extract_file, ingest
     from kg.query.saved import list_queries, load_query, run_query
     from kg.rdf.files import RdfWriter
+    from kg.rdf.graphs import index_store
     from kg.rdf.mapping import to_graph, to_quads
     from kg.rdf.namespaces import Minter
     from kg.rdf.shapes import validate

@@ -140,18 +140,19 @@ def query_cmd(query: str, data: tuple[str, ...], store: str | None, endpoint: st
     are IRIs, Q123 is a Wikidata item, kg:Name an ontology term, YYYY-MM-DD a date, anything else a string.
     """
     from kg.query.saved import format_result, load_query, run_query
-    from kg.rdf.files import memory_store
-    from kg.store.loading import open_target
+    from kg.store.embedded import files_store
+    from kg.store.loading import check_indexed, open_target
 
     with _errors():
         bindings = _params(params)
         saved = load_query(query)
         if data:
-            result = run_query(saved, memory_store(data), bindings)
+            result = run_query(saved, files_store(data), bindings)
         else:
             target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
                                  create=False)
             try:
+                check_indexed(target)
                 result = run_query(saved, target, bindings)
             finally:
                 target.close()
@@ -232,6 +233,25 @@ def retract_cmd(ctx: click.Context, ids: tuple[str, ...], store: str | None, end
         finally:
             target.close()
     _report(report, ctx.obj["quiet"], target.name)
+
+
+@cli.command("reindex")
+@_store_options
+@click.pass_context
+def reindex_cmd(ctx: click.Context, store: str | None, endpoint: str | None, update_endpoint: str | None,
+                graph_store: str | None) -> None:
+    """Rebuild the entities graph (after loading kg's files with another tool, or a store of an older kg)."""
+    from kg.store.loading import open_target, reindex
+
+    with _errors():
+        target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
+                             create=False)
+        try:
+            reindex(target)
+        finally:
+            target.close()
+    if not ctx.obj["quiet"]:
+        click.echo(f"{target.name}: entities graph rebuilt", err=True)
 
 
 @cli.command("link")

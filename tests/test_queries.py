@@ -16,12 +16,14 @@ from kg.query.saved import (
     ResultTable,
     SavedQuery,
     bind_value,
+    compose,
     format_result,
     list_queries,
     load_query,
     parse_query_file,
     run_query,
 )
+from kg.rdf.graphs import index_store
 from kg.resources import QUERIES_DIR
 
 FIXTURE = Path(__file__).parent / "data" / "query_fixture.trig"
@@ -156,7 +158,7 @@ ARTICLE_ROWS = [
 def store() -> Store:
     loaded = Store()
     loaded.load(path=str(FIXTURE), format=RdfFormat.TRIG)
-    return loaded
+    return index_store(loaded)
 
 
 def run(store: Store, query_name: str, /, **params: str) -> ResultTable:
@@ -189,7 +191,8 @@ def test_query_file_parses_and_documents_its_params(path: Path) -> None:
     body = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
     bound_variables = set(re.findall(r"\?" + PARAM_PREFIX + r"(\w+)", body))
     assert bound_variables == set(PARAMS[query.name])
-    assert re.search(r"\bGRAPH\b", body, re.IGNORECASE) is None
+    # article facts come from the union of the article graphs; shared facts only from the entities graph
+    assert set(re.findall(r"\bGRAPH\s+(\S+)", body, re.IGNORECASE)) <= {"kgg:entities"}
     assert re.search(r"\bORDER\s+BY\b", body)
     assert re.search(r"PREFIX\s+kg:\s+<https://w3id.org/kg-news/ns#>", body)
 
@@ -529,3 +532,64 @@ def test_saved_query_is_frozen() -> None:
     assert isinstance(query, SavedQuery)
     with pytest.raises(AttributeError):
         query.name = "other"  # type: ignore[misc]
+
+
+# --- "# if NAME" blocks ----------------------------------------------------------------------------------------------
+
+BLOCK_QUERY = """# title: t
+# param: place — a place
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?x ?param_place WHERE {
+  ?x rdfs:label ?name .
+  # if place
+  # FILTER(?name = ?param_place)
+  # end
+}
+"""
+
+
+def test_an_absent_parameter_leaves_its_block_out(tmp_path: Path) -> None:
+    path = tmp_path / "q.rq"
+    path.write_text(BLOCK_QUERY, encoding="utf-8")
+    query = parse_query_file(path)
+    assert "  FILTER" in compose(query, ["place"]) and compose(query, []) == BLOCK_QUERY
+    # the text keeps its lines and columns, so that error positions still match the file
+    assert [len(line) for line in compose(query, ["place"]).splitlines()] == [
+        len(line) for line in BLOCK_QUERY.splitlines()]
+    store = Store()
+    store.add(Quad(NamedNode("http://e/a"), NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), Literal("A"),
+                   NamedNode("http://e/g")))
+    assert len(run_query(query, index_store(store)).rows) == 1
+    assert run_query(query, store, {"place": "A"}).rows == [("http://e/a",)]
+    assert run_query(query, store, {"place": "B"}).rows == []
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("  # end\n}\n", ""), "never closed"),
+    (("# if place\n", ""), "'# end' without '# if NAME'"),
+    (("# if place", "# if city"), "names no declared parameter"),
+    (("# if place\n", "# if place\n  # if place\n"), "inside '# if'"),
+    (("# FILTER", "FILTER"), "not commented out"),
+])
+def test_a_malformed_block_is_refused_naming_the_line(tmp_path: Path, change: tuple[str, str], message: str) -> None:
+    path = tmp_path / "bad.rq"
+    path.write_text(BLOCK_QUERY.replace(*change), encoding="utf-8")
+    with pytest.raises(QueryError, match=message) as caught:
+        parse_query_file(path)
+    assert "bad.rq, line " in str(caught.value)
+
+
+def test_every_block_of_the_saved_queries_names_a_parameter_and_leaves_valid_sparql() -> None:
+    blocks = 0
+    for query in list_queries():
+        blocks += len(query.blocks)
+        for param in query.params:
+            Store().query(compose(query, [param.name]))  # each parameter alone still parses
+    assert blocks >= 15
+
+
+def test_a_raw_store_without_entities_graph_is_refused() -> None:
+    store = Store()
+    store.load(path=str(FIXTURE), format=RdfFormat.TRIG)
+    with pytest.raises(QueryError, match="index_store"):
+        run_query(load_query("entities"), store)

@@ -8,6 +8,7 @@ from spacy.language import Language
 
 from kg.extract.from_doc import extract
 from kg.query.saved import ResultTable, list_queries, load_query, run_query
+from kg.rdf.graphs import index_store
 from kg.rdf.mapping import to_quads
 from kg.read.articles import read_articles
 from tests.helpers import ARTICLES, DATELINE
@@ -21,7 +22,7 @@ def store(nlp: Language) -> ox.Store:
     store = ox.Store()
     for x in extract(read_articles([ARTICLES / f for f in FILES], date=DATELINE), nlp):
         store.extend(to_quads(x))
-    return store
+    return index_store(store)
 
 
 def rows(store: ox.Store, name: str, **params: str) -> list[dict[str, str | None]]:

@@ -14,8 +14,9 @@ from spacy.language import Language
 from kg.cli import cli
 from kg.errors import EndpointError
 from kg.extract.from_doc import extract
-from kg.query.saved import load_query, run_query
+from kg.query.saved import list_queries, load_query, run_query
 from kg.rdf.files import RdfWriter, memory_store
+from kg.rdf.graphs import ENTITIES_GRAPH, index_store, owns
 from kg.rdf.mapping import to_graph
 from kg.read.articles import read_articles
 from kg.store.base import MANIFEST_GRAPH, Target
@@ -83,7 +84,7 @@ def canonical(rows: list[tuple[str | None, ...]]) -> list[tuple[str | None, ...]
 def test_every_contract_query_gives_the_same_rows_as_the_file(target: Target, trig: Path) -> None:
     report = load_files(target, [trig])
     assert report.failed == 0 and report.new == 5
-    reference = memory_store([trig])
+    reference = index_store(memory_store([trig]))
     for name in CONTRACT:
         query = load_query(name)
         expected = run_query(query, reference)
@@ -93,6 +94,75 @@ def test_every_contract_query_gives_the_same_rows_as_the_file(target: Target, tr
         assert canonical(actual.rows) == canonical(expected.rows), name
     filtered = run_query(load_query("events"), target, {"place": "kirkuk"})
     assert filtered.rows and {r[filtered.columns.index("locationLabel")] for r in filtered.rows} >= {"Kirkuk"}
+
+
+# a value per parameter that matches rows of the test articles, so that each filter is exercised
+PARAM_VALUES = {
+    "place": "Kirkuk", "actor": "Islamic State", "class": "kg:SearchOperation", "category": "Location",
+    "name": "Islamic State", "target": "Syria", "issuer": "European Union", "status": "InForce",
+    "predicate": "leaderOf", "country": "Syria", "speaker": "Helena Varga", "from": "2025-01", "to": "2025-12-31",
+}
+
+
+def test_every_saved_query_and_parameter_gives_the_same_rows_as_the_file(target: Target, trig: Path) -> None:
+    load_files(target, [trig])
+    reference = index_store(memory_store([trig]))
+    answered = 0
+    for query in list_queries():
+        runs: list[dict[str, str]] = [{}]
+        for param in query.params:
+            value = PARAM_VALUES.get(param.name)
+            if param.name == "article":
+                value = sorted(article_graphs(target))[0].rsplit("/", 1)[1]
+            assert value is not None, f"no test value for {query.name}'s parameter {param.name}"
+            runs.append({param.name: value})
+        for params in runs:
+            expected = run_query(query, reference, params)
+            actual = run_query(query, target, params)
+            assert canonical(actual.rows) == canonical(expected.rows), (query.name, params)
+            answered += bool(expected.rows)
+    assert answered >= 30  # most runs have rows: the comparison is not between empty answers
+
+
+def shared_facts(target: Target) -> set[tuple[str, str, str]]:
+    """What the entities graph must hold: the triples of article graphs about nodes they do not own."""
+    _, rows = target.select(
+        f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN (<{ENTITIES_GRAPH}>, <{MANIFEST_GRAPH}>)) "
+        "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/kg-news/')) }", {})
+    return {(str(s), str(p), str(o)) for g, s, p, o in rows
+            if g is not None and isinstance(s, ox.NamedNode | ox.BlankNode) and p is not None and o is not None
+            and not owns(g.value, s)}
+
+
+def entities_graph(target: Target) -> set[tuple[str, str, str]]:
+    _, rows = target.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?s ?p ?o }} }}", {})
+    return {(str(s), str(p), str(o)) for s, p, o in rows}
+
+
+def test_the_entities_graph_stays_exact_through_load_replace_and_retract(target: Target, trig: Path,
+                                                                         tmp_path: Path) -> None:
+    load_files(target, [trig])
+    loaded = entities_graph(target)
+    assert loaded and loaded == shared_facts(target)
+    assert ("<https://w3id.org/kg-news/id/entity/organization/islamic-state>",
+            "<http://www.w3.org/2000/01/rdf-schema#label>", '"Islamic State"') in loaded
+    graphs = sorted(article_graphs(target))
+    # replace one article by a version without its shared facts: only what no other article states goes
+    changed_graph = graphs[0]
+    kept = [q for q in ox.parse(path=str(trig), format=ox.RdfFormat.TRIG)
+            if q.graph_name.value == changed_graph and owns(changed_graph, q.subject)]
+    changed = tmp_path / "changed.nq"
+    ox.serialize(kept, str(changed), ox.RdfFormat.N_QUADS)
+    assert load_files(target, [changed]).replaced == 1
+    replaced = entities_graph(target)
+    assert replaced == shared_facts(target) and replaced < loaded
+    # retract the others one by one: the graph shrinks to nothing, exact at every step
+    sizes = []
+    for graph in graphs[1:]:
+        retract(target, [graph.rsplit("/", 1)[1]])
+        assert entities_graph(target) == shared_facts(target)
+        sizes.append(len(entities_graph(target)))
+    assert sizes[-1] == 0 and any(a > b for a, b in zip([len(replaced), *sizes], sizes, strict=False))
 
 
 def test_loading_again_changes_nothing_and_a_changed_article_replaces_its_graph(
@@ -299,3 +369,28 @@ def test_virtuoso_batches_of_tiny_graphs_fit(virtuoso_server: VirtuosoServer, mo
     assert (report.new, report.failed) == (2500, 0), report.problems[:1]
     assert len(article_graphs(endpoint)) == 2500
     wipe(endpoint)
+
+
+def test_a_store_without_entities_graph_is_refused_then_reindexed(trig: Path, tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    store = EmbeddedStore(path)
+    load_files(store, [trig])
+    expected = run_query(load_query("entities"), store)
+    store.store.remove_graph(ox.NamedNode(ENTITIES_GRAPH))  # as a store written before the graph existed
+    store.close()
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["query", "entities", "--store", str(path)])
+    assert refused.exit_code == 1 and "kg reindex --store" in refused.output
+    assert runner.invoke(cli, ["reindex", "--store", str(path)]).exit_code == 0
+    reopened = EmbeddedStore(path, create=False)
+    assert run_query(load_query("entities"), reopened).rows == expected.rows
+    reopened.close()
+
+
+def test_loading_into_a_store_without_entities_graph_builds_it(trig: Path, tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    load_files(store, [trig])
+    store.store.remove_graph(ox.NamedNode(ENTITIES_GRAPH))
+    retract(store, [sorted(article_graphs(store))[0].rsplit("/", 1)[1]])
+    assert entities_graph(store) and entities_graph(store) == shared_facts(store)
+    store.close()

@@ -15,7 +15,22 @@ output column of the same name (``speaker`` the label given vs. ``speaker`` the 
 Inside the query, test "not given" with ``COALESCE(STR(?param_x), "") = ""``: pyoxigraph replaces a
 substituted variable in expressions but ``BOUND(?param_x)`` stays false.
 
-Queries run over the union of all named graphs (one graph per article), without ``GRAPH`` clauses.
+Patterns that only a given parameter needs are commented out between the lines ``# if NAME`` and
+``# end``, at the top level of the ``WHERE`` clause; :func:`compose` uncomments them when the
+parameter is given. So the file as it is runs without parameters (also in any SPARQL editor), and an
+absent parameter costs nothing, where a filter testing for it would be evaluated on every row::
+
+    # if place
+    # GRAPH kgg:entities { ?placeMatch (rdfs:label|skos:altLabel|owl:sameAs)? ?placeName }
+    # FILTER(LCASE(STR(?placeName)) = LCASE(STR(?param_place)))
+    # ?event kg:location ?placeMatch .
+    # end
+
+At the top level, because an endpoint gets the values in a ``VALUES`` block there.
+
+Queries run over the union of all named graphs (one graph per article). Facts about entities are
+read from the entities graph (``GRAPH kgg:entities``), where each is stated once: in the union a
+label shared by a thousand articles comes back a thousand times.
 """
 
 from __future__ import annotations
@@ -25,7 +40,7 @@ import datetime
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -42,6 +57,7 @@ from pyoxigraph import (
 )
 
 from kg.errors import QueryError
+from kg.rdf.graphs import unindexed_store
 from kg.rdf.namespaces import DEFAULT_BASE, PREFIXES
 from kg.resources import QUERIES_DIR
 
@@ -52,6 +68,7 @@ __all__ = [
     "ResultTable",
     "SavedQuery",
     "bind_value",
+    "compose",
     "format_result",
     "list_queries",
     "load_query",
@@ -67,6 +84,8 @@ KG_NS = "https://w3id.org/kg-news/ns#"
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 XSD_DATE = NamedNode("http://www.w3.org/2001/XMLSchema#date")
 
+_IF_LINE = re.compile(r"#\s*if\s+([A-Za-z_][A-Za-z0-9_]*)\s*")
+_END_LINE = re.compile(r"#\s*end\s*")
 _HEADER_LINE = re.compile(r"#\s*(title|description|param)\s*:\s*(.*)")
 _PARAM_SPEC = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:[—–:]|-(?=\s))?\s*(.*)")
 _SAVED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -97,6 +116,8 @@ class SavedQuery:
     params: tuple[Param, ...]
     text: str
     path: Path
+    blocks: tuple[tuple[int, int, str], ...] = ()
+    """``# if NAME`` … ``# end`` blocks as (first line, last line, NAME), 0-based, markers excluded."""
 
 
 @dataclass(frozen=True)
@@ -154,8 +175,11 @@ def parse_query_file(path: Path) -> SavedQuery:
             if any(p.name == spec.group(1) for p in params):
                 raise QueryError(f"query file {path}: parameter '{spec.group(1)}' is declared twice")
             params.append(Param(spec.group(1), spec.group(2).strip()))
+    blocks = _blocks(path, text, {param.name for param in params})
     try:
         result = _empty_store().query(text)
+        if blocks:
+            _empty_store().query(_uncommented(text, blocks, {name for _, _, name in blocks}))
     except (SyntaxError, ValueError, OSError, RuntimeError) as error:
         raise QueryError(f"query file {path} is not valid SPARQL: {_one_line(error)}") from error
     if not isinstance(result, QuerySolutions):
@@ -173,7 +197,58 @@ def parse_query_file(path: Path) -> SavedQuery:
         params=tuple(params),
         text=text,
         path=path,
+        blocks=blocks,
     )
+
+
+def _blocks(path: Path, text: str, declared: set[str]) -> tuple[tuple[int, int, str], ...]:
+    found: list[tuple[int, int, str]] = []
+    start: tuple[int, str] | None = None
+    for number, line in enumerate(text.splitlines()):
+        stripped = line.strip()
+        opening = _IF_LINE.fullmatch(stripped)
+        where = f"query file {path}, line {number + 1}"
+        if opening is not None:
+            if start is not None:
+                raise QueryError(f"{where}: '# if' inside '# if' - close the first with '# end'")
+            if opening.group(1) not in declared:
+                raise QueryError(f"{where}: '# if {opening.group(1)}' names no declared parameter - add "
+                                 f"'# param: {opening.group(1)} — meaning'")
+            start = (number, opening.group(1))
+        elif _END_LINE.fullmatch(stripped):
+            if start is None:
+                raise QueryError(f"{where}: '# end' without '# if NAME'")
+            found.append((start[0] + 1, number - 1, start[1]))
+            start = None
+        elif start is not None and stripped and not stripped.startswith("#"):
+            raise QueryError(f"{where}: a line of a '# if {start[1]}' block is not commented out - start it "
+                             "with '#', so that the file runs as it is without the parameter")
+    if start is not None:
+        raise QueryError(f"query file {path}, line {start[0] + 1}: '# if {start[1]}' is never closed - add '# end'")
+    return tuple(found)
+
+
+def _uncommented(text: str, blocks: tuple[tuple[int, int, str], ...], given: set[str]) -> str:
+    lines = text.splitlines()
+    for first, last, name in blocks:
+        if name in given:
+            # the '#' becomes a space, so that error positions still match the file
+            lines[first : last + 1] = [line.replace("#", " ", 1) for line in lines[first : last + 1]]
+    return "\n".join(lines) + "\n"
+
+
+def compose(query: SavedQuery, given: Iterable[str]) -> str:
+    """The text of ``query`` to run when the parameters ``given`` have values: their ``# if NAME``
+    blocks uncommented.
+
+    >>> q = load_query("events")
+    >>> "?event kg:location ?placeMatch" in compose(q, ["place"]).replace("# ?event", "")
+    True
+    >>> "?event kg:location ?placeMatch" in compose(q, []).replace("# ?event", "")
+    False
+    """
+    given = set(given)
+    return _uncommented(query.text, query.blocks, given) if given & {name for _, _, name in query.blocks} else query.text
 
 
 def list_queries(directory: Path | None = None) -> list[SavedQuery]:
@@ -290,14 +365,18 @@ def run_query(query: SavedQuery, store: Store | Selectable, params: Mapping[str,
         except QueryError as error:
             raise QueryError(f"query '{query.name}', parameter '{name}': {error}") from error
     hidden = {PARAM_PREFIX + name for name in known}
+    text = compose(query, given)
     if not isinstance(store, Store):
-        variables, solutions = store.select(query.text, {k.value: v for k, v in substitutions.items()
+        variables, solutions = store.select(text, {k.value: v for k, v in substitutions.items()
                                                           if not isinstance(v, Triple)})
         keep = [index for index, variable in enumerate(variables) if variable not in hidden]
         rows = [tuple(_term_text(solution[index]) for index in keep) for solution in solutions]
         return ResultTable(columns=tuple(variables[index] for index in keep), rows=rows)
+    if unindexed_store(store):
+        raise QueryError("the store has no entities graph, where queries read shared facts - build it with "
+                         "kg.index_store(store) after loading kg's files")
     try:
-        result = store.query(query.text, use_default_graph_as_union=True, substitutions=substitutions)
+        result = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
         if not isinstance(result, QuerySolutions):
             raise QueryError(f"query '{query.name}' is not a SELECT query")
         variables = [variable.value for variable in result.variables]

@@ -4,6 +4,9 @@ SPARQL 1.1 endpoint (:mod:`kg.store.endpoint`), behind one small protocol.
 Each article is one named graph, replaced as a whole. A manifest graph records, per article graph,
 its content hash, triple count, load time and kg version, so that loading the same article again
 changes nothing and ``retract`` removes exactly what an article added.
+
+Beside them the entities graph (:mod:`kg.rdf.graphs`) holds each shared fact once; every load,
+replacement and retraction keeps it exact.
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ import pyoxigraph as ox
 from rdflib.namespace import XSD
 
 from kg import __version__
+from kg.rdf.graphs import HAS_INDEX, HAS_SHARED, MANIFEST_GRAPH
 from kg.rdf.terms import Terms
 from kg.rdf.vocab import KG
 
-MANIFEST_GRAPH = "https://w3id.org/kg-news/manifest"
 _KG, _XSD = Terms(KG), Terms(XSD)
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -61,6 +64,9 @@ class Target(Protocol):
 
     def select(self, text: str, bindings: Mapping[str, Term]) -> tuple[list[str], list[Row]]:
         """Run a SELECT over the union of all graphs with variables bound; (variables, rows)."""
+
+    def reindex(self) -> None:
+        """Rebuild the entities graph from every graph of the target."""
 
     def close(self) -> None:
         """Release the store."""
@@ -115,5 +121,9 @@ def parse_manifest(rows: Iterable[Row]) -> dict[str, ManifestEntry]:
     return entries
 
 
-
-
+def unindexed(target: Target) -> bool:
+    """Whether ``target`` holds shared facts but no entities graph: a store written by kg before the
+    graph existed, or kg's files loaded by another tool. :meth:`Target.reindex` mends it."""
+    if target.select(HAS_INDEX, {})[1]:
+        return False
+    return bool(target.select(HAS_SHARED, {})[1])

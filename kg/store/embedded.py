@@ -9,8 +9,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import StoreError
+from kg.rdf.files import memory_store
+from kg.rdf.graphs import ENTITIES_GRAPH, INDEX_UPDATE, MANIFEST_GRAPH, index_store, shared_quads, unshare_update
 from kg.store.base import (
-    MANIFEST_GRAPH,
     MANIFEST_QUERY,
     ManifestEntry,
     Row,
@@ -26,6 +27,15 @@ DEFAULT_STORE = "kg-store"
 def store_path(given: str | Path | None) -> Path:
     """The embedded store's directory: ``--store``, else ``$KG_STORE``, else ``./kg-store``."""
     return Path(given or os.environ.get("KG_STORE") or DEFAULT_STORE)
+
+
+def files_store(paths: Iterable[str | Path]) -> ox.Store:
+    """An in-memory store of RDF files (``kg query --data``), with its entities graph built.
+
+    Raises:
+        DataError: a file is missing or does not parse.
+    """
+    return index_store(memory_store(paths))
 
 
 class EmbeddedStore:
@@ -57,14 +67,17 @@ class EmbeddedStore:
         return parse_manifest(tuple(s[i] for i in range(5)) for s in result)
 
     def replace_graph(self, graph: str, quads: Sequence[ox.Quad], entry: ManifestEntry) -> None:
-        """Replace a graph and its manifest entry in one transaction (pyoxigraph updates are atomic)."""
+        """Replace a graph, its shared facts and its manifest entry in one transaction (pyoxigraph
+        updates are atomic)."""
         name = ox.NamedNode(graph)
         data = ntriples(quads, " ")
+        shared = ntriples(shared_quads(graph, quads), " ")
         meta = ntriples(manifest_quads(entry), " ")
         self.store.update(
-            f"DROP SILENT GRAPH {name} ; "
+            f"{unshare_update(graph)} ; DROP SILENT GRAPH {name} ; "
             f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ {name} ?p ?o }} }} ; "
-            f"INSERT DATA {{ GRAPH {name} {{ {data} }} GRAPH <{MANIFEST_GRAPH}> {{ {meta} }} }}"
+            f"INSERT DATA {{ GRAPH {name} {{ {data} }} GRAPH <{ENTITIES_GRAPH}> {{ {shared} }} "
+            f"GRAPH <{MANIFEST_GRAPH}> {{ {meta} }} }}"
         )
 
     def batch_limit(self, *, empty: bool) -> int:
@@ -77,14 +90,15 @@ class EmbeddedStore:
         def quads() -> Iterable[ox.Quad]:
             for batch, entry in batches:
                 yield from batch
+                yield from shared_quads(entry.graph, batch)
                 yield from manifest_quads(entry)
 
         self.store.bulk_extend(quads())
 
     def drop_graph(self, graph: str) -> None:
-        """Remove a graph and its manifest entry."""
+        """Remove a graph, what only it stated in the entities graph, and its manifest entry."""
         name = ox.NamedNode(graph)
-        self.store.update(f"DROP SILENT GRAPH {name} ; "
+        self.store.update(f"{unshare_update(graph)} ; DROP SILENT GRAPH {name} ; "
                           f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ {name} ?p ?o }} }}")
 
     def select(self, text: str, bindings: Mapping[str, Term]) -> tuple[list[str], list[Row]]:
@@ -95,6 +109,10 @@ class EmbeddedStore:
             raise StoreError("only SELECT queries can be run as saved queries")
         variables = [v.value for v in result.variables]
         return variables, [tuple(s[i] for i in range(len(variables))) for s in result]
+
+    def reindex(self) -> None:
+        """Rebuild the entities graph from every graph of the store."""
+        self.store.update(INDEX_UPDATE)
 
     def close(self) -> None:
         """Flush and release the store (its lock is released when the object goes away)."""

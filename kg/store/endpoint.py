@@ -35,8 +35,8 @@ from SPARQLWrapper.SPARQLExceptions import (
 
 from kg import __version__
 from kg.errors import EndpointError
+from kg.rdf.graphs import ENTITIES_GRAPH, INDEX_UPDATE, MANIFEST_GRAPH, shared_quads, unshare_update
 from kg.store.base import (
-    MANIFEST_GRAPH,
     MANIFEST_QUERY,
     ManifestEntry,
     Row,
@@ -49,7 +49,6 @@ from kg.store.base import (
 log = logging.getLogger(__name__)
 USER_AGENT = f"kg/{__version__} (https://w3id.org/kg-news; SPARQL loader)"
 T = TypeVar("T")
-_WHERE = re.compile(r"\bWHERE\s*\{", re.I)
 _DISTINCT = re.compile(r"^\s*SELECT\s+DISTINCT\b", re.I | re.M)
 _ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.I)
 _LIMIT = re.compile(r"\bLIMIT\s+\d+\s*(OFFSET\s+\d+\s*)?$", re.I)
@@ -94,27 +93,67 @@ def _base(url: str) -> str:
 
 
 def with_bindings(text: str, bindings: Mapping[str, Term]) -> str:
-    """The query with a ``VALUES`` block binding the given variables at the top of its WHERE clause.
+    """The query with a ``VALUES`` block binding the given variables, at the top of each WHERE clause
+    that uses one of them.
 
     Terms are written in their escaped N-Triples form by pyoxigraph, so a value can never change the
-    query's structure. The outer WHERE is the first one outside comment lines.
+    query's structure. Sub-selects get the block too, not only the outer WHERE: a sub-select is
+    evaluated on its own, and the saved queries narrow their rows by a parameter inside one (the
+    embedded store's substitutions replace the variable everywhere, to the same effect).
 
     >>> with_bindings("SELECT ?x WHERE { ?x ?p ?param_n }", {"param_n": ox.Literal('a" } DROP ALL #')})
     'SELECT ?x WHERE { VALUES (?param_n) { ("a\\\\" } DROP ALL #") } ?x ?p ?param_n }'
     """
     if not bindings:
         return text
-    names = sorted(bindings)
-    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(str(bindings[n]) for n in names)}) }}"
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        if not line.lstrip().startswith("#"):
-            match = _WHERE.search(line)
-            if match:
-                at = offset + match.end()
-                return text[:at] + block + text[at:]
-        offset += len(line)
-    raise EndpointError("query has no WHERE { ... } clause to bind parameters into")
+    code = _code_only(text)
+    inserts: list[tuple[int, str]] = []
+    for start, end in _where_clauses(code):
+        names = sorted(n for n in bindings if re.search(rf"[?$]{re.escape(n)}\b", code[start:end]))
+        if names:
+            values = " ".join(str(bindings[n]) for n in names)
+            inserts.append((start, f" VALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"))
+    if not inserts:
+        raise EndpointError("query has no WHERE { ... } clause using the parameters to bind them into")
+    for at, block in sorted(inserts, reverse=True):
+        text = text[:at] + block + text[at:]
+    return text
+
+
+_TOKENS = re.compile("|".join([
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""', r"'''(?:[^'\\]|\\.|'(?!''))*'''",  # long strings
+    r'"(?:[^"\\\n]|\\.)*"', r"'(?:[^'\\\n]|\\.)*'",  # strings
+    r'<[^<>"{}|^`\\\x00-\x20]*>',  # IRIs, which may hold a '#'
+    r"#[^\n]*",  # comments
+]))
+
+
+def _code_only(text: str) -> str:
+    """``text`` with comments and the insides of strings and IRIs blanked, offsets kept."""
+    def blank(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token.startswith("#"):
+            return " " * len(token)
+        if len(token) > 1:
+            return token[0] + " " * (len(token) - 2) + token[-1]
+        return token
+    return _TOKENS.sub(blank, text)
+
+
+def _where_clauses(code: str) -> list[tuple[int, int]]:
+    """(just after the opening brace, the closing brace) of each ``WHERE {`` group in ``code``."""
+    spans: list[tuple[int, int]] = []
+    open_braces: list[tuple[int, bool]] = []
+    for match in re.finditer(r"\bWHERE\s*\{|[{}]", code, re.IGNORECASE):
+        token = match.group(0)
+        if token == "}":
+            if open_braces:
+                start, is_where = open_braces.pop()
+                if is_where:
+                    spans.append((start, match.start()))
+        else:
+            open_braces.append((match.end(), token != "{"))
+    return spans
 
 
 def _term(binding: Mapping[str, Any]) -> Term:
@@ -311,13 +350,15 @@ class EndpointStore:
             raise EndpointError(f"{self.update_url}: update refused ({_short(exc)}) - {_hint(exc)}") from None
 
     def replace_graph(self, graph: str, quads: Sequence[ox.Quad], entry: ManifestEntry) -> None:
-        """Replace one article graph: forget its manifest entry, replace the graph, record the new entry.
+        """Replace one article graph and its shared facts: forget its manifest entry, take out of the
+        entities graph what only the old graph stated, replace the graph, add its shared facts back,
+        record the new entry.
 
         Loads are not atomic on most servers, so the manifest entry goes first and comes back last:
         an interrupted load is simply redone by the next run.
         """
         name = ox.NamedNode(graph)
-        forget = f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ {name} ?p ?o }} }}"
+        forget = f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ {name} ?p ?o }} }} ;\n{unshare_update(graph)}"
         if self.graph_store_url is not None:
             self.update(forget)
             self._upload(graph, quads)
@@ -326,6 +367,8 @@ class EndpointStore:
             self.update(f"{forget} ; DROP SILENT GRAPH {name} ; {_insert(graph, batches[0])}")
             for batch in batches[1:]:
                 self.update(_insert(graph, batch))
+        for batch in _batches(shared_quads(graph, quads), self.dialect.insert_batch):
+            self.update(_insert(ENTITIES_GRAPH, batch))
         self.update(_insert(MANIFEST_GRAPH, manifest_quads(entry)))
 
     def batch_limit(self, *, empty: bool) -> int:
@@ -335,10 +378,15 @@ class EndpointStore:
     def add_graphs(self, batch: Sequence[tuple[Sequence[ox.Quad], ManifestEntry]]) -> None:
         """Add several new article graphs and their manifest entries in one update request.
 
-        Each graph is dropped first, so leftovers of an interrupted load never survive.
+        Each graph is dropped first (with what only it stated in the entities graph), so leftovers of
+        an interrupted load never survive.
         """
-        drops = " ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(entry.graph)}" for _, entry in batch)
+        drops = " ;\n".join([unshare_update([entry.graph for _, entry in batch]),
+                              *(f"DROP SILENT GRAPH {ox.NamedNode(entry.graph)}" for _, entry in batch)])
         blocks = [_graph_block(entry.graph, quads) for quads, entry in batch]
+        shared = {q: None for quads, entry in batch for q in shared_quads(entry.graph, quads)}
+        if shared:
+            blocks.append(_graph_block(ENTITIES_GRAPH, list(shared)))
         blocks.append(_graph_block(MANIFEST_GRAPH, [q for _, entry in batch for q in manifest_quads(entry)]))
         self.update(f"{drops} ;\nINSERT DATA {{\n{''.join(blocks)}}}")
 
@@ -366,9 +414,13 @@ class EndpointStore:
             self._retry(f"upload of {graph}", send)
 
     def drop_graph(self, graph: str) -> None:
-        """Remove a graph and its manifest entry."""
+        """Remove a graph, what only it stated in the entities graph, and its manifest entry."""
         name = ox.NamedNode(graph)
-        self.update(f"DROP SILENT GRAPH {name} ; DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ {name} ?p ?o }} }}")
+        self.update(f"{unshare_update(graph)} ;\nDROP SILENT GRAPH {name} ; DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ {name} ?p ?o }} }}")
+
+    def reindex(self) -> None:
+        """Rebuild the entities graph from every graph the endpoint holds."""
+        self.update(INDEX_UPDATE)
 
     def close(self) -> None:
         """Close the HTTP session."""

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import KgError
+from kg.errors import KgError, StoreError
 from kg.rdf.files import iter_quads
+from kg.rdf.graphs import ENTITIES_GRAPH, MANIFEST_GRAPH
 from kg.rdf.namespaces import Minter
-from kg.store.base import MANIFEST_GRAPH, ManifestEntry, Target, manifest_entry
+from kg.store.base import ManifestEntry, Target, manifest_entry, unindexed
 from kg.store.embedded import EmbeddedStore, store_path
 from kg.store.endpoint import EndpointStore
 
@@ -58,6 +59,24 @@ def open_target(store: str | Path | None = None, endpoint: str | None = None, *,
     return EmbeddedStore(store_path(store), create=create)
 
 
+def check_indexed(target: Target) -> None:
+    """Refuse to query a target whose shared facts are not in its entities graph (rows would miss
+    labels, classes and links).
+
+    Raises:
+        StoreError: with the command that mends it.
+    """
+    if unindexed(target):
+        where = f"--endpoint {target.name}" if target.name.startswith(("http://", "https://")) else f"--store {target.name}"
+        raise StoreError(f"{target.name} holds articles but no entities graph (written by an older kg, or loaded by "
+                         f"another tool) - run 'kg reindex {where}' once, then query again")
+
+
+def reindex(target: Target) -> None:
+    """Rebuild ``target``'s entities graph from all its graphs (see :mod:`kg.store.base`)."""
+    target.reindex()
+
+
 def load_graphs(target: Target, graphs: Iterable[tuple[str, Sequence[ox.Quad]]],
                 report: LoadReport) -> Iterator[str]:
     """Load article graphs: unchanged ones are skipped, changed ones replaced, new ones added.
@@ -67,6 +86,8 @@ def load_graphs(target: Target, graphs: Iterable[tuple[str, Sequence[ox.Quad]]],
     loader into an empty embedded store); changed ones are replaced one by one.
     """
     manifest = target.manifest()
+    if manifest and unindexed(target):
+        target.reindex()
     limit = target.batch_limit(empty=not manifest)
     pending: list[tuple[Sequence[ox.Quad], ManifestEntry]] = []
 
@@ -157,7 +178,9 @@ def graphs_in_files(paths: Iterable[str | Path], report: LoadReport) -> Iterator
 def load_files(target: Target, paths: Sequence[str | Path], report: LoadReport | None = None) -> LoadReport:
     """Load RDF files (TriG / N-Quads with one named graph per article) into ``target``."""
     report = report if report is not None else LoadReport()
-    for _ in load_graphs(target, (g for g in graphs_in_files(paths, report) if g[0] != MANIFEST_GRAPH), report):
+    # a dump of a store also holds its manifest and entities graph: both are kg's own bookkeeping
+    own = (MANIFEST_GRAPH, ENTITIES_GRAPH)
+    for _ in load_graphs(target, (g for g in graphs_in_files(paths, report) if g[0] not in own), report):
         pass
     return report
 
@@ -170,6 +193,8 @@ def retract(target: Target, ids: Sequence[str], *, base: str | None = None,
     report = report if report is not None else LoadReport()
     minter = Minter(base) if base else Minter()
     manifest = target.manifest()
+    if manifest and unindexed(target):
+        target.reindex()
     for ident in ids:
         graph = ident if ident.startswith(("http://", "https://", "urn:")) else str(minter.article(ident))
         if graph not in manifest:

@@ -1,0 +1,106 @@
+"""kg's own graphs beside the article graphs: the manifest and the *entities graph*.
+
+The entities graph holds, once, every triple that some article graph states about a node the article
+does not own (an entity's label, class, Wikidata link, coordinates; a position): exactly the union of
+those triples over the loaded graphs, kept so by every load, replacement and retraction. Queries read
+shared facts there, because over the union of thousands of article graphs such a triple comes back
+once per article, and joins of several of them multiply rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pyoxigraph as ox
+
+__all__ = ["ENTITIES_GRAPH", "INDEX_UPDATE", "MANIFEST_GRAPH", "index_store", "owns", "shared_quads",
+           "unindexed_store", "unshare_update"]
+
+MANIFEST_GRAPH = "https://w3id.org/kg-news/manifest"
+ENTITIES_GRAPH = "https://w3id.org/kg-news/entities"
+
+
+def owns(graph: str, subject: ox.NamedNode | ox.BlankNode | ox.Triple) -> bool:
+    """Whether ``subject`` belongs to article graph ``graph``: the article itself or a node minted under
+    its IRI (``…/article/ID/event/…``). Everything else is shared, blank nodes too: a shared fact may
+    point at one (an entity's geometry written as ``[ geo:asWKT … ]``), and each load parses new ones.
+
+    >>> a = "https://w3id.org/kg-news/id/article/a1"
+    >>> owns(a, ox.NamedNode(a + "/event/3-9")), owns(a, ox.NamedNode(a + "0/event/3-9"))
+    (True, False)
+    >>> owns(a, ox.NamedNode("https://w3id.org/kg-news/id/entity/settlement/mosul"))
+    False
+    """
+    if not isinstance(subject, ox.NamedNode):
+        return False
+    iri = subject.value
+    return iri == graph or iri.startswith((graph + "/", graph + "#"))
+
+
+def shared_quads(graph: str, quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """The quads of ``graph`` about nodes it does not own, moved into the entities graph."""
+    entities = ox.NamedNode(ENTITIES_GRAPH)
+    return [ox.Quad(q.subject, q.predicate, q.object, entities) for q in quads if not owns(graph, q.subject)]
+
+
+_NOT_OWNED = """!isIRI(?s) || (?s != {g} && !STRSTARTS(STR(?s), CONCAT(STR({g}), "/"))
+                             && !STRSTARTS(STR(?s), CONCAT(STR({g}), "#")))"""
+
+
+def unshare_update(graphs: str | Sequence[str]) -> str:
+    """SPARQL Update removing from the entities graph what only ``graphs`` state, to run before they
+    are dropped or replaced (the same test as :func:`owns`, in SPARQL). Several graphs go in one
+    operation: Virtuoso refuses a request of hundreds.
+
+    >>> "VALUES ?g { <http://e/a> <http://e/b> }" in unshare_update(["http://e/a", "http://e/b"])
+    True
+    """
+    names = [ox.NamedNode(g) for g in ([graphs] if isinstance(graphs, str) else graphs)]
+    listed = ", ".join(str(n) for n in [*names, ox.NamedNode(ENTITIES_GRAPH), ox.NamedNode(MANIFEST_GRAPH)])
+    return (f"DELETE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{\n"
+            f"  VALUES ?g {{ {' '.join(str(n) for n in names)} }}\n"
+            f"  GRAPH ?g {{ ?s ?p ?o }}\n"
+            f"  FILTER({_NOT_OWNED.format(g='?g')})\n"
+            f"  FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other NOT IN ({listed})) }}\n"
+            f"}}")
+
+
+INDEX_UPDATE = f"""DROP SILENT GRAPH <{ENTITIES_GRAPH}> ;
+INSERT {{ GRAPH <{ENTITIES_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{
+  GRAPH ?g {{ ?s ?p ?o }}
+  FILTER(?g NOT IN (<{ENTITIES_GRAPH}>, <{MANIFEST_GRAPH}>))
+  FILTER({_NOT_OWNED.format(g="?g")})
+}}"""
+"""SPARQL Update rebuilding the entities graph from every graph of a store (stores written before
+it existed, data loaded by other tools)."""
+
+HAS_INDEX = f"SELECT ?s WHERE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?s ?p ?o }} }} LIMIT 1"
+HAS_SHARED = f"""SELECT ?s WHERE {{
+  GRAPH ?g {{ ?s ?p ?o }}
+  FILTER(?g NOT IN (<{ENTITIES_GRAPH}>, <{MANIFEST_GRAPH}>))
+  FILTER({_NOT_OWNED.format(g="?g")})
+}} LIMIT 1"""
+
+
+def index_store(store: ox.Store) -> ox.Store:
+    """Build the entities graph of an in-memory store holding kg's files, and return the store.
+
+    Triples in the default graph (Turtle, N-Triples) belong to no article, so all of them are shared.
+
+    >>> s = ox.Store()
+    >>> s.add(ox.Quad(ox.NamedNode("http://e/x"), ox.NamedNode("http://p"), ox.Literal("X"),
+    ...               ox.NamedNode("http://e/article/1")))
+    >>> len(list(index_store(s).quads_for_pattern(None, None, None, ox.NamedNode(ENTITIES_GRAPH))))
+    1
+    """
+    store.update(f"{INDEX_UPDATE} ;\nINSERT {{ GRAPH <{ENTITIES_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
+    return store
+
+
+def unindexed_store(store: ox.Store) -> bool:
+    """Whether a pyoxigraph store holds shared facts but no entities graph (see :func:`index_store`)."""
+    if any(True for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(ENTITIES_GRAPH))):
+        return False
+    if any(True for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph())):
+        return True
+    return any(True for _ in store.query(HAS_SHARED))  # type: ignore[union-attr]
