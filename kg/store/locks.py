@@ -175,7 +175,7 @@ def holders(store: Path) -> tuple[Holder, ...]:
         if holder.pid in found:
             holder = Holder(holder.pid, holder.writing or found[holder.pid].writing, holder.program, holder.argv0)
         found[holder.pid] = holder
-    return tuple(found.values())
+    return tuple(sorted(found.values(), key=lambda holder: holder.pid))
 
 
 def program_of(argv: Sequence[str]) -> str | None:
@@ -253,7 +253,8 @@ def _check_not_written_here(store: Path, lock_file: Path) -> None:
         table = (_PROC / "locks").read_text(encoding="ascii", errors="replace")
     except OSError:
         return
-    if any(pid == os.getpid() for pid, _ in _parse_locks(table.splitlines(), key)):
+    posix = [line for line in table.splitlines() if "POSIX" in line.split()]
+    if any(pid == os.getpid() for pid, _ in _parse_locks(posix, key)):
         raise StoreError(f"store {store} is already open for writing in this process - close it first")
 
 
