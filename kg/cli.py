@@ -150,7 +150,7 @@ def query_cmd(query: str, data: tuple[str, ...], store: str | None, endpoint: st
             result = run_query(saved, files_store(data), bindings)
         else:
             target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
-                                 create=False)
+                                 create=False, read_only=True)
             try:
                 check_indexed(target)
                 result = run_query(saved, target, bindings)

@@ -1,5 +1,5 @@
 """Helpers shared by the test modules: test data paths, one-off articles, running the pipeline on a text,
-hand-made Extractions, and loading the Wikidata-shaped fixture into a server.
+hand-made Extractions, loading the Wikidata-shaped fixture into a server, and a small on-disk store.
 
 Test modules import from here (and from tests/servers.py for the real SPARQL servers), never from each
 other or from conftest.py; tests/test_hygiene.py holds them to that.
@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 import requests
+from pyoxigraph import RdfFormat, Store
 from spacy.language import Language
 
 from kg.evaluate.re3d_gold import Re3dDocument
@@ -25,6 +26,32 @@ RE3D = EVAL / "re3d"
 WIKIDATA_FIXTURE = DATA / "wikidata" / "fixture.ttl"
 # the dateline the seed-format test articles are anchored to (they carry none of their own)
 DATELINE = dt.date(2025, 3, 6)
+# one small article graph, for the on-disk stores of the serving and locking tests
+ARTICLE = "https://w3id.org/kg-news/id/article/t1"
+BODY = "Islamic State fighters attacked a village in Diyala."
+TRIG = f"""
+@prefix kg:     <https://w3id.org/kg-news/ns#> .
+@prefix nif:    <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#> .
+@prefix itsrdf: <http://www.w3.org/2005/11/its/rdf#> .
+@prefix schema: <https://schema.org/> .
+@prefix rdfs:   <http://www.w3.org/2000/01/rdf-schema#> .
+
+<{ARTICLE}> {{
+  <{ARTICLE}> a schema:NewsArticle, nif:Context ;
+      kg:articleId "t1" ;
+      nif:isString "{BODY}" .
+  <{ARTICLE}/mention/0-13> a kg:Mention ;
+      nif:referenceContext <{ARTICLE}> ;
+      nif:beginIndex 0 ; nif:endIndex 13 ; nif:anchorOf "Islamic State" ;
+      itsrdf:taIdentRef <https://w3id.org/kg-news/id/entity/organization/islamic-state> .
+  <{ARTICLE}/mention/45-51> a kg:Mention ;
+      nif:referenceContext <{ARTICLE}> ;
+      nif:beginIndex 45 ; nif:endIndex 51 ; nif:anchorOf "Diyala" ;
+      itsrdf:taIdentRef <https://w3id.org/kg-news/id/entity/administrativearea/diyala> .
+  <https://w3id.org/kg-news/id/entity/organization/islamic-state> a kg:ArmedGroup ; rdfs:label "Islamic State" .
+  <https://w3id.org/kg-news/id/entity/administrativearea/diyala> a kg:AdministrativeArea ; rdfs:label "Diyala" .
+}}
+"""
 
 
 def article(text: str, *, id: str = "t1", date: dt.date | None = DATELINE) -> Article:
@@ -47,6 +74,26 @@ def load_fixture(server: OxigraphServer) -> None:
     response = requests.post(f"{server.store_url}?default", data=WIKIDATA_FIXTURE.read_bytes(),
                              headers={"Content-Type": "text/turtle"}, timeout=30)
     assert response.status_code in (200, 201, 204), response.text
+
+
+# --- small on-disk stores and the processes holding them ----------------------------------------
+
+
+def make_store(path: Path) -> Path:
+    """A store at ``path`` holding one article graph, closed again before it is served."""
+    for start, end, text in ((0, 13, "Islamic State"), (45, 51, "Diyala")):
+        assert BODY[start:end] == text
+    store = Store(str(path))
+    store.load(TRIG, format=RdfFormat.TRIG)
+    store.flush()
+    assert len(store) == 20
+    del store  # drops the RocksDB handle and its lock
+    return path
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux)."""
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 # --- hand-made Extractions ------------------------------------------------------------------------

@@ -24,37 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from pyoxigraph import RdfFormat, Store
+from pyoxigraph import Store
 
 from kg.errors import KgError
 from kg.query.saved import load_query, run_query
 from kg.store.serve import oxigraph_binary, serve, serve_command
+from tests.helpers import ARTICLE, children, make_store
+from tests.servers import free_port
 
-ARTICLE = "https://w3id.org/kg-news/id/article/t1"
-BODY = "Islamic State fighters attacked a village in Diyala."
-TRIG = f"""
-@prefix kg:     <https://w3id.org/kg-news/ns#> .
-@prefix nif:    <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#> .
-@prefix itsrdf: <http://www.w3.org/2005/11/its/rdf#> .
-@prefix schema: <https://schema.org/> .
-@prefix rdfs:   <http://www.w3.org/2000/01/rdf-schema#> .
-
-<{ARTICLE}> {{
-  <{ARTICLE}> a schema:NewsArticle, nif:Context ;
-      kg:articleId "t1" ;
-      nif:isString "{BODY}" .
-  <{ARTICLE}/mention/0-13> a kg:Mention ;
-      nif:referenceContext <{ARTICLE}> ;
-      nif:beginIndex 0 ; nif:endIndex 13 ; nif:anchorOf "Islamic State" ;
-      itsrdf:taIdentRef <https://w3id.org/kg-news/id/entity/organization/islamic-state> .
-  <{ARTICLE}/mention/45-51> a kg:Mention ;
-      nif:referenceContext <{ARTICLE}> ;
-      nif:beginIndex 45 ; nif:endIndex 51 ; nif:anchorOf "Diyala" ;
-      itsrdf:taIdentRef <https://w3id.org/kg-news/id/entity/administrativearea/diyala> .
-  <https://w3id.org/kg-news/id/entity/organization/islamic-state> a kg:ArmedGroup ; rdfs:label "Islamic State" .
-  <https://w3id.org/kg-news/id/entity/administrativearea/diyala> a kg:AdministrativeArea ; rdfs:label "Diyala" .
-}}
-"""
 MENTIONS = {("Islamic State", "0", "13", "Organization"), ("Diyala", "45", "51", "Location")}
 SPARQL_JSON = "application/sparql-results+json"
 CHROMIUM = "/usr/bin/chromium"
@@ -71,29 +48,6 @@ sys.exit(serve(Path(sys.argv[1]), sys.argv[2], read_write=sys.argv[3] == "rw",
                on_ready=lambda url: print(url, flush=True)))
 """
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def make_store(path: Path) -> Path:
-    """A store at ``path`` holding one article graph, closed again before it is served."""
-    for start, end, text in ((0, 13, "Islamic State"), (45, 51, "Diyala")):
-        assert BODY[start:end] == text
-    store = Store(str(path))
-    store.load(TRIG, format=RdfFormat.TRIG)
-    store.flush()
-    assert len(store) == 20
-    del store  # drops the RocksDB handle and its lock
-    return path
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def children(pid: int) -> list[int]:
-    """The child processes of ``pid`` (Linux)."""
-    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 @dataclass
@@ -280,7 +234,8 @@ def test_store_open_in_another_process_is_refused(tmp_path: Path, read_write: bo
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "open\n"
         message = refusal(store, read_write=read_write)
-        assert message.startswith(f"store {store} is in use by another process (pid {holder.pid}) - stop it")
+        assert message == (f"store {store} is being written by another program (pid {holder.pid}: "
+                           f"{Path(sys.executable).name}) - wait for it to finish, then retry")
     finally:
         holder.kill()
         holder.wait()
@@ -400,7 +355,9 @@ def test_read_write_server_takes_updates_and_holds_the_store(tmp_path: Path) -> 
         status, _, body = http(server.url + "update", {"update": update}, accept="*/*")
         assert status == 204, body
         assert select_rows(server.url, "SELECT ?h { ?a <https://schema.org/headline> ?h }") == [{"h": "Raid"}]
-        assert re.match(rf"store {store} is in use by another process \(pid \d+\)", refusal(store))
+        [oxigraph] = children(server.process.pid)
+        assert refusal(store) == (f"store {store} is being written by 'oxigraph serve' (pid {oxigraph}) - stop it "
+                                  f"(Ctrl+C in its terminal, or kill {oxigraph}) and retry")
         code, err = server.stop()
         assert code == 0, err
     reopened = Store(str(store))

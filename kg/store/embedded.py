@@ -1,4 +1,8 @@
-"""The embedded store: pyoxigraph on disk, kg's default target."""
+"""The embedded store: pyoxigraph on disk, kg's default target.
+
+Many processes may read a store at once, or one may write it (:mod:`kg.store.locks`): a reader holds a
+shared lock on it while it is open, and a writer opens it only when nobody holds it.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +24,12 @@ from kg.store.base import (
     ntriples,
     parse_manifest,
 )
+from kg.store.locks import StoreLock, check_unlocked, in_use_error, lock_shared
 
 DEFAULT_STORE = "kg-store"
+_NO_STORE_FIX = "run 'kg ingest' or 'kg load' first, or pass --store"
+# RocksDB writes CURRENT when it creates a database; a directory without it holds no store.
+_STORE_MARKER = "CURRENT"
 
 
 def store_path(given: str | Path | None) -> Path:
@@ -41,23 +49,46 @@ def files_store(paths: Iterable[str | Path]) -> ox.Store:
 class EmbeddedStore:
     """The default target: a pyoxigraph store on disk (no server needed).
 
+    Opened to write (the default), it needs the store alone and creates it unless ``create`` is
+    False. Opened ``read_only``, it shares the store with other readers (``kg serve``, ``kg query``),
+    holds a shared lock on it until :meth:`close`, and refuses writes.
+
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     store = EmbeddedStore(Path(d) / "s")
+    ...     EmbeddedStore(Path(d) / "s").close()
+    ...     store = EmbeddedStore(Path(d) / "s", read_only=True)
     ...     store.manifest()
+    ...     store.close()
     {}
+
+    Raises:
+        StoreError: no store at ``path`` (when it may not be created), or another process holds it
+            (the message names the processes and what to do).
     """
 
-    def __init__(self, path: Path, *, create: bool = True) -> None:
+    def __init__(self, path: Path, *, create: bool = True, read_only: bool = False) -> None:
         self.name = str(path)
         self.path = path
-        if not create and not path.is_dir():
-            raise StoreError(f"no store at {path} - run 'kg ingest' or 'kg load' first, or pass --store")
+        self.read_only = read_only
+        self._lock: StoreLock | None = None
+        if (read_only or not create) and not path.is_dir():
+            raise StoreError(f"no store at {path} - {_NO_STORE_FIX}")
+        if read_only:
+            if not (path / _STORE_MARKER).is_file():
+                raise StoreError(f"{path} is not a kg store (no Oxigraph database in it) - {_NO_STORE_FIX}")
+            self._lock = lock_shared(path)
+            try:
+                self.store = ox.Store.read_only(str(path))
+            except OSError as exc:
+                self._lock_release()
+                raise StoreError(f"cannot open store {path} ({exc}) - check the path and permissions") from None
+            return
+        check_unlocked(path)
         try:
             self.store = ox.Store(str(path))
         except OSError as exc:
-            if "lock" in str(exc).lower():
-                raise StoreError(f"store {path} is in use by another process (kg serve?) - stop it first") from None
+            if "lock" in str(exc).lower():  # taken since the check: by a writer, or by a reader after all
+                raise in_use_error(path, reading=False) from None
             raise StoreError(f"cannot open store {path} ({exc}) - check the path and permissions") from None
 
     def manifest(self) -> dict[str, ManifestEntry]:
@@ -69,6 +100,7 @@ class EmbeddedStore:
     def replace_graph(self, graph: str, quads: Sequence[ox.Quad], entry: ManifestEntry) -> None:
         """Replace a graph, its shared facts and its manifest entry in one transaction (pyoxigraph
         updates are atomic)."""
+        self._check_writable()
         name = ox.NamedNode(graph)
         data = ntriples(quads, " ")
         shared = ntriples(shared_quads(graph, quads), " ")
@@ -86,6 +118,7 @@ class EmbeddedStore:
 
     def add_graphs(self, batches: Sequence[tuple[Sequence[ox.Quad], ManifestEntry]]) -> None:
         """Bulk path for graphs the store does not have yet (non-transactional, several times faster)."""
+        self._check_writable()
 
         def quads() -> Iterable[ox.Quad]:
             for batch, entry in batches:
@@ -97,6 +130,7 @@ class EmbeddedStore:
 
     def drop_graph(self, graph: str) -> None:
         """Remove a graph, what only it stated in the entities graph, and its manifest entry."""
+        self._check_writable()
         name = ox.NamedNode(graph)
         self.store.update(f"{unshare_update(graph)} ; DROP SILENT GRAPH {name} ; "
                           f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ {name} ?p ?o }} }}")
@@ -112,9 +146,21 @@ class EmbeddedStore:
 
     def reindex(self) -> None:
         """Rebuild the entities graph from every graph of the store."""
+        self._check_writable()
         self.store.update(INDEX_UPDATE)
 
     def close(self) -> None:
-        """Flush and release the store (its lock is released when the object goes away)."""
-        self.store.flush()
-        del self.store
+        """Flush (when writing) and release the store and its lock."""
+        if not self.read_only:
+            self.store.flush()
+        del self.store  # pyoxigraph lets go of the database when the object goes away
+        self._lock_release()
+
+    def _lock_release(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"store {self.path} was opened read-only - open it without read_only to write")

@@ -48,15 +48,20 @@ class LoadReport:
 
 
 def open_target(store: str | Path | None = None, endpoint: str | None = None, *, update_endpoint: str | None = None,
-                graph_store: str | None = None, create: bool = True) -> Target:
+                graph_store: str | None = None, create: bool = True, read_only: bool = False) -> Target:
     """The embedded store (``--store``, ``$KG_STORE``, ``./kg-store``) or, with ``endpoint``, that endpoint.
 
+    The embedded store is created unless ``create`` is False. ``read_only`` opens it for reading
+    alongside other readers (``kg serve``, another ``kg query``), refusing writes; otherwise it is
+    opened to write, which needs it alone. An endpoint is the same either way.
+
     Raises:
-        KgError: the store cannot be opened or the endpoint cannot be reached.
+        KgError: the store does not exist (``create=False``), cannot be opened or is held by another
+            process (the message names it), or the endpoint cannot be reached.
     """
     if endpoint:
         return EndpointStore(endpoint, update_endpoint, graph_store)
-    return EmbeddedStore(store_path(store), create=create)
+    return EmbeddedStore(store_path(store), create=create, read_only=read_only)
 
 
 def check_indexed(target: Target) -> None:

@@ -6,17 +6,16 @@ named graph per article and its saved queries have no ``GRAPH`` clauses, so they
 rows in the web editor as ``kg query``. Endpoints: ``/query``, ``/update`` (read-write only),
 ``/sparql`` (both; YASGUI's default) and ``/store`` (Graph Store Protocol).
 
-The store is a RocksDB directory. A writer (pyoxigraph ``Store(path)``, ``oxigraph serve``) takes
-an exclusive ``fcntl`` lock on its ``LOCK`` file; ``oxigraph serve-read-only`` takes none, and
-reading a store while another process writes it is undefined behaviour. So while a read-only
-server runs, :func:`serve` holds a *shared* lock on ``LOCK``: writers such as ``kg ingest`` then fail
-to open the store instead of changing it under the server, and read-only servers can share it.
+``oxigraph serve-read-only`` takes no lock on the store, so :func:`serve` takes a reader's shared lock
+(:mod:`kg.store.locks`) and hands the locked descriptor to the server: writers such as ``kg ingest``
+then fail to open the store instead of changing it under the server, for as long as the server runs
+(even when ``kg serve`` itself is killed), while other readers share it. ``oxigraph serve`` (read-write)
+takes RocksDB's exclusive lock itself.
 """
 
 from __future__ import annotations
 
 import collections
-import errno
 import http.client
 import logging
 import os
@@ -34,6 +33,7 @@ from pathlib import Path
 from types import FrameType
 
 from kg.errors import KgError
+from kg.store.locks import StoreLock, check_unlocked, in_use_error, lock_shared
 
 __all__ = ["DEFAULT_BIND", "oxigraph_binary", "serve", "serve_command"]
 
@@ -46,7 +46,6 @@ _READY_PATH = "query?query=ASK%7B%7D"
 _NO_STORE_FIX = "run 'kg ingest' first or pass --store"
 # RocksDB writes CURRENT when it creates a database; a directory without it holds no store.
 _STORE_MARKER = "CURRENT"
-_LOCK_FILE = "LOCK"
 _BANNER = "Listening for requests at"  # the server's start-up line, no news
 
 
@@ -86,10 +85,13 @@ def serve(store: Path, bind: str = DEFAULT_BIND, read_write: bool = False,
     ``on_ready`` with the base URL (``http://HOST:PORT/``). Ctrl+C and SIGTERM (handled when called
     from the main thread) are passed on to the server as SIGTERM; a second one kills it.
 
+    A read-only server shares the store with other readers and keeps writers out for as long as it
+    runs (it inherits kg's shared lock); a read-write server needs the store alone.
+
     Returns 0 when the server was stopped that way, otherwise its exit code (``128 + N`` when a
-    signal N killed it). Raises :class:`KgError` for a missing or locked store, a bad or busy
-    address, a missing ``oxigraph`` binary, or a server that fails to start. Do not call it while
-    this same process has the store open: POSIX locks do not guard a process against itself.
+    signal N killed it). Raises :class:`KgError` for a missing store, a bad or busy address, a
+    missing ``oxigraph`` binary, or a server that fails to start, and
+    :class:`~kg.errors.StoreError` naming the processes that hold the store when it is in use.
     """
     store = Path(store)
     if not store.is_dir():
@@ -102,10 +104,11 @@ def serve(store: Path, bind: str = DEFAULT_BIND, read_write: bool = False,
     url = f"http://{host}:{port}/"
     probe = f"http://{_loopback_for(host)}:{port}/"
 
-    lock_fd = _lock_store(store, shared=not read_write)
-    if read_write and lock_fd is not None:
-        os.close(lock_fd)  # only checked: the server takes the exclusive lock itself
-        lock_fd = None
+    lock: StoreLock | None = None
+    if read_write:
+        check_unlocked(store)  # the server takes the exclusive lock itself
+    else:
+        lock = lock_shared(store)
     stopper = _Stopper()
     previous = _install_handlers(stopper)
     process: subprocess.Popen[str] | None = None
@@ -115,7 +118,8 @@ def serve(store: Path, bind: str = DEFAULT_BIND, read_write: bool = False,
             return 0
         try:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.PIPE, text=True, errors="replace")
+                                       stderr=subprocess.PIPE, text=True, errors="replace",
+                                       pass_fds=() if lock is None else (lock.fd,))
         except OSError as error:
             raise KgError(f"cannot start the Oxigraph server {command[0]}: {error.strerror} - "
                           "pip install --force-reinstall oxigraph") from error
@@ -140,8 +144,8 @@ def serve(store: Path, bind: str = DEFAULT_BIND, read_write: bool = False,
                 reader.join()
             process.stderr.close()
         _restore_handlers(previous)
-        if lock_fd is not None:
-            os.close(lock_fd)
+        if lock is not None:
+            lock.close()
 
 
 def _signal_name(signum: int) -> str:
@@ -189,58 +193,6 @@ def _check_port_free(host: str, port: int, bind: str) -> None:
         except OSError as error:
             reason = os.strerror(error.errno) if error.errno else str(error)
             raise KgError(f"cannot listen on {bind}: {reason} - pass --bind HOST:PORT with a free port") from None
-
-
-def _lock_store(store: Path, *, shared: bool) -> int | None:
-    """Lock ``store``'s RocksDB ``LOCK`` file without waiting; the open locked descriptor, or None.
-
-    ``shared`` takes a read lock (several readers, no writer), otherwise a write lock. None when
-    there is nothing to lock (no ``LOCK`` file yet, or no ``fcntl`` on this platform).
-    """
-    try:
-        import fcntl
-    except ImportError:  # Windows: RocksDB locks differently; the server reports conflicts itself
-        return None
-    lock_file = store / _LOCK_FILE
-    try:
-        fd = os.open(lock_file, os.O_RDONLY if shared else os.O_RDWR)
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        raise KgError(f"cannot open store {store}: {error.strerror} ({lock_file})") from None
-    try:
-        fcntl.lockf(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
-    except OSError as error:
-        os.close(fd)
-        if error.errno in (errno.EACCES, errno.EAGAIN):
-            raise KgError(_in_use_message(store)) from None
-        raise KgError(f"cannot lock store {store}: {error.strerror} ({lock_file})") from None
-    return fd
-
-
-def _in_use_message(store: Path) -> str:
-    holder = _lock_holder(store / _LOCK_FILE)
-    who = f" (pid {holder})" if holder is not None else ""
-    return (f"store {store} is in use by another process{who} - stop it ('kg ingest', 'kg serve --read-write' "
-            "or another program with the store open) and retry")
-
-
-def _lock_holder(lock_file: Path) -> int | None:
-    """The pid of another process locking ``lock_file``, from Linux's ``/proc/locks``; None if unknown."""
-    try:
-        info = lock_file.stat()
-        table = Path("/proc/locks").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return None
-    key = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
-    for line in table.splitlines():
-        fields = line.split()
-        if "->" in fields or key not in fields:  # "->" marks a process waiting, not holding
-            continue
-        pid_text = fields[fields.index(key) - 1]
-        if pid_text.isdigit() and int(pid_text) != os.getpid():
-            return int(pid_text)
-    return None
 
 
 class _Stopper:
@@ -337,7 +289,7 @@ def _startup_error(store: Path, bind: str, code: int, message: str) -> KgError:
     """A one-line error for a server that exited during start-up, from its ``Error:`` line."""
     lowered = message.lower()
     if "lock" in lowered and ("temporarily unavailable" in lowered or "no locks available" in lowered):
-        return KgError(_in_use_message(store))
+        return in_use_error(store, reading=False)  # only 'oxigraph serve' locks: a writer
     if "address already in use" in lowered or "address in use" in lowered:
         return KgError(f"cannot listen on {bind}: address already in use - pass --bind HOST:PORT with a free port")
     detail = f": {message}" if message else ""
