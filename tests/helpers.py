@@ -17,6 +17,7 @@ from spacy.language import Language
 from kg.evaluate.re3d_gold import Re3dDocument
 from kg.extract.from_doc import extract
 from kg.model import Article, Entity, Event, Extraction, Mention, Relation, TextSpan
+from kg.rdf.graphs import index_store
 from tests.servers import OxigraphServer
 
 DATA = Path(__file__).parent / "data"
@@ -79,14 +80,20 @@ def load_fixture(server: OxigraphServer) -> None:
 # --- small on-disk stores and the processes holding them ----------------------------------------
 
 
+ARTICLE_QUADS = 20  # in the article graph of TRIG
+SHARED_QUADS = 4  # of them about its two entities, once more in the entities graph
+
+
 def make_store(path: Path) -> Path:
     """A store at ``path`` holding one article graph, closed again before it is served."""
     for start, end, text in ((0, 13, "Islamic State"), (45, 51, "Diyala")):
         assert BODY[start:end] == text
     store = Store(str(path))
     store.load(TRIG, format=RdfFormat.TRIG)
+    assert len(store) == ARTICLE_QUADS
+    index_store(store)  # as kg's loaders do: the saved queries read shared facts there
+    assert len(store) == ARTICLE_QUADS + SHARED_QUADS
     store.flush()
-    assert len(store) == 20
     del store  # drops the RocksDB handle and its lock
     return path
 

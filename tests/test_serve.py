@@ -28,8 +28,9 @@ from pyoxigraph import Store
 
 from kg.errors import KgError
 from kg.query.saved import load_query, run_query
+from kg.rdf.graphs import ENTITIES_GRAPH
 from kg.store.serve import oxigraph_binary, serve, serve_command
-from tests.helpers import ARTICLE, children, make_store
+from tests.helpers import ARTICLE, ARTICLE_QUADS, SHARED_QUADS, children, make_store
 from tests.servers import free_port
 
 MENTIONS = {("Islamic State", "0", "13", "Organization"), ("Diyala", "45", "51", "Location")}
@@ -273,10 +274,12 @@ def test_saved_query_runs_over_the_union_of_article_graphs(server: Server) -> No
     local = run_query(saved, Store.read_only(str(server.store)))
     assert [{k: v for k, v in zip(local.columns, values, strict=False) if v is not None} for values in local.rows] == rows
     # all triples sit in the article's named graph (none in the default graph): the union found them
-    assert select_rows(server.url, "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }") == [{"g": ARTICLE}]
+    graphs = select_rows(server.url, "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }")
+    assert sorted(row["g"] for row in graphs) == sorted([ARTICLE, ENTITIES_GRAPH])
     status, _, body = http(server.url + "query?" + urllib.parse.urlencode(
         {"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}))
-    assert status == 200 and json.loads(body)["results"]["bindings"][0]["n"]["value"] == "20"
+    total = json.loads(body)["results"]["bindings"][0]["n"]["value"]
+    assert status == 200 and total == str(ARTICLE_QUADS + SHARED_QUADS)
 
 
 @pytest.mark.server
@@ -361,7 +364,7 @@ def test_read_write_server_takes_updates_and_holds_the_store(tmp_path: Path) -> 
         code, err = server.stop()
         assert code == 0, err
     reopened = Store(str(store))
-    assert len(reopened) == 21
+    assert len(reopened) == ARTICLE_QUADS + SHARED_QUADS + 1
     del reopened
 
 
@@ -377,7 +380,7 @@ def test_signal_stops_server_cleanly(tmp_path: Path, signum: int, group: bool) -
     assert err == ""
     assert refuses_connections(server.url)  # the oxigraph child is gone, not orphaned
     writable = Store(str(store))  # and the store's lock is released
-    assert len(writable) == 20
+    assert len(writable) == ARTICLE_QUADS + SHARED_QUADS
     del writable
 
 
