@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,6 +28,11 @@ def _errors() -> Iterator[None]:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+    except BrokenPipeError:
+        # the reader went away ('kg query … | head'): no traceback, and none at exit either, as the
+        # Python documentation on SIGPIPE advises
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -131,15 +137,17 @@ def _store_options(func: Callable[..., None]) -> Callable[..., None]:
 @_store_options
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Bind a query parameter.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
-              show_default=True)
+              show_default=True, help="csv, tsv and json stream big answers row by row; table reads them all.")
+@click.option("--limit", type=click.IntRange(min=0), metavar="N", help="Print at most N rows.")
 def query_cmd(query: str, data: tuple[str, ...], store: str | None, endpoint: str | None,
-              update_endpoint: str | None, graph_store: str | None, params: tuple[str, ...], fmt: str) -> None:
+              update_endpoint: str | None, graph_store: str | None, params: tuple[str, ...], fmt: str,
+              limit: int | None) -> None:
     """Run a saved query (see 'kg queries') or a .rq file on files, the store or an endpoint.
 
     Parameter values are bound as RDF terms, never pasted into the query: <iri>, http(s)://… and urn:…
     are IRIs, Q123 is a Wikidata item, kg:Name an ontology term, YYYY-MM-DD a date, anything else a string.
     """
-    from kg.query.saved import format_result, load_query, run_query
+    from kg.query.saved import format_result, load_query, stream_query
     from kg.store.embedded import files_store
     from kg.store.loading import check_indexed, open_target
 
@@ -147,17 +155,23 @@ def query_cmd(query: str, data: tuple[str, ...], store: str | None, endpoint: st
         bindings = _params(params)
         saved = load_query(query)
         if data:
-            result = run_query(saved, files_store(data), bindings)
-        else:
-            target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
-                                 create=False, read_only=True)
-            try:
-                check_indexed(target)
-                result = run_query(saved, target, bindings)
-            finally:
-                target.close()
-        for line in format_result(result, fmt):
-            click.echo(line)
+            _echo_lines(format_result(stream_query(saved, files_store(data), bindings, limit), fmt))
+            return
+        target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
+                             create=False, read_only=True)
+        try:
+            check_indexed(target)
+            _echo_lines(format_result(stream_query(saved, target, bindings, limit), fmt))
+        finally:
+            target.close()
+
+
+def _echo_lines(lines: Iterable[str]) -> None:
+    """Write lines to stdout as they come, buffered by the stream rather than flushed one by one."""
+    out = sys.stdout
+    for line in lines:
+        out.write(line + "\n")
+    out.flush()
 
 
 @cli.command("ingest")

@@ -271,6 +271,36 @@ def test_query_events_json(graph_trig: Path) -> None:
     assert set().union(*records) <= set(EVENT_COLUMNS.split(","))
 
 
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "table"])
+def test_query_limit_prints_the_first_rows_of_the_whole_answer(graph_trig: Path, fmt: str) -> None:
+    whole = query("mentions", "--data", graph_trig, "--format", "csv")
+    first = query("mentions", "--data", graph_trig, "--format", "csv", "--limit", "3")
+    assert first.exit_code == 0, first.stderr
+    assert len(whole.stdout.splitlines()) > 4
+    assert first.stdout.splitlines() == whole.stdout.splitlines()[:4]
+    limited = query("mentions", "--data", graph_trig, "--format", fmt, "--limit", "2")
+    assert limited.exit_code == 0, limited.stderr
+    if fmt == "json":
+        assert len(json.loads(limited.stdout)) == 2
+        assert json.loads(query("mentions", "--data", graph_trig, "--format", fmt, "--limit", "0").stdout) == []
+    else:
+        assert len(limited.stdout.splitlines()) == (4 if fmt == "table" else 3)
+
+
+def test_query_into_a_closed_pipe_ends_quietly(graph_trig: Path, tmp_path: Path) -> None:
+    """'kg query … | head -1': the reader goes away after one line; no traceback."""
+    pairs = tmp_path / "pairs.rq"  # far more rows than a pipe buffer holds
+    pairs.write_text("SELECT ?a ?b WHERE { ?a ?p ?o . ?b ?q ?r } LIMIT 1000000\n", encoding="utf-8")
+    with subprocess.Popen([sys.executable, "-m", "kg", "query", str(pairs), "--data", str(graph_trig),
+                           "--format", "csv"], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline() == b"a,b\n"
+        process.stdout.close()
+        error = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 1
+    assert "Traceback" not in error and "Error" not in error
+
+
 def test_query_param_filters(graph_trig: Path) -> None:
     everything = list(csv.DictReader(io.StringIO(query("events", "--data", graph_trig, "--format", "csv").stdout)))
     result = query("events", "--data", graph_trig, "--format", "csv", "--param", "place=diyala")

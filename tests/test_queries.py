@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store
 from kg.errors import QueryError
 from kg.query.saved import (
     PARAM_PREFIX,
+    ResultRows,
     ResultTable,
     SavedQuery,
     bind_value,
@@ -22,6 +24,7 @@ from kg.query.saved import (
     load_query,
     parse_query_file,
     run_query,
+    stream_query,
 )
 from kg.rdf.graphs import index_store
 from kg.resources import QUERIES_DIR
@@ -593,3 +596,23 @@ def test_a_raw_store_without_entities_graph_is_refused() -> None:
     store.load(path=str(FIXTURE), format=RdfFormat.TRIG)
     with pytest.raises(QueryError, match="index_store"):
         run_query(load_query("entities"), store)
+
+
+def test_csv_tsv_and_json_write_each_row_as_it_is_read() -> None:
+    """A big answer streams: the first rows are written before the later ones are read."""
+    def rows() -> Iterator[tuple[str | None, ...]]:
+        yield ("Diyala", "2025-01-16")
+        yield ("Kirkuk", None)
+        raise AssertionError("read past the second row")
+
+    for fmt, expected in (("csv", ["label,date", "Diyala,2025-01-16", "Kirkuk,"]),
+                          ("tsv", ["label\tdate", "Diyala\t2025-01-16", "Kirkuk\t"]),
+                          ("json", ["[", '  {"label": "Diyala", "date": "2025-01-16"},'])):
+        lines = format_result(ResultRows(("label", "date"), rows()), fmt)
+        assert [next(lines) for _ in expected] == expected
+
+
+def test_stream_query_reads_rows_lazily_and_stops_at_the_limit(store: Store) -> None:
+    whole = run(store, "mentions").rows
+    streamed = stream_query(load_query("mentions"), store, limit=2)
+    assert isinstance(streamed.rows, Iterator) and list(streamed.rows) == whole[:2]

@@ -43,6 +43,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain, islice
 from pathlib import Path
 from typing import Protocol, TypeAlias
 
@@ -65,6 +66,7 @@ __all__ = [
     "FORMATS",
     "PARAM_PREFIX",
     "Param",
+    "ResultRows",
     "ResultTable",
     "SavedQuery",
     "bind_value",
@@ -74,6 +76,7 @@ __all__ = [
     "load_query",
     "parse_query_file",
     "run_query",
+    "stream_query",
 ]
 
 PARAM_PREFIX = "param_"
@@ -335,9 +338,17 @@ def _term_text(term: object) -> str | None:
 class Selectable(Protocol):
     """Anything that runs a SELECT with bound values: the targets of :mod:`kg.store.base`."""
 
-    def select(self, text: str, bindings: Mapping[str, NamedNode | BlankNode | Literal]
-               ) -> tuple[list[str], list[tuple[NamedNode | BlankNode | Literal | None, ...]]]:
-        """(variables, rows) of a SELECT over the union of all graphs."""
+    def stream(self, text: str, bindings: Mapping[str, NamedNode | BlankNode | Literal]
+               ) -> tuple[list[str], Iterator[tuple[NamedNode | BlankNode | Literal | None, ...]]]:
+        """(variables, rows read as they are consumed) of a SELECT over the union of all graphs."""
+
+
+@dataclass(frozen=True)
+class ResultRows:
+    """The answer of a ``SELECT`` as it is read: its columns, and its rows once, as they come."""
+
+    columns: tuple[str, ...]
+    rows: Iterator[tuple[str | None, ...]]
 
 
 def run_query(query: SavedQuery, store: Store | Selectable, params: Mapping[str, str] | None = None) -> ResultTable:
@@ -353,6 +364,18 @@ def run_query(query: SavedQuery, store: Store | Selectable, params: Mapping[str,
     >>> table.columns[:3], table.rows
     (('event', 'class', 'label'), [])
     """
+    result = stream_query(query, store, params)
+    return ResultTable(result.columns, list(result.rows))
+
+
+def stream_query(query: SavedQuery, store: Store | Selectable, params: Mapping[str, str] | None = None,
+                 limit: int | None = None) -> ResultRows:
+    """:func:`run_query`, the rows read one at a time as the caller consumes them (at most ``limit``).
+
+    >>> rows = stream_query(load_query("articles"), Store(), limit=10).rows
+    >>> list(rows)
+    []
+    """
     given = dict(params or {})
     known = [param.name for param in query.params]
     substitutions: dict[Variable, NamedNode | BlankNode | Literal | Triple] = {}
@@ -366,33 +389,41 @@ def run_query(query: SavedQuery, store: Store | Selectable, params: Mapping[str,
             raise QueryError(f"query '{query.name}', parameter '{name}': {error}") from error
     hidden = {PARAM_PREFIX + name for name in known}
     text = compose(query, given)
-    if not isinstance(store, Store):
-        variables, solutions = store.select(text, {k.value: v for k, v in substitutions.items()
-                                                          if not isinstance(v, Triple)})
-        keep = [index for index, variable in enumerate(variables) if variable not in hidden]
-        rows = [tuple(_term_text(solution[index]) for index in keep) for solution in solutions]
-        return ResultTable(columns=tuple(variables[index] for index in keep), rows=rows)
-    if unindexed_store(store):
-        raise QueryError("the store has no entities graph, where queries read shared facts - build it with "
-                         "kg.index_store(store) after loading kg's files")
+    solutions: Iterable[tuple[NamedNode | BlankNode | Literal | Triple | None, ...]] | QuerySolutions
     try:
-        result = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
-        if not isinstance(result, QuerySolutions):
-            raise QueryError(f"query '{query.name}' is not a SELECT query")
-        variables = [variable.value for variable in result.variables]
-        keep = [index for index, variable in enumerate(variables) if variable not in hidden]
-        rows = [tuple(_term_text(solution[index]) for index in keep) for solution in result]
+        if isinstance(store, Store):
+            if unindexed_store(store):
+                raise QueryError("the store has no entities graph, where queries read shared facts - build it "
+                                 "with kg.index_store(store) after loading kg's files")
+            answer = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+            if not isinstance(answer, QuerySolutions):
+                raise QueryError(f"query '{query.name}' is not a SELECT query")
+            variables = [variable.value for variable in answer.variables]
+            solutions = answer
+        else:
+            variables, solutions = store.stream(text, {k.value: v for k, v in substitutions.items()
+                                                       if not isinstance(v, Triple)})
     except (SyntaxError, ValueError, OSError, RuntimeError) as error:
         raise QueryError(f"query '{query.name}' failed: {_one_line(error)}") from error
-    return ResultTable(columns=tuple(variables[index] for index in keep), rows=rows)
+    keep = [index for index, variable in enumerate(variables) if variable not in hidden]
+
+    def rows() -> Iterator[tuple[str | None, ...]]:
+        try:
+            for solution in islice(solutions, limit):
+                yield tuple(_term_text(solution[index]) for index in keep)
+        except (ValueError, OSError, RuntimeError) as error:  # pyoxigraph evaluates as rows are read
+            raise QueryError(f"query '{query.name}' failed: {_one_line(error)}") from error
+
+    return ResultRows(tuple(variables[index] for index in keep), rows())
 
 
-def format_result(result: ResultTable, fmt: str) -> Iterator[str]:
+def format_result(result: ResultTable | ResultRows, fmt: str) -> Iterator[str]:
     """Lines (without newline) of ``result`` as ``table``, ``csv``, ``tsv`` or ``json``.
 
     ``table`` aligns columns and cuts cells at 60 characters; ``csv`` and ``tsv`` start with a
     header row (tsv escapes tabs, newlines and backslashes as ``\\t``, ``\\n``, ``\\\\``); ``json``
-    is one array with an object per row, unbound columns left out.
+    is one array with an object per row, unbound columns left out. All but ``table`` (which must see
+    every row to align the columns) write each row as it is read, so big answers stream.
 
     >>> table = ResultTable(("label", "date"), [("Diyala", None)])
     >>> list(format_result(table, "csv"))
@@ -432,7 +463,7 @@ def _table_cell(value: str | None) -> str:
     return text
 
 
-def _format_table(result: ResultTable) -> Iterator[str]:
+def _format_table(result: ResultTable | ResultRows) -> Iterator[str]:
     cells = [[_table_cell(value) for value in row] for row in result.rows]
     widths = [len(column) for column in result.columns]
     for row in cells:
@@ -445,10 +476,10 @@ def _format_table(result: ResultTable) -> Iterator[str]:
         yield "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
 
 
-def _format_csv(result: ResultTable) -> Iterator[str]:
+def _format_csv(result: ResultTable | ResultRows) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    for row in [list(result.columns), *([value or "" for value in row] for row in result.rows)]:
+    for row in chain([list(result.columns)], ([value or "" for value in row] for row in result.rows)):
         writer.writerow(row)
         yield buffer.getvalue()[:-1]
         buffer.seek(0)
@@ -461,19 +492,20 @@ def _tsv_cell(value: str | None) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _format_tsv(result: ResultTable) -> Iterator[str]:
+def _format_tsv(result: ResultTable | ResultRows) -> Iterator[str]:
     yield "\t".join(_tsv_cell(column) for column in result.columns)
     for row in result.rows:
         yield "\t".join(_tsv_cell(value) for value in row)
 
 
-def _format_json(result: ResultTable) -> Iterator[str]:
-    if not result.rows:
+def _format_json(result: ResultTable | ResultRows) -> Iterator[str]:
+    previous: str | None = None
+    for row in result.rows:
+        record = {column: value for column, value in zip(result.columns, row, strict=False) if value is not None}
+        yield "[" if previous is None else previous + ","
+        previous = "  " + json.dumps(record, ensure_ascii=False)
+    if previous is None:
         yield "[]"
         return
-    yield "["
-    last = len(result.rows) - 1
-    for index, row in enumerate(result.rows):
-        record = {column: value for column, value in zip(result.columns, row, strict=False) if value is not None}
-        yield "  " + json.dumps(record, ensure_ascii=False) + ("," if index < last else "")
+    yield previous
     yield "]"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -64,6 +64,9 @@ class Target(Protocol):
 
     def select(self, text: str, bindings: Mapping[str, Term]) -> tuple[list[str], list[Row]]:
         """Run a SELECT over the union of all graphs with variables bound; (variables, rows)."""
+
+    def stream(self, text: str, bindings: Mapping[str, Term]) -> tuple[list[str], Iterator[Row]]:
+        """Like :meth:`select`, without holding the rows: they are read as the iterator is consumed."""
 
     def reindex(self) -> None:
         """Rebuild the entities graph from every graph of the target."""

@@ -7,7 +7,7 @@ shared lock on it while it is open, and a writer opens it only when nobody holds
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -137,12 +137,18 @@ class EmbeddedStore:
 
     def select(self, text: str, bindings: Mapping[str, Term]) -> tuple[list[str], list[Row]]:
         """Run a SELECT over the union of all graphs, with values bound by substitution."""
+        variables, rows = self.stream(text, bindings)
+        return variables, list(rows)
+
+    def stream(self, text: str, bindings: Mapping[str, Term]) -> tuple[list[str], Iterator[Row]]:
+        """Like :meth:`select`, the rows read from the store as they are consumed."""
         result = self.store.query(text, use_default_graph_as_union=True,
                                   substitutions={ox.Variable(k): v for k, v in bindings.items()})
         if not isinstance(result, ox.QuerySolutions):
             raise StoreError("only SELECT queries can be run as saved queries")
         variables = [v.value for v in result.variables]
-        return variables, [tuple(s[i] for i in range(len(variables))) for s in result]
+        width = len(variables)
+        return variables, (tuple(s[i] for i in range(width)) for s in result)
 
     def reindex(self) -> None:
         """Rebuild the entities graph from every graph of the store."""

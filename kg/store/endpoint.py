@@ -156,6 +156,14 @@ def _where_clauses(code: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _unique(rows: Iterator[Row]) -> Iterator[Row]:
+    seen: set[Row] = set()
+    for row in rows:
+        if row not in seen:
+            seen.add(row)
+            yield row
+
+
 def _term(binding: Mapping[str, Any]) -> Term:
     kind = binding["type"]
     value = binding["value"]
@@ -302,32 +310,39 @@ class EndpointStore:
 
     def select(self, text: str, bindings: Mapping[str, Term]) -> tuple[list[str], list[Row]]:
         """Run a SELECT with bound values; pages through a server's row cap instead of truncating."""
-        variables, rows = self._select_all(with_bindings(text, bindings))
+        variables, rows = self.stream(text, bindings)
+        return variables, list(rows)
+
+    def stream(self, text: str, bindings: Mapping[str, Term]) -> tuple[list[str], Iterator[Row]]:
+        """Like :meth:`select`, the rows fetched a page (the server's row cap) at a time as they are read."""
+        variables, rows = self._pages(with_bindings(text, bindings))
         if self.dialect.dedupe_distinct and _DISTINCT.search(text):
             # Virtuoso repeats DISTINCT rows when a matched triple sits in several graphs of the union
-            rows = list(dict.fromkeys(rows))
+            return variables, _unique(rows)
         return variables, rows
 
-    def _select_all(self, bound: str) -> tuple[list[str], list[Row]]:
-        variables, rows, cap = self._select_once(bound)
-        if cap is None or len(rows) < cap:
-            return variables, rows
+    def _pages(self, bound: str) -> tuple[list[str], Iterator[Row]]:
+        variables, first, cap = self._select_once(bound)
+        if cap is None or len(first) < cap:
+            return variables, iter(first)
         if _LIMIT.search(bound.strip()):
             raise EndpointError(f"{self.name}: the answer was cut at {cap} rows by the server - raise its "
                                 "row limit (Virtuoso: ResultSetMaxRows) or lower the query's LIMIT")
+
+        def pages(bound: str, page: list[Row], offset: int) -> Iterator[Row]:
+            while True:
+                yield from page
+                if len(page) < cap:
+                    return
+                _, page, _ = self._select_once(f"{bound}\nLIMIT {cap} OFFSET {offset}")
+                offset += cap
+
         if not _ORDER_BY.search(bound):
             # pages of an unordered answer may overlap or miss rows: order by every column, start again
-            bound = f"{bound}\nORDER BY {' '.join('?' + v for v in variables)}"
-            rows = []
-            offset = 0
-        else:
-            offset = cap
-        while True:
-            _, page, _ = self._select_once(f"{bound}\nLIMIT {cap} OFFSET {offset}")
-            rows += page
-            if len(page) < cap:
-                return variables, rows
-            offset += cap
+            ordered = f"{bound}\nORDER BY {' '.join('?' + v for v in variables)}"
+            _, page, _ = self._select_once(f"{ordered}\nLIMIT {cap} OFFSET 0")
+            return variables, pages(ordered, page, cap)
+        return variables, pages(bound, first, cap)
 
     def manifest(self) -> dict[str, ManifestEntry]:
         """Every loaded article graph, by graph IRI."""
