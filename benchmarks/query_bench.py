@@ -17,7 +17,7 @@ What it does:
 2. Sizes. Each corpus size (``--sizes``) takes the distinct article graphs and, past their number,
    copies of them renamed under new article ids (``{id}-r{n}``; every IRI under the article IRI is
    renamed and the copy gets its own ``kg:articleId``, entity IRIs stay shared as in a real corpus).
-   Copies are used because extracting 20,000 distinct articles takes over half an hour on 2 cores; a
+   Copies are used because extracting 20,000 distinct articles takes about 20 minutes on 2 cores; a
    copy costs the store as much as a new article, but the entities recur more often than they would.
    ``--distinct 20000`` extracts them all for real.
 3. For each size: ``kg load FILE --store DIR`` into a fresh embedded store (timed), then, each as its
@@ -80,7 +80,7 @@ COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }\n"
 STARTUP_QUERY = "SELECT (1 AS ?one) WHERE { }\n"
 STREAMING_QUERY = "mentions"
 
-# parameter name -> kind of value, looked up in the data (see VALUE_QUERIES)
+# parameter name -> kind of value, the most frequent one in the data (see VALUE_ROLES)
 PARAM_KINDS: dict[str, str] = {
     "place": "city", "country": "sanctioned country", "actor": "armed group", "name": "armed group",
     "target": "armed group", "issuer": "issuer", "speaker": "speaker", "article": "article",
@@ -90,29 +90,19 @@ FIXED_VALUES: dict[str, str] = {
     "class": "Airstrike", "status": "InForce", "predicate": "memberOf", "category": "Location",
     "from": "2019-01-01", "to": "2020-12-31",
 }
-_PREFIXES = """PREFIX kg: <https://w3id.org/kg-news/ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
-_OPERATIONS = ("kg:SearchOperation kg:MilitaryOperation kg:Attack kg:RocketAttack kg:Bombing kg:Assassination "
-               "kg:Airstrike kg:Clash kg:Arrest kg:Raid")
-# kind -> SELECT ?value ... ordered most frequent first
-VALUE_QUERIES: dict[str, str] = {
-    "city": f"""SELECT ?value (COUNT(DISTINCT ?e) AS ?n) WHERE {{
-  VALUES ?class {{ {_OPERATIONS} }} ?e a ?class ; kg:location ?x . ?x a kg:Settlement ; rdfs:label ?value
-}} GROUP BY ?value ORDER BY DESC(?n) ?value LIMIT 1""",
-    "sanctioned country": """SELECT ?value (COUNT(DISTINCT ?e) AS ?n) WHERE {
-  VALUES ?class { kg:Sanction kg:Ban kg:AssetFreeze kg:Designation }
-  ?e a ?class ; kg:target ?x . ?x a kg:Country ; rdfs:label ?value
-} GROUP BY ?value ORDER BY DESC(?n) ?value LIMIT 1""",
-    "armed group": f"""SELECT ?value (COUNT(DISTINCT ?e) AS ?n) WHERE {{
-  VALUES ?class {{ {_OPERATIONS} }} ?e a ?class ; kg:agent|kg:target ?x . ?x a kg:ArmedGroup ; rdfs:label ?value
-}} GROUP BY ?value ORDER BY DESC(?n) ?value LIMIT 1""",
-    "issuer": """SELECT ?value (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e kg:issuer ?x . ?x rdfs:label ?value }
-GROUP BY ?value ORDER BY DESC(?n) ?value LIMIT 1""",
-    "speaker": """SELECT ?value (COUNT(DISTINCT ?e) AS ?n) WHERE {
-  ?e a kg:Statement ; kg:speaker ?x . ?x a kg:Person ; rdfs:label ?value
-} GROUP BY ?value ORDER BY DESC(?n) ?value LIMIT 1""",
-    "article": "SELECT ?value (1 AS ?n) WHERE { ?a kg:articleId ?value } ORDER BY ?value LIMIT 1",
+KG = "https://w3id.org/kg-news/ns#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+OPERATIONS = frozenset(KG + c for c in ("SearchOperation", "MilitaryOperation", "Attack", "RocketAttack", "Bombing",
+                                        "Assassination", "Airstrike", "Clash", "Arrest", "Raid"))
+RESTRICTIONS = frozenset(KG + c for c in ("Sanction", "Ban", "AssetFreeze", "Designation"))
+# kind -> (predicates from the item to the entity, classes the item must have (None: any), class of the entity)
+VALUE_ROLES: dict[str, tuple[tuple[str, ...], frozenset[str] | None, str | None]] = {
+    "city": (("location",), OPERATIONS, KG + "Settlement"),
+    "sanctioned country": (("target",), RESTRICTIONS, KG + "Country"),
+    "armed group": (("agent", "target"), OPERATIONS, KG + "ArmedGroup"),
+    "issuer": (("issuer",), None, None),
+    "speaker": (("speaker",), frozenset({KG + "Statement"}), KG + "Person"),
 }
 
 
@@ -230,18 +220,45 @@ def write_corpus(graphs: Sequence[Graph], other: bytes, size: int, path: Path) -
 
 
 def parameter_values(ex: Extracted) -> dict[str, str]:
-    """The most frequent value of each kind in the extracted data (cached beside it)."""
+    """The most frequent value of each kind in the extracted data (cached beside it).
+
+    A value is an entity label, counted once per item (event, policy, statement) that links to the
+    entity in the role of its kind, as the saved queries would match it. Counted in Python: the
+    same counts in SPARQL take minutes on pyoxigraph.
+    """
     path = ex.directory / "values.json"
     if path.is_file():
         return dict(json.loads(path.read_text()))
-    store = ox.Store()
-    store.bulk_load(path=str(ex.base), format=ox.RdfFormat.N_QUADS)
+    wanted = {KG + p for preds, _, _ in VALUE_ROLES.values() for p in preds}
+    types: dict[str, set[str]] = {}
+    labels: dict[str, set[str]] = {}
+    edges: dict[str, set[tuple[str, str]]] = {p: set() for p in wanted}
+    article_ids: set[str] = set()
+    for quad in ox.parse(path=str(ex.base), format=ox.RdfFormat.N_QUADS):
+        p, o = quad.predicate.value, quad.object
+        if p == RDF_TYPE:
+            types.setdefault(quad.subject.value, set()).add(o.value)
+        elif p == RDFS_LABEL:
+            labels.setdefault(quad.subject.value, set()).add(o.value)
+        elif p in wanted:
+            edges[p].add((quad.subject.value, o.value))
+        elif p == ARTICLE_ID:
+            article_ids.add(o.value)
     values: dict[str, str] = {}
-    for kind, text in VALUE_QUERIES.items():
-        result = store.query(_PREFIXES + text, use_default_graph_as_union=True)
-        for row in result:  # type: ignore[union-attr]
-            if row[0] is not None:
-                values[kind] = row[0].value
+    for kind, (predicates, item_classes, entity_class) in VALUE_ROLES.items():
+        items_by_label: dict[str, set[str]] = {}
+        for predicate in predicates:
+            for item, entity in edges[KG + predicate]:
+                if item_classes is not None and not types.get(item, set()) & item_classes:
+                    continue
+                if entity_class is not None and entity_class not in types.get(entity, ()):
+                    continue
+                for label in labels.get(entity, ()):
+                    items_by_label.setdefault(label, set()).add(item)
+        if items_by_label:
+            values[kind] = min(items_by_label, key=lambda label: (-len(items_by_label[label]), label))
+    if article_ids:
+        values["article"] = min(article_ids)
     path.write_text(json.dumps(values, indent=2, ensure_ascii=False))
     return values
 
