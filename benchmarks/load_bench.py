@@ -33,30 +33,25 @@ import datetime as dt
 import gc
 import http.client
 import logging
-import os
-import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pyoxigraph as ox
 
+from benchmarks.common import ARTICLE_BASE, NO_CREDS, ROOT, RssSampler, env, machine_info, renamed, table
 from kg.store.base import MANIFEST_GRAPH, Target
 from kg.store.embedded import EmbeddedStore
 from kg.store.loading import LoadReport, load_files, load_graphs
 
-ARTICLE_BASE = "https://w3id.org/kg-news/id/article/"
 PRELOAD_GRAPH = "urn:kg-bench:preload"
 COUNT_QUERY = f"""
 SELECT (COUNT(DISTINCT ?g) AS ?graphs) (COUNT(*) AS ?triples) WHERE {{
@@ -100,24 +95,6 @@ def base_graphs() -> list[tuple[str, list[ox.Quad]]]:
     del nlp
     gc.collect()
     return graphs
-
-
-def renamed(article: str, quads: Sequence[ox.Quad], new: str) -> list[ox.Quad]:
-    """``quads`` with every IRI equal to ``article`` or under ``article/`` moved to ``new``."""
-    cache: dict[str, ox.NamedNode] = {}
-    under = article + "/"
-
-    def term(t: Any) -> Any:
-        if isinstance(t, ox.NamedNode):
-            hit = cache.get(t.value)
-            if hit is None:
-                v = t.value
-                hit = ox.NamedNode(new + v[len(article):]) if v == article or v.startswith(under) else t
-                cache[v] = hit
-            return hit
-        return t
-
-    return [ox.Quad(term(q.subject), term(q.predicate), term(q.object), term(q.graph_name)) for q in quads]
 
 
 REVISION = ox.NamedNode("urn:kg-bench:revision")
@@ -211,47 +188,6 @@ class HttpCounter:
         http.client.HTTPConnection.putrequest = self._put  # type: ignore[method-assign]
         for cls, connect in self._connects:
             cls.connect = connect  # type: ignore[method-assign]
-
-
-def rss_mb(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-class RssSampler:
-    """Peak resident memory of this process and of a server process while a block runs."""
-
-    def __init__(self, server_pid: int | None, every: float = 0.2) -> None:
-        self.pids = {"py": os.getpid(), "server": server_pid}
-        self.peak = {"py": 0.0, "server": 0.0}
-        self.every = every
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _sample(self) -> None:
-        for key, pid in self.pids.items():
-            if pid:
-                self.peak[key] = max(self.peak[key], rss_mb(pid))
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.every):
-            self._sample()
-
-    def __enter__(self) -> Self:
-        self._sample()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sample()
 
 
 @dataclass
@@ -428,27 +364,6 @@ def case_raw_virtuoso(data: Data, work: Path) -> Run:
             counter.close()
 
 
-@contextlib.contextmanager
-def env(**values: str | None) -> Iterator[None]:
-    old = {k: os.environ.get(k) for k in values}
-    for k, v in values.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-NO_CREDS = {"KG_ENDPOINT_USER": None, "KG_ENDPOINT_PASSWORD": None}
-
-
 def case_embedded_bulk(data: Data, work: Path) -> Run:
     directory = Path(tempfile.mkdtemp(prefix="store-", dir=work))
     store = EmbeddedStore(directory / "s")
@@ -522,49 +437,6 @@ class Case:
 
 def fmt_rate(x: float) -> str:
     return f"{x / 1000:,.1f}k" if x >= 1000 else f"{x:,.0f}"
-
-
-def table(rows: list[list[str]], header: list[str]) -> str:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    def line(r: list[str]) -> str:
-        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=False)) + " |"
-    return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
-
-
-def version_of(args: list[str]) -> str:
-    try:
-        out = subprocess.run(args, capture_output=True, text=True, timeout=30, check=False)
-        return " ".join((out.stdout + out.stderr).split("\n")[:2]).strip() or "?"
-    except (OSError, subprocess.TimeoutExpired):
-        return "not installed"
-
-
-def machine_info() -> list[str]:
-    from importlib.metadata import version
-
-    import SPARQLWrapper
-
-    from tests.servers import _oxigraph_binary
-    cpu = "?"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    mem = "?"
-    with contextlib.suppress(OSError):
-        mem = f"{int(Path('/proc/meminfo').read_text().split()[1]) / 1024 / 1024:.1f} GiB"
-    try:
-        oxi = version_of([_oxigraph_binary(), "--version"])
-    except Exception as exc:
-        oxi = f"? ({exc})"
-    virtuoso = shutil.which("virtuoso-t")
-    return [
-        f"cores: {os.cpu_count()} ({cpu}), RAM {mem}, {platform.platform()}",
-        (f"python {platform.python_version()}; pyoxigraph {ox.__version__}; oxigraph CLI: {oxi}; "
-         f"SPARQLWrapper {SPARQLWrapper.__version__}; requests {version('requests')}"),
-        f"virtuoso: {version_of([virtuoso, '--version']) if virtuoso else 'not installed'}",
-    ]
 
 
 def report(cases: list[Case], data: Data, repeat: int) -> None:
