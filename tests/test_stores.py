@@ -263,6 +263,23 @@ def test_values_are_bound_not_spliced() -> None:
     assert 'VALUES (?param_n) { ("x\\" } ; DROP ALL ; #") }' in text
 
 
+def test_values_go_into_each_where_clause_that_uses_them() -> None:
+    text = with_bindings(
+        "SELECT ?x ?param_n WHERE {\n"
+        "  { SELECT ?x ?param_n WHERE { ?x <urn:p> ?n FILTER(?n = ?param_n) } }\n"
+        "  { SELECT ?y WHERE { ?y <urn:q> \"WHERE { ?param_n }\" } }  # WHERE { ?param_n }\n"
+        "}", {"param_n": ox.Literal("a")})
+    assert text.count('VALUES (?param_n) { ("a") }') == 2  # the outer WHERE and the sub-select using it
+    assert '"WHERE { ?param_n }"' in text and text.endswith("# WHERE { ?param_n }\n}")  # strings, comments
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.Literal("a"), ox.DefaultGraph()))
+    store.add(ox.Quad(ox.NamedNode("urn:y"), ox.NamedNode("urn:p"), ox.Literal("b"), ox.DefaultGraph()))
+    store.add(ox.Quad(ox.NamedNode("urn:y"), ox.NamedNode("urn:q"), ox.Literal("WHERE { ?param_n }"),
+                      ox.DefaultGraph()))
+    rows = [s["x"] for s in store.query(text)]  # type: ignore[union-attr]
+    assert rows == [ox.NamedNode("urn:x")]
+
+
 def test_cli_ingest_twice_then_retract(tmp_path: Path) -> None:
     runner = CliRunner()
     store = str(tmp_path / "kg-store")
