@@ -147,7 +147,8 @@ def query_cmd(query: str, data: tuple[str, ...], store: str | None, endpoint: st
     Parameter values are bound as RDF terms, never pasted into the query: <iri>, http(s)://… and urn:…
     are IRIs, Q123 is a Wikidata item, kg:Name an ontology term, YYYY-MM-DD a date, anything else a string.
     """
-    from kg.query.saved import format_result, load_query, stream_query
+    from kg.query.formats import format_result
+    from kg.query.saved import load_query, stream_query
     from kg.store.embedded import files_store
     from kg.store.loading import check_indexed, open_target
 

@@ -12,6 +12,7 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store
 
 from kg.errors import QueryError
+from kg.query.formats import format_result
 from kg.query.saved import (
     PARAM_PREFIX,
     ResultRows,
@@ -19,7 +20,6 @@ from kg.query.saved import (
     SavedQuery,
     bind_value,
     compose,
-    format_result,
     list_queries,
     load_query,
     parse_query_file,

@@ -340,8 +340,9 @@ def test_browser_runs_saved_query_in_yasgui(server: Server, tmp_path: Path) -> N
         headers = [cell.text for cell in table.find_elements(By.CSS_SELECTOR, "thead th")]
         assert {"article", "text", "entity", "category"} <= set(headers)
         rows = [row.text for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
-        assert "Islamic State" in rows[0] and "Organization" in rows[0]
-        assert "Diyala" in rows[1] and "Location" in rows[1]
+        # the mentions dump comes in store order: which row is first is not part of the answer
+        assert any("Islamic State" in row and "Organization" in row for row in rows)
+        assert any("Diyala" in row and "Location" in row for row in rows)
     finally:
         driver.quit()
     assert time.monotonic() - started < 20

@@ -35,15 +35,12 @@ label shared by a thousand articles comes back a thousand times.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from itertools import chain, islice
+from itertools import islice
 from pathlib import Path
 from typing import Protocol, TypeAlias
 
@@ -59,11 +56,9 @@ from pyoxigraph import (
 
 from kg.errors import QueryError
 from kg.rdf.graphs import unindexed_store
-from kg.rdf.namespaces import DEFAULT_BASE, PREFIXES
 from kg.resources import QUERIES_DIR
 
 __all__ = [
-    "FORMATS",
     "PARAM_PREFIX",
     "Param",
     "ResultRows",
@@ -71,7 +66,6 @@ __all__ = [
     "SavedQuery",
     "bind_value",
     "compose",
-    "format_result",
     "list_queries",
     "load_query",
     "parse_query_file",
@@ -80,8 +74,6 @@ __all__ = [
 ]
 
 PARAM_PREFIX = "param_"
-FORMATS: tuple[str, ...] = ("table", "csv", "tsv", "json")
-MAX_CELL_WIDTH = 60
 
 KG_NS = "https://w3id.org/kg-news/ns#"
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
@@ -96,7 +88,6 @@ _QID = re.compile(r"(?:wd:)?(Q[1-9][0-9]*)")
 _KG_TERM = re.compile(r"kg:([A-Za-z_][A-Za-z0-9_-]*)")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _IRI_SCHEMES = ("http://", "https://", "urn:")
-_TABLE_BREAKS = re.compile(r"[\t\n\r\v\f]+")
 
 BoundTerm: TypeAlias = NamedNode | Literal
 
@@ -415,97 +406,3 @@ def stream_query(query: SavedQuery, store: Store | Selectable, params: Mapping[s
             raise QueryError(f"query '{query.name}' failed: {_one_line(error)}") from error
 
     return ResultRows(tuple(variables[index] for index in keep), rows())
-
-
-def format_result(result: ResultTable | ResultRows, fmt: str) -> Iterator[str]:
-    """Lines (without newline) of ``result`` as ``table``, ``csv``, ``tsv`` or ``json``.
-
-    ``table`` aligns columns and cuts cells at 60 characters; ``csv`` and ``tsv`` start with a
-    header row (tsv escapes tabs, newlines and backslashes as ``\\t``, ``\\n``, ``\\\\``); ``json``
-    is one array with an object per row, unbound columns left out. All but ``table`` (which must see
-    every row to align the columns) write each row as it is read, so big answers stream.
-
-    >>> table = ResultTable(("label", "date"), [("Diyala", None)])
-    >>> list(format_result(table, "csv"))
-    ['label,date', 'Diyala,']
-    >>> "\\n".join(format_result(table, "json"))
-    '[\\n  {"label": "Diyala"}\\n]'
-    """
-    if fmt == "table":
-        return _format_table(result)
-    if fmt == "csv":
-        return _format_csv(result)
-    if fmt == "tsv":
-        return _format_tsv(result)
-    if fmt == "json":
-        return _format_json(result)
-    raise QueryError(f"unknown output format '{fmt}' - use one of {', '.join(FORMATS)}")
-
-
-_COMPACT = sorted([(iri, f"{name}:") for name, iri in PREFIXES.items()] + [(DEFAULT_BASE, "id:")],
-                  key=lambda pair: -len(pair[0]))
-
-
-def _compact(value: str) -> str:
-    """Tables are for reading: well-known namespaces are shown as prefixes (kg:Attack, id:entity/...)."""
-    for iri, prefix in _COMPACT:
-        if value.startswith(iri) and len(value) > len(iri):
-            return prefix + value[len(iri):]
-    return value
-
-
-def _table_cell(value: str | None) -> str:
-    if value is None:
-        return ""
-    text = _TABLE_BREAKS.sub(" ", _compact(value))
-    if len(text) > MAX_CELL_WIDTH:
-        return text[: MAX_CELL_WIDTH - 1] + "…"
-    return text
-
-
-def _format_table(result: ResultTable | ResultRows) -> Iterator[str]:
-    cells = [[_table_cell(value) for value in row] for row in result.rows]
-    widths = [len(column) for column in result.columns]
-    for row in cells:
-        widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=False)]
-    yield "  ".join(column.ljust(width) for column, width in zip(result.columns, widths, strict=False)).rstrip()
-    yield "  ".join("-" * width for width in widths)
-    if not cells:
-        yield "(0 rows)"
-    for row in cells:
-        yield "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
-
-
-def _format_csv(result: ResultTable | ResultRows) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for row in chain([list(result.columns)], ([value or "" for value in row] for row in result.rows)):
-        writer.writerow(row)
-        yield buffer.getvalue()[:-1]
-        buffer.seek(0)
-        buffer.truncate()
-
-
-def _tsv_cell(value: str | None) -> str:
-    if value is None:
-        return ""
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _format_tsv(result: ResultTable | ResultRows) -> Iterator[str]:
-    yield "\t".join(_tsv_cell(column) for column in result.columns)
-    for row in result.rows:
-        yield "\t".join(_tsv_cell(value) for value in row)
-
-
-def _format_json(result: ResultTable | ResultRows) -> Iterator[str]:
-    previous: str | None = None
-    for row in result.rows:
-        record = {column: value for column, value in zip(result.columns, row, strict=False) if value is not None}
-        yield "[" if previous is None else previous + ","
-        previous = "  " + json.dumps(record, ensure_ascii=False)
-    if previous is None:
-        yield "[]"
-        return
-    yield previous
-    yield "]"
