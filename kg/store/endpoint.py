@@ -460,9 +460,20 @@ def _read_quietly(error: urllib.error.HTTPError) -> str:
 
 
 def _hint(error: Exception) -> str:
+    """What to do about an endpoint's refusal, from its message.
+
+    >>> _hint(Exception("Virtuoso 42000 Error The estimated execution time 2182 (sec) exceeds the limit of 400"))
+    "give the query a parameter, or raise Virtuoso's MaxQueryCostEstimationTime ([SPARQL] in virtuoso.ini)"
+    """
     text = str(error)
     if isinstance(error, Unauthorized) or any(code in text for code in ("SR186", "SR619", "HTTP 401", "HTTP 403")):
         return "set KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD (or ~/.netrc) for an account allowed to write"
+    if "estimated execution time" in text:
+        return "give the query a parameter, or raise Virtuoso's MaxQueryCostEstimationTime ([SPARQL] in virtuoso.ini)"
+    if "SR353" in text:
+        # kg pages through ResultSetMaxRows with OFFSET, and a sorted page past MaxSortedTopRows is refused
+        return ("give the query a parameter or --limit, or raise Virtuoso's ResultSetMaxRows ([SPARQL]) or "
+                "MaxSortedTopRows ([Parameters]) in virtuoso.ini")
     return "check the request and the server log"
 
 
