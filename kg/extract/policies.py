@@ -11,6 +11,7 @@ from kg.extract.spans import (
     ACTOR_CLASSES,
     confidence,
     demonym_refs,
+    entities_in,
     entities_under,
     entity_of,
     nearest_date,
@@ -133,7 +134,7 @@ def _sentence_issuers(token: Token, drafts: list[tuple[Token, str, list[EntityRe
     for other, _, issuers, _ in drafts:
         if other.sent == token.sent and issuers:
             return [i for i in issuers if i not in targets]
-    for ent in token.sent.ents:
+    for ent in entities_in(token.sent):
         if ent.label_ in {"InternationalOrganization", "GovernmentBody", "State"}:
             ref = ref_of(ent)
             if ref not in targets:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
 
 from spacy.tokens import Doc, Span, Token
 
@@ -37,7 +38,7 @@ def text_span(span: Span | Token) -> TextSpan:
 
 def char_span(doc: Doc, start: int, end: int) -> TextSpan:
     """A TextSpan for character offsets (trimmed of surrounding white space)."""
-    text = doc.text[start:end]
+    text = body(doc)[start:end]
     lead = len(text) - len(text.lstrip())
     trail = len(text) - len(text.rstrip())
     return TextSpan(start + lead, end - trail, text.strip())
@@ -52,13 +53,55 @@ def sentence_span(token: Token) -> TextSpan:
 def index_entities(doc: Doc) -> None:
     """Remember which entity covers each token, for :func:`entity_of` while the extractors read ``doc``
     (``doc.ents`` builds every span again on each access); :func:`forget_entities` drops it."""
-    doc._.kg_entity_index = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
+    ents = doc.ents
+    doc._.kg_entity_index = {i: ent for ent in ents for i in range(ent.start, ent.end)}
+    doc._.kg_ents = ents
+    doc._.kg_text = doc.text
 
 
 def forget_entities(doc: Doc) -> None:
     """Drop the indexes made by :func:`index_entities` and :func:`index_offices`."""
     doc._.kg_entity_index = None
     doc._.kg_office_index = None
+    doc._.kg_ents = None
+    doc._.kg_text = None
+
+
+def body(doc: Doc) -> str:
+    """``doc.text``, built once while the extractors read ``doc`` (spaCy joins every token on each access).
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("Clashes in Mosul.")
+    >>> index_entities(doc); body(doc)
+    'Clashes in Mosul.'
+    """
+    text: str | None = doc._.kg_text
+    return text if text is not None else doc.text
+
+
+def entities(doc: Doc) -> Sequence[Span]:
+    """``doc.ents``, built once while the extractors read ``doc`` (see :func:`body`)."""
+    ents: Sequence[Span] | None = doc._.kg_ents
+    return ents if ents is not None else doc.ents
+
+
+def entities_in(span: Span) -> list[Span]:
+    """``span.ents`` (the entities inside ``span``) without building every entity of the document.
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("Clashes in Mosul. Talks in Baghdad.")
+    >>> doc.ents = [Span(doc, 2, 3, label="GPE"), Span(doc, 6, 7, label="GPE")]
+    >>> index_entities(doc); [e.text for e in entities_in(doc[4:8])]
+    ['Baghdad']
+    """
+    ents = entities(span.doc)
+    found = []
+    for i in range(bisect_left(ents, span.start, key=lambda e: e.start), len(ents)):
+        if ents[i].start >= span.end:
+            break
+        if ents[i].end <= span.end:
+            found.append(ents[i])
+    return found
 
 
 def index_offices(doc: Doc, holders: Iterable[tuple[TextSpan, EntityRef]]) -> None:
@@ -84,7 +127,7 @@ def entity_of(token: Token) -> Span | None:
     if index is not None:
         found: Span | None = index.get(token.i)
         return found
-    for ent in token.sent.ents:
+    for ent in entities_in(token.sent):
         if ent.start <= token.i < ent.end:
             return ent
     return None
@@ -170,7 +213,7 @@ def nearest_date(token: Token, *, skip_reporting: bool = True) -> Span | None:
     With ``skip_reporting``, dates that modify a reporting or wishing verb ("said on Wednesday she
     hopes ...") are left to the statement and not given to the event or policy it reports.
     """
-    dates = [e for e in token.sent.ents if e.label_ == "DATE"]
+    dates = [e for e in entities_in(token.sent) if e.label_ == "DATE"]
     if skip_reporting:
         verbs = lexicon.REPORTING_VERBS | {"hope", "want", "wish"}
         dates = [d for d in dates if (v := _governing_verb(d.root)) is None or word(v) not in verbs

@@ -13,7 +13,10 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.extract.spans import (
     ACTOR_CLASSES,
+    body,
     char_span,
+    entities,
+    entities_in,
     entities_under,
     entity_of,
     holder_of,
@@ -34,10 +37,11 @@ _CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "prep")
 def quotations(doc: Doc) -> list[TextSpan]:
     """Quoted passages of the body (inside the quotation marks, without trailing commas)."""
     found = []
-    for m in _QUOTATION.finditer(doc.text):
+    whole = body(doc)
+    for m in _QUOTATION.finditer(whole):
         group = 1 if m.group(1) is not None else 2
         start, end = m.start(group), m.end(group)
-        text = doc.text[start:end].rstrip(",; ")
+        text = whole[start:end].rstrip(",; ")
         found.append(char_span(doc, start, start + len(text)))
     return found
 
@@ -70,7 +74,7 @@ def find_statements(doc: Doc, dateline: dt.date | None) -> list[Statement]:
                 verb=previous.verb, quote=quote, evidence=char_span(doc, sent.start_char, sent.end_char),
                 confidence=0.55, speaker=previous.speaker,
                 about=_about(doc, quote, previous.speaker), time=previous.time))
-        for ent in sent.ents:
+        for ent in entities_in(sent):
             if ent.label_ == "Person":
                 last_person = ref_of(ent)
             elif ent.label_ in ACTOR_CLASSES:
@@ -163,7 +167,7 @@ def _statement(verb: Token, speaker: EntityRef, quote: TextSpan, sent: Span, dat
     if verb.lemma_ == "tell":
         told = [e for c in verb.children if c.dep_ in {"dobj", "dative"} for e in entities_under(c, ACTOR_CLASSES)]
         addressee = ref_of(told[0]) if told else None
-    dates = [e for e in sent.ents if e.label_ == "DATE" and not (quote.start <= e.start_char < quote.end)]
+    dates = [e for e in entities_in(sent) if e.label_ == "DATE" and not (quote.start <= e.start_char < quote.end)]
     date_ent = nearest_date(verb, skip_reporting=False) if dates else None
     if date_ent is not None and quote.start <= date_ent.start_char < quote.end:
         date_ent = min(dates, key=lambda d: abs(d.start - verb.i))
@@ -176,7 +180,7 @@ def _statement(verb: Token, speaker: EntityRef, quote: TextSpan, sent: Span, dat
 
 def _about(doc: Doc, quote: TextSpan, *exclude: EntityRef | None) -> tuple[EntityRef, ...]:
     refs: list[EntityRef] = []
-    for ent in doc.ents:
+    for ent in entities(doc):
         if ent.label_ == "DATE" or not (quote.start <= ent.start_char and ent.end_char <= quote.end):
             continue
         ref = ref_of(ent)
@@ -186,6 +190,6 @@ def _about(doc: Doc, quote: TextSpan, *exclude: EntityRef | None) -> tuple[Entit
 
 
 def _opens_paragraph(doc: Doc, quote: TextSpan) -> bool:
-    before = doc.text[max(0, quote.start - 3) : quote.start]
+    before = body(doc)[max(0, quote.start - 3) : quote.start]
     return quote.start <= 1 or "\n" in before
 

@@ -9,14 +9,18 @@ pipeline loaded in a worker process, finds them in place):
 - ``doc._.kg_sources``: ``[start, end, label]`` of each entity span before ``kg_entities`` retyped it
   (see :mod:`kg.nlp.provenance`);
 - ``doc._.kg_entity_index`` / ``doc._.kg_office_index``: token index -> entity span / office holder,
-  while the extractors read the Doc (see :mod:`kg.extract.spans`).
+  while the extractors read the Doc (see :mod:`kg.extract.spans`);
+- ``doc._.kg_text`` / ``doc._.kg_ents``: the Doc's text and entity spans, built once while the
+  extractors read it (spaCy builds both anew on every access, which made long articles cost their
+  square).
 """
 
 from __future__ import annotations
 
 from spacy.tokens import Doc
 
-DOC_EXTENSIONS = ("kg_article", "kg_error", "kg_sources", "kg_entity_index", "kg_office_index")
+DOC_EXTENSIONS = ("kg_article", "kg_error", "kg_sources", "kg_entity_index", "kg_office_index", "kg_text",
+                  "kg_ents")
 
 for _name in DOC_EXTENSIONS:
     if not Doc.has_extension(_name):

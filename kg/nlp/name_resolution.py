@@ -76,15 +76,20 @@ def resolve_in_article(spans: list[Span]) -> list[Span]:
         if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")" and is_acronym_of(
                 doc[end + 1].text, canonical):
             aliases[doc[end + 1].text] = (span.label_, canonical)
-    full_names = [(s.label_, s.id_ or s.text) for s in spans if len((s.id_ or s.text).split()) > 1]
+    # full names by surname: looking each one-word mention up among all of them cost long articles their square
+    full_names: dict[str, set[tuple[str, str]]] = {}
+    for s in spans:
+        name = s.id_ or s.text
+        if len(name.split()) > 1:
+            full_names.setdefault(_surname(name), set()).add((s.label_, name))
     out: list[Span] = []
     for span in spans:
         label, canonical = span.label_, span.id_ or span.text
         if span.text in aliases:
             label, canonical = aliases[span.text]
         elif len(span) == 1 and canonical == span.text:
-            matches = sorted({(lbl, name) for lbl, name in full_names
-                              if _surname(name) == _surname(span.text) and name != span.text
+            matches = sorted({(lbl, name) for lbl, name in full_names.get(_surname(span.text), ())
+                              if name != span.text
                               and (lbl == label or {lbl, label} <= ORGANIZATION_CLASSES | {"Person"})})
             if len(matches) == 1:
                 label, canonical = matches[0]

@@ -9,6 +9,8 @@ means kg_entities changed the span's bounds (trimmed, split or merged).
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -35,8 +37,14 @@ def source_of(ent: Span) -> str:
     recorded = ent.doc._.kg_sources
     if recorded is None:
         return ""
-    overlapping = [(int(start), int(end), str(label)) for start, end, label in recorded
-                   if start < ent.end and ent.start < end]
+    # the recorded spans are doc.ents' (sorted, not overlapping): find the first that ends after the entity
+    # starts, rather than scanning them all for each entity, which cost long articles their square
+    overlapping = []
+    for i in range(bisect_right(recorded, ent.start, key=lambda r: int(r[1])), len(recorded)):
+        start, end, label = recorded[i]
+        if start >= ent.end:
+            break
+        overlapping.append((int(start), int(end), str(label)))
     if not overlapping:
         return "added"
     start, end, label = max(overlapping, key=lambda r: (min(r[1], ent.end) - max(r[0], ent.start), -r[0]))
