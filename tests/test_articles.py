@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import io
+import os
 import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -498,3 +500,33 @@ def test_read_articles_streams_a_large_input(monkeypatch: pytest.MonkeyPatch) ->
     assert buffer.consumed < len(data) // 10, (buffer.consumed, len(data))
     assert sum(1 for _ in articles) == SMALL_ARTICLES - 1
     assert buffer.consumed == len(data)
+
+
+MILLION = 1_000_000
+COUNT_IN_CHILD = """
+import resource, sys
+from kg.read.articles import read_articles
+errors = []
+count = sum(1 for _ in read_articles([sys.argv[1]], on_error=errors.append))
+print(count)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+for error in errors:
+    print(error)
+"""
+
+
+def test_a_million_lines_with_one_bad_one_stream_in_bounded_memory(tmp_path: Path) -> None:
+    # in a child process, so that its peak memory is the reader's own and not this session's spaCy model
+    big = tmp_path / "big.jsonl"
+    bad = MILLION // 2 + 1
+    with big.open("w", encoding="utf-8") as out:
+        out.writelines(f'{{"id": "a{i}", "text": "Rain in Lakeside."{"}" if i != bad else ""}\n'
+                       for i in range(1, MILLION + 1))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    child = subprocess.run([sys.executable, "-c", COUNT_IN_CHILD, str(big)], capture_output=True, text=True,
+                           env=env, check=True, timeout=600)
+    count, peak_mib, *errors = child.stdout.splitlines()
+    assert int(count) == MILLION - 1
+    assert errors == [f"{big}: line {bad}: not valid JSON (Expecting ',' delimiter) - write one JSON object per line"]
+    # the ids seen take ~120 MB; a million articles held would take five times that
+    assert int(peak_mib) < 300, peak_mib

@@ -367,15 +367,41 @@ def read_articles(
     """
     if input_format not in FORMATS:
         raise InputError(f"input format {input_format!r}: not one of {', '.join(FORMATS)}")
-    seen: dict[str, str] = {}
+    seen = _Seen()
     for path in expand_inputs(inputs, on_error):
         for article in _read_path(path, input_format, date, on_error):
-            first = seen.setdefault(article.id, article.origin)
-            if first is not article.origin:
+            first = seen.first(article)
+            if first is not None:
                 on_error(InputError(f"{article.origin}: article id {article.id!r} was already read at {first} - "
                                     "this copy is left out; give every article its own id"))
                 continue
             yield article
+
+
+class _Seen:
+    """The ids read so far, each with where it was first read packed into one int (the place, e.g.
+    ``a.jsonl: line``, and its number), so that a million ids cost a few dozen megabytes, not articles."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._places: dict[str, int] = {}
+        self._names: list[str] = []
+
+    def first(self, article: Article) -> str | None:
+        """Where an article of this id was first read, or None (and remember this one) if it is the first."""
+        code = self._ids.get(article.id)
+        if code is not None:
+            name, seen = self._names[code >> 32], code & 0xFFFFFFFF
+            return f"{name} {seen}" if seen else name
+        place, _, tail = article.origin.rpartition(" ")
+        number = int(tail) if tail.isascii() and tail.isdigit() and tail == str(int(tail)) else 0
+        if not 0 < number < 2**32:
+            place, number = article.origin, 0
+        index = self._places.setdefault(place, len(self._names))
+        if index == len(self._names):
+            self._names.append(place)
+        self._ids[article.id] = index << 32 | number
+        return None
 
 
 def _read_path(path: Path | None, input_format: str, date: dt.date | None, on_error: OnError) -> Iterator[Article]:
