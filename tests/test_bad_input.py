@@ -305,3 +305,14 @@ def test_unreadable_path_is_reported(target: str, tmp_path: Path) -> None:
     readable = (GOOD_HTML_BODY if target == "news/locked.txt" else
                 GOOD_TXT_BODY.replace("Riverton", "Lakeside"))
     assert written(tmp_path / "out.trig") == sorted([GOOD_TXT_BODY, GOOD_BODY, readable])
+
+
+def test_kg_loads_its_own_file_of_an_input_with_a_duplicate_article(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    case = CASES["same-article-in-two-files"]
+    make_files(tmp_path, case.files)
+    monkeypatch.chdir(tmp_path)
+    check(invoke(["extract", "--no-link", "-o", "out.trig", *case.args]), 1, case.errors)
+    loaded = invoke(["load", "--store", "db", "out.trig"])
+    check(loaded, 0, [])
+    assert stored(tmp_path / "db") == sorted(case.texts)
