@@ -137,6 +137,7 @@ CASES = {
                              "mix/photo.png": PNG, "mix/.DS_Store": b"\x00\x00\x00\x01Bud1" + bytes(200),
                              "mix/notes.md": "# notes\n"}, ("mix",), (),
                             (GOOD_TXT_BODY, GOOD_BODY, GOOD_HTML_BODY), 0),
+    "jsonl-in-a-txt-file": Case({"feed.txt": GOOD_JSONL}, ("--input-format", "jsonl", "feed.txt"), (), (GOOD_BODY,), 0),
     "stdin-jsonl-given": Case({}, ("--input-format", "jsonl", "-"), (), (GOOD_BODY, GOOD_HTML_BODY), 0,
                               stdin=(GOOD_JSONL + jsonl({"id": "g2", "text": GOOD_HTML_BODY})).encode()),
     "stdin-jsonl-sniffed": Case({}, ("-",), (), (GOOD_BODY,), 0, stdin=("\n" + GOOD_JSONL).encode()),
