@@ -38,10 +38,23 @@ def _errors() -> Iterator[None]:
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
+    from kg.read.articles import check_dateline
+
     try:
-        return dt.date.fromisoformat(value)
+        return check_dateline(dt.date.fromisoformat(value), "--date")
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date - write it as YYYY-MM-DD") from None
+    except KgError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--date: ")) from None
+
+
+def _base(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from kg.rdf.namespaces import check_base
+
+    try:
+        return None if value is None else check_base(value)
+    except KgError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,7 +71,8 @@ def cli(ctx: click.Context, quiet: bool, verbose: int) -> None:
 
 
 def _extraction_options(func: Callable[..., None]) -> Callable[..., None]:
-    """--model / --date / --base / --no-link / --jobs / --min-confidence, shared by extract and ingest."""
+    """--model / --date / --base / --input-format / --no-link / --jobs / --min-confidence, shared by extract and
+    ingest."""
     func = _min_confidence("Leave out mentions (and entities left without one), relations, events, policies and "
                            "statements whose confidence is below this.")(func)
     func = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1),
@@ -67,7 +81,11 @@ def _extraction_options(func: Callable[..., None]) -> Callable[..., None]:
     func = click.option("--wikidata-endpoint", metavar="URL", help="Also look up entities the gazetteer does not "
                         "know in this Wikidata SPARQL endpoint (e.g. https://query.wikidata.org/sparql).")(func)
     func = click.option("--no-link", is_flag=True, help="Do not link entities to Wikidata.")(func)
-    func = click.option("--base", help="Base IRI for minted IRIs (default https://w3id.org/kg-news/id/).")(func)
+    func = click.option("--input-format", type=click.Choice(["auto", "text", "jsonl", "html"]), default="auto",
+                        show_default=True, help="Read every input as this format; auto: by suffix, and stdin by "
+                        "its first line (a JSON object: jsonl, '<': html, else text).")(func)
+    func = click.option("--base", callback=_base,
+                        help="Base IRI for minted IRIs (default https://w3id.org/kg-news/id/).")(func)
     func = click.option("--date", callback=_date, help="Dateline YYYY-MM-DD for articles without one.")(func)
     func = click.option("--model", help="spaCy pipeline name or path (default: en_core_web_sm).")(func)
     return func
@@ -85,8 +103,8 @@ def _min_confidence(text: str) -> Callable[[Callable[..., None]], Callable[..., 
 @_extraction_options
 @click.pass_context
 def extract_cmd(ctx: click.Context, inputs: tuple[str, ...], output: str, fmt: str | None, model: str | None,
-                date: dt.date | None, base: str | None, no_link: bool, wikidata_endpoint: str | None,
-                offline: bool, jobs: int, min_confidence: float | None) -> None:
+                date: dt.date | None, base: str | None, input_format: str, no_link: bool,
+                wikidata_endpoint: str | None, offline: bool, jobs: int, min_confidence: float | None) -> None:
     """Extract a knowledge graph from articles (.txt, .jsonl, .html, directories, '-' for stdin)."""
     from kg.link.sources import default_linker
     from kg.pipeline import Report, extract_file
@@ -96,7 +114,8 @@ def extract_cmd(ctx: click.Context, inputs: tuple[str, ...], output: str, fmt: s
     with _errors():
         linker = None if no_link else default_linker(wikidata_endpoint, offline=offline)
         articles = extract_file(inputs, output, fmt=fmt, model=model, date=date, base=base, jobs=jobs,
-                                linker=linker, report=report, min_confidence=min_confidence)
+                                linker=linker, report=report, min_confidence=min_confidence,
+                                input_format=input_format)
         with click.progressbar(articles, label="Extracting", file=sys.stderr, show_pos=True,
                                item_show_func=lambda a: a.id if a else None,
                                hidden=quiet or not sys.stderr.isatty()) as bar:
@@ -182,8 +201,8 @@ def _echo_lines(lines: Iterable[str]) -> None:
 @click.pass_context
 def ingest_cmd(ctx: click.Context, inputs: tuple[str, ...], store: str | None, endpoint: str | None,
                update_endpoint: str | None, graph_store: str | None, model: str | None, date: dt.date | None,
-               base: str | None, no_link: bool, wikidata_endpoint: str | None, offline: bool, jobs: int,
-               min_confidence: float | None) -> None:
+               base: str | None, input_format: str, no_link: bool, wikidata_endpoint: str | None, offline: bool,
+               jobs: int, min_confidence: float | None) -> None:
     """Extract articles and load them into the embedded store (default) or an endpoint.
 
     Loading an article again changes nothing; a changed article replaces its graph.
@@ -199,7 +218,7 @@ def ingest_cmd(ctx: click.Context, inputs: tuple[str, ...], store: str | None, e
         try:
             linker = None if no_link else default_linker(wikidata_endpoint, offline=offline)
             articles = ingest(inputs, target, model=model, date=date, base=base, jobs=jobs, linker=linker,
-                              report=report, min_confidence=min_confidence)
+                              report=report, min_confidence=min_confidence, input_format=input_format)
             with click.progressbar(articles, label="Ingesting", file=sys.stderr, show_pos=True,
                                    item_show_func=lambda a: a.id if a else None,
                                    hidden=quiet or not sys.stderr.isatty()) as bar:

@@ -16,8 +16,8 @@ from kg.model import Article
 from kg.nlp.load import load_pipeline
 from kg.rdf.files import RdfWriter, format_for
 from kg.rdf.mapping import to_quads
-from kg.rdf.namespaces import Minter
-from kg.read.articles import read_articles
+from kg.rdf.namespaces import Minter, check_base
+from kg.read.articles import check_dateline, read_articles
 from kg.store.base import Target
 from kg.store.loading import LoadReport, load_graphs
 
@@ -48,19 +48,22 @@ def extract_file(
     linker: Linker | None = None,
     report: Report | None = None,
     min_confidence: float | None = None,
+    input_format: str = "auto",
 ) -> Iterator[Article]:
     """Extract every article of ``inputs`` into one RDF file (``None`` or ``-``: stdout).
 
     Yields each article once written, so a caller can show progress; problems go to ``report`` and
     the other articles are still processed. The file appears only when the run finishes. With
     ``min_confidence``, less certain facts are left out (see :meth:`kg.model.Extraction.filtered`).
+    ``input_format`` is as for :func:`kg.read.articles.read_articles`.
 
     Raises:
-        KgError: the model or the output cannot be opened (nothing is written then).
+        KgError: no input exists, ``base`` or ``date`` cannot be used, or the model or the output cannot
+            be opened (nothing is written then).
     """
     report = report if report is not None else Report()
     graphs = article_quads(inputs, model=model, date=date, base=base, jobs=jobs, linker=linker,
-                           problems=report.problems, min_confidence=min_confidence)
+                           problems=report.problems, min_confidence=min_confidence, input_format=input_format)
     with RdfWriter(output, format_for(output, fmt)) as writer:
         for article, _, quads in graphs:
             report.triples += writer.write(quads)
@@ -70,45 +73,55 @@ def extract_file(
 
 def article_quads(inputs: Sequence[str | Path], *, model: str | None, date: dt.date | None, base: str | None,
                   jobs: int, problems: list[str], linker: Linker | None = None,
-                  min_confidence: float | None = None) -> Iterator[tuple[Article, str, list[ox.Quad]]]:
+                  min_confidence: float | None = None,
+                  input_format: str = "auto") -> Iterator[tuple[Article, str, list[ox.Quad]]]:
     """Read, extract (keeping what has at least ``min_confidence``, when given), link (when a linker is
-    given) and map articles, streaming: (article, graph IRI, quads); every problem becomes one line in
-    ``problems``.
+    given) and map articles, streaming: (article, graph IRI, quads); every problem (a missing path, a bad
+    record, a duplicate id) becomes one line in ``problems`` and the other articles are still processed.
 
     Raises:
-        KgError: an input path does not exist or the model cannot be loaded (before anything is read).
+        KgError: none of the inputs exists, ``base`` or ``date`` cannot be used, or the model cannot be
+            loaded (before anything is read).
     """
-    for item in inputs:
-        if str(item) != "-" and not Path(item).exists():
-            # a mistyped path fails the run before anything is read or written, like cp or tar
-            raise InputError(f"{item}: no such file or directory - check the path")
+    missing = [str(item) for item in inputs if str(item) != "-" and not Path(item).exists()]
+    if missing and len(missing) == len(inputs):
+        # nothing at all to read: fail before loading the model, and before an output file is made
+        raise InputError(f"{', '.join(missing)}: no such file or directory - check the path")
+    minter = Minter(check_base(base)) if base else Minter()
+    if date is not None:
+        check_dateline(date, "--date")
     nlp = load_pipeline(model)
-    minter = Minter(base) if base else Minter()
+    articles = read_articles(inputs, date=date, input_format=input_format,
+                             on_error=lambda error: problems.append(str(error)))
 
     def failure(article: Article, error: Exception) -> None:
         problems.append(f"{article.origin}: extraction failed ({error!r}) - please report this article")
 
-    articles = read_articles(inputs, date=date, on_error=lambda error: problems.append(str(error)))
-    for extraction in extract(articles, nlp, n_process=max(1, jobs), on_failure=failure,
-                              min_confidence=min_confidence):
-        try:
-            if linker is not None:
-                extraction = linker.link(extraction)
-            quads = to_quads(extraction, minter)
-        except Exception as exc:  # one article's bad luck must not cost the others
-            failure(extraction.article, exc)
-            continue
-        yield extraction.article, str(minter.article(extraction.article.id)), quads
+    def quads() -> Iterator[tuple[Article, str, list[ox.Quad]]]:
+        for extraction in extract(articles, nlp, n_process=max(1, jobs), on_failure=failure,
+                                  min_confidence=min_confidence):
+            try:
+                linked = linker.link(extraction) if linker is not None else extraction
+                mapped = to_quads(linked, minter)
+            except Exception as exc:  # one article's bad luck must not cost the others
+                failure(extraction.article, exc)
+                continue
+            yield linked.article, str(minter.article(linked.article.id)), mapped
+
+    # the checks above run on the call, before a caller opens its output
+    return quads()
 
 
 def ingest(inputs: Sequence[str | Path], target: Target, *, model: str | None = None, date: dt.date | None = None,
            base: str | None = None, jobs: int = 1, linker: Linker | None = None,
-           report: LoadReport | None = None, min_confidence: float | None = None) -> Iterator[Article]:
+           report: LoadReport | None = None, min_confidence: float | None = None,
+           input_format: str = "auto") -> Iterator[Article]:
     """Extract articles (keeping what has at least ``min_confidence``, when given) and load each one's
-    graph into ``target``; yields each article once loaded."""
+    graph into ``target``; yields each article once loaded. Problems go to ``report`` as in
+    :func:`article_quads`."""
     report = report if report is not None else LoadReport()
     extracted = article_quads(inputs, model=model, date=date, base=base, jobs=jobs, linker=linker,
-                              problems=report.problems, min_confidence=min_confidence)
+                              problems=report.problems, min_confidence=min_confidence, input_format=input_format)
     loaded: list[Article] = []
 
     def graphs() -> Iterator[tuple[str, Sequence[ox.Quad]]]:

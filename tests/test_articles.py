@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import io
+import os
 import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -357,15 +359,16 @@ def test_missing_path_does_not_stop_the_other_inputs(tmp_path: Path) -> None:
                                            "Counter Terrorism Service Kills Three ISIS Members in Anbar Desert"]
 
 
-def test_non_utf8_file_is_reported_and_the_other_inputs_still_read(tmp_path: Path) -> None:
+def test_non_utf8_bytes_are_read_as_replacement_characters_and_reported(tmp_path: Path) -> None:
+    # like a lone surrogate in JSON Lines: the article is kept, each bad byte is one U+FFFD, one line says so
     latin = tmp_path / "latin1.txt"
     latin.write_bytes("Caf\xe9 owners in Mosul reopen after the war\n\nThe caf\xe9 reopened on Monday.\n".encode("latin-1"))
     articles, errors = collect(latin, ARTICLES / "no_tt.txt")
-    assert len(errors) == 1
-    message = str(errors[0])
-    assert str(latin) in message
-    assert "UTF-8" in message
-    assert [a.title for a in articles] == ["Counter Terrorism Service Kills Three ISIS Members in Anbar Desert"]
+    assert [str(e) for e in errors] == [f"{latin}: line 1 and 1 more lines: bytes that are not UTF-8, read as U+FFFD"
+                                        " - convert the file to UTF-8, e.g. iconv -f latin1 -t utf-8"]
+    assert [a.title for a in articles] == ["Caf\ufffd owners in Mosul reopen after the war",
+                                           "Counter Terrorism Service Kills Three ISIS Members in Anbar Desert"]
+    assert articles[0].text == "The caf\ufffd reopened on Monday."
     with pytest.raises(InputError, match="UTF-8"):
         read_all(latin)
 
@@ -389,7 +392,7 @@ def test_stdin_plain_text(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_stdin_jsonl(monkeypatch: pytest.MonkeyPatch) -> None:
     _stdin(monkeypatch, (ARTICLES / "articles.jsonl").read_bytes())
-    articles = read_all("-", stdin_format="jsonl")
+    articles = read_all("-", input_format="jsonl")
     assert [a.id for a in articles][0::2] == ["t-001", "t-003"]
     assert articles[0].origin == "<stdin>: line 1"
 
@@ -397,8 +400,8 @@ def test_stdin_jsonl(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_stdin_non_utf8_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     _stdin(monkeypatch, "Caf\xe9 news\n\nA caf\xe9 opened.\n".encode("latin-1"))
     articles, errors = collect("-")
-    assert articles == []
-    assert len(errors) == 1 and "UTF-8" in str(errors[0]) and "<stdin>" in str(errors[0])
+    assert [a.text for a in articles] == ["A caf\ufffd opened."]
+    assert len(errors) == 1 and "UTF-8" in str(errors[0]) and "<stdin>: line 1 and 1 more lines" in str(errors[0])
 
 
 # --- streaming --------------------------------------------------------------------------------------------------
@@ -497,3 +500,33 @@ def test_read_articles_streams_a_large_input(monkeypatch: pytest.MonkeyPatch) ->
     assert buffer.consumed < len(data) // 10, (buffer.consumed, len(data))
     assert sum(1 for _ in articles) == SMALL_ARTICLES - 1
     assert buffer.consumed == len(data)
+
+
+MILLION = 1_000_000
+COUNT_IN_CHILD = """
+import resource, sys
+from kg.read.articles import read_articles
+errors = []
+count = sum(1 for _ in read_articles([sys.argv[1]], on_error=errors.append))
+print(count)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+for error in errors:
+    print(error)
+"""
+
+
+def test_a_million_lines_with_one_bad_one_stream_in_bounded_memory(tmp_path: Path) -> None:
+    # in a child process, so that its peak memory is the reader's own and not this session's spaCy model
+    big = tmp_path / "big.jsonl"
+    bad = MILLION // 2 + 1
+    with big.open("w", encoding="utf-8") as out:
+        out.writelines(f'{{"id": "a{i}", "text": "Rain in Lakeside."{"}" if i != bad else ""}\n'
+                       for i in range(1, MILLION + 1))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    child = subprocess.run([sys.executable, "-c", COUNT_IN_CHILD, str(big)], capture_output=True, text=True,
+                           env=env, check=True, timeout=600)
+    count, peak_mib, *errors = child.stdout.splitlines()
+    assert int(count) == MILLION - 1
+    assert errors == [f"{big}: line {bad}: not valid JSON (Expecting ',' delimiter) - write one JSON object per line"]
+    # the ids seen take ~120 MB; a million articles held would take five times that
+    assert int(peak_mib) < 300, peak_mib

@@ -7,15 +7,18 @@ The same input therefore always gives the same IRIs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from rdflib import Namespace, URIRef
 
+from kg.errors import InputError
 from kg.names import normalise_name, slug
 from kg.rdf.vocab import KG
 
-__all__ = ["DEFAULT_BASE", "GEO", "ITSRDF", "KG", "NIF", "ORG", "PROV", "SCHEMA", "SEM", "SOFTWARE", "WD", "Minter"]
+__all__ = ["DEFAULT_BASE", "GEO", "ITSRDF", "KG", "NIF", "ORG", "PROV", "SCHEMA", "SEM", "SOFTWARE", "WD", "Minter",
+           "check_base"]
 
 NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
 ITSRDF = Namespace("http://www.w3.org/2005/11/its/rdf#")
@@ -49,6 +52,30 @@ PREFIXES: dict[str, str] = {
 
 
 
+
+
+# RFC 3987: no spaces, controls or <>"{}|\\^` in an IRI, and % only before two hex digits
+_NOT_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f\ud800-\udfff\ufffe\uffff]|%(?![0-9A-Fa-f]{2})')
+
+
+def check_base(base: str) -> str:
+    """Return ``base`` if every IRI minted under it is a valid absolute http(s) IRI.
+
+    Raises:
+        InputError: it is not (the message says which character or part is wrong).
+
+    >>> check_base("https://example.org/news/")
+    'https://example.org/news/'
+    """
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InputError(f"base IRI {base!r} is not an absolute http(s) IRI - write it like "
+                         "https://example.org/kg/")
+    bad = _NOT_IRI.search(base)
+    if bad:
+        raise InputError(f"base IRI {base!r} has {bad.group()!r}, which an IRI cannot contain - percent-encode it "
+                         "or leave it out")
+    return base
 
 
 @dataclass(frozen=True)

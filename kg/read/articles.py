@@ -33,28 +33,33 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
+import itertools
 import json
+import logging
 import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from kg.errors import InputError
 from kg.model import Article, Caption
+from kg.read.sources import HTML_SUFFIXES, JSONL_SUFFIXES, SUFFIXES, TEXT_SUFFIXES, Decoded, OnError, expand_inputs
 
-TEXT_SUFFIXES = frozenset({".txt", ".text"})
-JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
-HTML_SUFFIXES = frozenset({".html", ".htm"})
-SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES | HTML_SUFFIXES
+__all__ = ["FORMATS", "HTML_SUFFIXES", "JSONL_SUFFIXES", "SUFFIXES", "TEXT_SUFFIXES", "article_id", "check_dateline",
+           "expand_inputs", "parse_date", "parse_plain_block", "read_articles", "read_html", "read_jsonl",
+           "read_plain", "split_caption"]
 
-OnError = Callable[[InputError], None]
+FORMATS = ("auto", "text", "jsonl", "html")
+# relative dates ("yesterday", "last year") are anchored around the dateline: keep it clear of the calendar's ends
+EARLIEST = dt.date(1000, 1, 1)
+LATEST = dt.date(8999, 12, 31)
 
 _CREDIT = re.compile(r"^(?P<text>.*?)\s*\(\s*(?P<credit>[^()]{1,80}?)\s*\)\s*$", re.S)
 _ARTICLE_BREAK = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _raise(error: InputError) -> None:
@@ -80,9 +85,25 @@ def parse_date(value: str, where: str) -> dt.date:
         InputError: the value is not ISO 8601.
     """
     try:
-        return dt.date.fromisoformat(value[:10])
+        day = dt.date.fromisoformat(value[:10])
     except ValueError:
         raise InputError(f"{where}: date {value!r} is not ISO 8601 - write it as YYYY-MM-DD") from None
+    return check_dateline(day, where)
+
+
+def check_dateline(day: dt.date, where: str) -> dt.date:
+    """Return ``day`` if kg can anchor relative dates around it (years 1000 to 8999).
+
+    Raises:
+        InputError: the date is outside that range.
+
+    >>> check_dateline(dt.date(2025, 3, 6), "--date")
+    datetime.date(2025, 3, 6)
+    """
+    if not EARLIEST <= day <= LATEST:
+        raise InputError(f"{where}: date {day.isoformat()} is outside the years kg can anchor dates in "
+                         f"({EARLIEST.year}-{LATEST.year}) - give the article's real dateline")
+    return day
 
 
 def split_caption(line: str) -> Caption:
@@ -145,7 +166,7 @@ def _looks_like_title(paragraph: str) -> bool:
     return "\n" not in paragraph and len(paragraph) <= 200 and not paragraph.rstrip().endswith((".", "”", '"'))
 
 
-def read_plain(stream: IO[str], *, name: str, date: dt.date | None = None) -> Iterator[Article]:
+def read_plain(stream: Iterable[str], *, name: str, date: dt.date | None = None) -> Iterator[Article]:
     """Stream articles of the plain-text format from ``stream``.
 
     Reads block by block (articles are separated by two or more blank lines), so memory stays bounded by
@@ -159,7 +180,7 @@ def read_plain(stream: IO[str], *, name: str, date: dt.date | None = None) -> It
             yield article
 
 
-def _blocks(stream: IO[str]) -> Iterator[str]:
+def _blocks(stream: Iterable[str]) -> Iterator[str]:
     current: list[str] = []
     blanks = 0
     for raw in stream:
@@ -178,29 +199,47 @@ def _blocks(stream: IO[str]) -> Iterator[str]:
 
 
 def read_jsonl(
-    stream: IO[str], *, name: str, date: dt.date | None = None, on_error: OnError = _raise
+    stream: Iterable[str], *, name: str, date: dt.date | None = None, on_error: OnError = _raise
 ) -> Iterator[Article]:
     """Stream articles from JSON Lines: ``{"id", "title", "text", "date", "url", "source", "language"}``.
 
-    Only ``text`` is required. A bad line is reported through ``on_error`` and skipped.
+    Only ``text`` is required. A bad line is reported through ``on_error`` and skipped. A lone surrogate
+    (``"\\ud800"``, half of a character pair) is replaced by U+FFFD, one code point for one so offsets
+    stay exact, and reported; the article is still read.
     """
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
         where = f"{name}: line {number}"
         try:
-            yield _article_from_record(json.loads(line), where=where, date=date)
+            record = json.loads(line)
         except json.JSONDecodeError as exc:
             on_error(InputError(f"{where}: not valid JSON ({exc.msg}) - write one JSON object per line"))
+            continue
+        try:
+            yield _article_from_record(_without_surrogates(record, where, on_error), where=where, date=date)
         except InputError as exc:
             on_error(exc)
+
+
+def _without_surrogates(record: Any, where: str, on_error: OnError) -> Any:
+    if not isinstance(record, dict):
+        return record
+    fields = sorted(k for k, v in record.items() if isinstance(v, str) and _SURROGATE.search(v))
+    if not fields:
+        return record
+    on_error(InputError(f"{where}: lone surrogate escapes (\\ud800-\\udfff) in {', '.join(fields)} read as U+FFFD "
+                        "- fix the program that wrote the record: it split a character pair"))
+    return {k: _SURROGATE.sub("\ufffd", v) if k in fields else v for k, v in record.items()}
 
 
 def _article_from_record(record: Any, *, where: str, date: dt.date | None) -> Article:
     if not isinstance(record, dict):
         raise InputError(f"{where}: expected a JSON object with a \"text\" key")
     text = record.get("text")
-    if not isinstance(text, str) or not text.strip():
+    if text is not None and not isinstance(text, str):
+        raise InputError(f"{where}: \"text\" must be a string with the article body, not {type(text).__name__}")
+    if not text or not text.strip():
         raise InputError(f"{where}: no \"text\" - every record needs the article body in \"text\"")
     text = text.replace("\r\n", "\n").strip()
     title = _optional_str(record, "title", where)
@@ -227,16 +266,23 @@ def _optional_str(record: dict[str, Any], key: str, where: str) -> str | None:
     return value
 
 
-def read_html(stream: IO[str], *, name: str, date: dt.date | None = None) -> Iterator[Article]:
+def read_html(stream: Iterable[str], *, name: str, date: dt.date | None = None) -> Iterator[Article]:
     """Extract one article from an HTML page with trafilatura (boilerplate removed).
+
+    Trafilatura is asked to favour precision, so that a page of links and footers (a home page, an
+    index) is "no article" rather than an article made of its menu.
 
     Raises:
         InputError: no article text could be found in the page.
     """
     import trafilatura  # slow to import; only HTML needs it
 
+    # its per-page chatter ("discarding data") would read like kg's own warnings
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
     raw = trafilatura.extract(
-        stream.read(), output_format="json", with_metadata=True, include_comments=False, include_tables=False
+        "".join(stream), output_format="json", with_metadata=True, include_comments=False, include_tables=False,
+        favor_precision=True,
     )
     if not raw:
         raise InputError(f"{name}: no article text found in the HTML - is it a news page?")
@@ -261,7 +307,13 @@ def read_html(stream: IO[str], *, name: str, date: dt.date | None = None) -> Ite
     )
 
 
-def _reader_for(path: Path) -> Callable[..., Iterator[Article]]:
+Reader = Callable[..., Iterator[Article]]
+_READERS: dict[str, Reader] = {"text": read_plain, "jsonl": read_jsonl, "html": read_html}
+
+
+def _reader_for(path: Path, input_format: str) -> Reader:
+    if input_format != "auto":
+        return _READERS[input_format]
     suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
         return read_jsonl
@@ -270,70 +322,127 @@ def _reader_for(path: Path) -> Callable[..., Iterator[Article]]:
     return read_plain
 
 
-def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[Path | None]:
-    """Expand inputs: directories recursively (known suffixes, sorted), ``-`` as None (stdin).
-
-    Raises:
-        InputError: an input does not exist.
-    """
-    for item in inputs:
-        if str(item) == "-":
-            yield None
-            continue
-        path = Path(item)
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-        elif path.is_file():
-            yield path
-        else:
-            raise InputError(f"{path}: no such file or directory - check the path")
+def _sniff(lines: Iterator[str]) -> tuple[Reader, Iterator[str]]:
+    """Tell the format of stdin from its first non-blank line: a JSON object, markup, or plain text."""
+    seen: list[str] = []
+    for line in lines:
+        seen.append(line)
+        if line.strip():
+            break
+    first = seen[-1] if seen else ""
+    rest = itertools.chain(seen, lines)
+    head = first.lstrip()
+    if head.startswith("<"):
+        return read_html, rest
+    if head.startswith("{"):
+        try:
+            if isinstance(json.loads(head), dict):
+                return read_jsonl, rest
+        except json.JSONDecodeError:
+            pass
+    return read_plain, rest
 
 
 def read_articles(
     inputs: Iterable[str | Path],
     *,
     date: dt.date | None = None,
-    stdin_format: str = "text",
+    input_format: str = "auto",
     on_error: OnError = _raise,
 ) -> Iterator[Article]:
-    """Stream the articles of every input, in order.
+    """Stream the articles of every input, in order, each article once.
 
-    ``date`` anchors relative dates for articles that carry no date of their own. Unreadable files and
-    bad records are passed to ``on_error`` (default: raise) and the rest is still read.
+    ``date`` anchors relative dates for articles that carry no date of their own. ``input_format``
+    ``auto`` reads files by suffix (``.jsonl``/``.ndjson``, ``.html``/``.htm``, else plain text) and
+    stdin by its first non-blank line (a JSON object: JSON Lines; ``<``: HTML; else plain text);
+    ``text``, ``jsonl`` or ``html`` reads every input so. Missing or unreadable paths, binary files,
+    bad records and a second article with an id already read (the first is kept) are passed to
+    ``on_error`` (default: raise) and the rest is still read. Only the ids read are kept, not the articles.
+
+    Raises:
+        InputError: through the default ``on_error``, for the first problem.
 
     >>> [a.title for a in read_articles([])]
     []
     """
-    for path in _expand_each(inputs, on_error):
-        if path is None:
-            stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="strict")
-            reader = {"jsonl": read_jsonl, "html": read_html}.get(stdin_format, read_plain)
-            yield from _read_one(reader, stream, "<stdin>", date, on_error)
-            continue
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as stream:
-                yield from _read_one(_reader_for(path), stream, str(path), date, on_error)
-        except OSError as exc:
-            on_error(InputError(f"{path}: cannot read ({exc.strerror}) - check the permissions"))
+    if input_format not in FORMATS:
+        raise InputError(f"input format {input_format!r}: not one of {', '.join(FORMATS)}")
+    seen = _Seen()
+    for path in expand_inputs(inputs, on_error):
+        for article in _read_path(path, input_format, date, on_error):
+            first = seen.first(article)
+            if first is not None:
+                on_error(InputError(f"{article.origin}: article id {article.id!r} was already read at {first} - "
+                                    "this copy is left out; give every article its own id"))
+                continue
+            yield article
 
 
-def _expand_each(inputs: Iterable[str | Path], on_error: OnError) -> Iterator[Path | None]:
-    for item in inputs:
-        try:
-            yield from expand_inputs([item])
-        except InputError as exc:
-            on_error(exc)
+class _Seen:
+    """The ids read so far, each with where it was first read packed into one int (the place, e.g.
+    ``a.jsonl: line``, and its number): about 120 bytes an id, never the articles."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._places: dict[str, int] = {}
+        self._names: list[str] = []
+
+    def first(self, article: Article) -> str | None:
+        """Where an article of this id was first read, or None (and remember this one) if it is the first."""
+        code = self._ids.get(article.id)
+        if code is not None:
+            name, seen = self._names[code >> 32], code & 0xFFFFFFFF
+            return f"{name} {seen}" if seen else name
+        place, _, tail = article.origin.rpartition(" ")
+        number = int(tail) if tail.isascii() and tail.isdigit() and tail == str(int(tail)) else 0
+        if not 0 < number < 2**32:
+            place, number = article.origin, 0
+        index = self._places.setdefault(place, len(self._names))
+        if index == len(self._names):
+            self._names.append(place)
+        self._ids[article.id] = index << 32 | number
+        return None
 
 
-def _read_one(
-    reader: Callable[..., Iterator[Article]], stream: IO[str], name: str, date: dt.date | None, on_error: OnError
-) -> Iterator[Article]:
+def _read_path(path: Path | None, input_format: str, date: dt.date | None, on_error: OnError) -> Iterator[Article]:
+    if path is None:
+        lines = Decoded(sys.stdin.buffer, "<stdin>")
+        reader, text = _sniff(iter(lines)) if input_format == "auto" else (_READERS[input_format], iter(lines))
+        yield from _read_one(reader, lines, text, date, on_error)
+        return
+    try:
+        with path.open("rb") as stream:
+            lines = Decoded(stream, str(path))
+            yield from _read_one(_reader_for(path, input_format), lines, iter(lines), date, on_error)
+    except OSError as exc:
+        on_error(InputError(f"{path}: cannot read ({exc.strerror}) - check the permissions"))
+
+
+def _read_one(reader: Reader, decoded: Decoded, lines: Iterator[str], date: dt.date | None,
+              on_error: OnError) -> Iterator[Article]:
+    name = decoded.name
+    reported = 0
+
+    def report(error: InputError) -> None:
+        nonlocal reported
+        reported += 1
+        on_error(error)
+
     kwargs: dict[str, Any] = {"name": name, "date": date}
     if reader is read_jsonl:
-        kwargs["on_error"] = on_error
+        kwargs["on_error"] = report
+    read = 0
     try:
-        yield from reader(stream, **kwargs)
+        for article in reader(lines, **kwargs):
+            read += 1
+            yield article
     except UnicodeDecodeError:
-        on_error(InputError(f"{name}: not UTF-8 text - convert it, e.g. iconv -f latin1 -t utf-8"))
+        report(InputError(f"{name}: not valid {decoded.encoding.upper()} text after article {read} - convert "
+                          "it to UTF-8, e.g. iconv -t utf-8"))
     except InputError as exc:
-        on_error(exc)
+        report(exc)
+    problem = decoded.problem()
+    if problem is not None:
+        report(problem)
+    if not read and not reported:
+        report(InputError(f"{name}: no article text in this input - is it empty?"))
