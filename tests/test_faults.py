@@ -1,0 +1,296 @@
+"""Endpoints that misbehave: a scripted HTTP server (``http.server`` in a thread, here) answers each request
+with the next reply of its script - truncated JSON, JSON without ``head``, an HTML page with 200, a slow
+reply, a reset connection, 5xx or 429 then OK, 401, 403 - and kg must give one ``Error:`` line that says
+what to do, retry what may pass, stop loading when the endpoint is gone, and never print a password.
+
+The endpoint timeout is set to 1 s through ``KG_ENDPOINT_TIMEOUT`` so that slow replies cost little.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kg.cli import cli
+from tests.servers import HOST, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+SPARQL_JSON = "application/sparql-results+json"
+ARTICLE = "https://w3id.org/kg-news/id/article/f"
+PASSWORD = "pa55-w0rd-never-shown"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted answer: a status, headers and a body, maybe after a pause, or a reset connection."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: tuple[tuple[str, str], ...] = (("Content-Type", SPARQL_JSON),)
+    pause: float = 0.0
+    reset: bool = False
+
+
+def rows(*names: str) -> Reply:
+    """SPARQL JSON results with one row binding each of ``names`` to the literal "ok"."""
+    row = {name: {"type": "literal", "value": "ok"} for name in names}
+    return Reply(body=json.dumps({"head": {"vars": list(names)}, "results": {"bindings": [row]}}).encode())
+
+
+ASK = Reply(body=b'{"head": {}, "boolean": true}')
+NO_ROWS = Reply(body=b'{"head": {"vars": []}, "results": {"bindings": []}}')
+OK = Reply(status=204, body=b"", headers=())
+INDEXED = rows("s")  # the check for an entities graph finds one
+QUERY = "SELECT ?x WHERE { ?x ?p ?o }"
+
+
+@dataclass
+class Seen:
+    """A request the scripted server received."""
+
+    method: str
+    path: str
+    authorization: str | None
+
+
+class Quiet(http.server.ThreadingHTTPServer):
+    """A threading HTTP server that keeps quiet about clients that hang up (kg after its timeout)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
+@dataclass
+class Scripted:
+    """A loopback HTTP server answering request N with ``replies[N]`` (the last one again once they run out)."""
+
+    replies: Sequence[Reply]
+    seen: list[Seen] = field(default_factory=list)
+    url: str = ""
+
+    def __post_init__(self) -> None:
+        script = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                index = len(script.seen)
+                script.seen.append(Seen(self.command, self.path, self.headers.get("Authorization")))
+                reply = script.replies[min(index, len(script.replies) - 1)]
+                if reply.pause:
+                    time.sleep(reply.pause)
+                if reply.reset:
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                self.send_response(reply.status)
+                for name, value in reply.headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                self.wfile.write(reply.body)
+
+            do_GET = do_POST = do_PUT = do_DELETE = answer
+
+        self.server = Quiet((HOST, 0), Handler)
+        self.url = f"http://{HOST}:{self.server.server_address[1]}/sparql"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def scripted() -> Iterator[list[Scripted]]:
+    """Start scripted servers with ``serve(replies)``; all are closed after the test."""
+    started: list[Scripted] = []
+    yield started
+    for server in started:
+        server.close()
+
+
+def serve(started: list[Scripted], *replies: Reply) -> Scripted:
+    server = Scripted(replies)
+    started.append(server)
+    return server
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A 1 s endpoint timeout, and no credentials from this machine (no env vars, no ~/.netrc)."""
+    monkeypatch.setenv("KG_ENDPOINT_TIMEOUT", "1")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("KG_ENDPOINT_USER", raising=False)
+    monkeypatch.delenv("KG_ENDPOINT_PASSWORD", raising=False)
+
+
+def kg(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def query(tmp_path: Path, url: str) -> Result:
+    rq = tmp_path / "x.rq"
+    rq.write_text(QUERY + "\n")
+    return kg("query", str(rq), "--endpoint", url, "--format", "csv")
+
+
+def one_error(result: Result) -> str:
+    """The one ``Error:`` line of a failed command (no traceback, nothing else on stderr)."""
+    assert result.exit_code == 1, (result.exit_code, result.output, result.exception)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    return lines[0]
+
+
+# --- malformed answers to queries ---------------------------------------------------------------
+
+MALFORMED = [
+    pytest.param(Reply(body=b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"ty'),
+                 "not SPARQL JSON results", id="truncated-json"),
+    pytest.param(Reply(body=b'{"results": {"bindings": []}}'), "no head", id="json-without-head"),
+    pytest.param(Reply(body=b"<html><body><h1>Proxy error</h1></body></html>", headers=(("Content-Type", "text/html"),)),
+                 "text/html", id="html-page-with-200"),
+]
+
+
+@pytest.mark.parametrize(("reply", "said"), MALFORMED)
+def test_a_malformed_answer_is_one_error_line(scripted: list[Scripted], tmp_path: Path, reply: Reply,
+                                              said: str) -> None:
+    server = serve(scripted, ASK, INDEXED, reply)
+    line = one_error(query(tmp_path, server.url))
+    assert line.startswith(f"Error: {server.url}: ") and said in line
+    assert len(server.seen) == 3  # not retried: the same request would get the same answer
+
+
+def test_a_slow_answer_times_out_is_retried_once_and_reported(scripted: list[Scripted], tmp_path: Path) -> None:
+    server = serve(scripted, ASK, INDEXED, Reply(pause=3, body=NO_ROWS.body))
+    line = one_error(query(tmp_path, server.url))
+    assert "timed out" in line and "KG_ENDPOINT_TIMEOUT" in line
+    assert len(server.seen) == 4
+
+
+def test_a_reset_connection_is_retried_then_reported(scripted: list[Scripted], tmp_path: Path) -> None:
+    server = serve(scripted, ASK, INDEXED, Reply(reset=True))
+    line = one_error(query(tmp_path, server.url))
+    assert "connection" in line.lower() and "is the server up" in line
+    assert len(server.seen) == 2 + 5  # the first try and 4 retries
+
+
+@pytest.mark.parametrize("busy", [
+    pytest.param(Reply(status=503, body=b"busy", headers=()), id="503"),
+    pytest.param(Reply(status=429, body=b"slow down", headers=(("Retry-After", "1"),)), id="429-retry-after"),
+])
+def test_a_busy_server_is_retried_until_it_answers(scripted: list[Scripted], tmp_path: Path, busy: Reply) -> None:
+    server = serve(scripted, ASK, INDEXED, busy, busy, rows("x"))
+    result = query(tmp_path, server.url)
+    assert (result.exit_code, result.stdout) == (0, "x\nok\n"), result.stderr
+    assert len(server.seen) == 5
+
+
+def test_retry_after_is_waited_for(scripted: list[Scripted], tmp_path: Path) -> None:
+    server = serve(scripted, ASK, INDEXED, Reply(status=429, headers=(("Retry-After", "2"),)), rows("x"))
+    started = time.monotonic()
+    result = query(tmp_path, server.url)
+    waited = time.monotonic() - started
+    assert result.exit_code == 0, result.stderr
+    assert waited >= 2  # a lower bound only: what the server asked for
+
+
+def test_401_says_the_endpoint_needs_credentials(scripted: list[Scripted], tmp_path: Path) -> None:
+    server = serve(scripted, ASK, Reply(status=401, headers=(("WWW-Authenticate", 'Basic realm="kg"'),)))
+    line = one_error(query(tmp_path, server.url))
+    assert "needs credentials" in line
+    assert "KG_ENDPOINT_USER" in line and "~/.netrc" in line and "user:password@" in line
+    assert "check the query" not in line
+    assert len(server.seen) == 2  # never retried
+
+
+def test_403_says_the_account_may_not(scripted: list[Scripted], tmp_path: Path) -> None:
+    server = serve(scripted, ASK, Reply(status=403, body=b"Forbidden", headers=()))
+    line = one_error(query(tmp_path, server.url))
+    assert "refused (HTTP 403" in line and "allowed" in line
+    assert len(server.seen) == 2
+
+
+# --- credentials in the URL ------------------------------------------------------------------------
+
+
+def test_credentials_in_the_url_are_sent_as_basic_auth_and_never_shown(scripted: list[Scripted],
+                                                                       tmp_path: Path) -> None:
+    server = serve(scripted, ASK, ASK, INDEXED, rows("x"))  # the 2nd: which auth the endpoint asks for
+    with_credentials = server.url.replace("http://", f"http://analyst:{PASSWORD}@")
+    rq = tmp_path / "x.rq"
+    rq.write_text(QUERY + "\n")
+    result = subprocess.run([sys.executable, "-m", "kg", "-vv", "query", str(rq), "--endpoint", with_credentials,
+                             "--format", "csv"], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "KG_ENDPOINT_TIMEOUT": "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "x\nok\n"
+    expected = "Basic " + base64.b64encode(f"analyst:{PASSWORD}".encode()).decode()
+    assert [seen.authorization for seen in server.seen[2:]] == [expected] * 2
+    assert PASSWORD not in result.stderr and "analyst:" not in result.stderr
+    assert server.url in result.stderr  # -vv logs the endpoint, without its credentials
+
+
+def test_credentials_in_the_url_never_appear_in_an_error(scripted: list[Scripted], tmp_path: Path) -> None:
+    server = serve(scripted, ASK, ASK, Reply(status=401))
+    line = one_error(query(tmp_path, server.url.replace("http://", f"http://analyst:{PASSWORD}@")))
+    assert PASSWORD not in line and line.startswith(f"Error: {server.url}: ")
+    assert server.seen[-1].authorization is not None
+
+
+# --- loading into an endpoint that fails -----------------------------------------------------------
+
+
+def trig_of(path: Path, count: int) -> Path:
+    """A TriG file of ``count`` small article graphs."""
+    path.write_text("".join(f'<{ARTICLE}{n}> {{ <{ARTICLE}{n}> <https://schema.org/headline> "Headline {n}" . }}\n'
+                            for n in range(count)))
+    return path
+
+
+def test_a_load_stops_at_once_on_401_with_one_line(scripted: list[Scripted], tmp_path: Path) -> None:
+    server = serve(scripted, ASK, NO_ROWS, Reply(status=401))
+    result = kg("-q", "load", str(trig_of(tmp_path / "a.trig", 3)), "--endpoint", server.url)
+    line = one_error(result)
+    assert "needs credentials" in line and "0 graphs loaded, 3 not loaded" in line
+    assert len(server.seen) == 3
+
+
+def test_a_timeout_costs_only_its_articles(scripted: list[Scripted], tmp_path: Path) -> None:
+    server = serve(scripted, ASK, NO_ROWS, Reply(pause=3, status=204, headers=()),
+                   Reply(pause=3, status=204, headers=()), OK)
+    trig = trig_of(tmp_path / "a.trig", 2)
+    result = kg("-q", "load", str(trig), "--endpoint", server.url)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and all("timed out" in line for line in lines), result.stderr
+    assert lines[0].startswith(f"Error: {ARTICLE}0: ") and lines[1].startswith(f"Error: {ARTICLE}1: ")
+
+
+def test_an_endpoint_that_cannot_be_reached_is_retried_then_one_error(tmp_path: Path) -> None:
+    url = f"http://{HOST}:{free_port()}/sparql"
+    line = one_error(query(tmp_path, url))
+    assert line == f"Error: {url}: cannot connect (ConnectionError) - is the server running and the URL right?"
