@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kg.cli import cli
+from tests.helpers import make_store
 from tests.servers import HOST, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,6 +233,18 @@ def test_403_says_the_account_may_not(scripted: list[Scripted], tmp_path: Path) 
     line = one_error(query(tmp_path, server.url))
     assert "refused (HTTP 403" in line and "allowed" in line
     assert len(server.seen) == 2
+
+
+def test_a_failing_service_on_the_embedded_store_is_one_error_line(scripted: list[Scripted], tmp_path: Path) -> None:
+    store = make_store(tmp_path / "kg-store")
+    broken = serve(scripted, Reply(body=b'{"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"ty'))
+    dead = f"http://{HOST}:{free_port()}/sparql"
+    rq = tmp_path / "service.rq"
+    for url, said in ((broken.url, "Unexpected end of file"), (dead, "Connection refused")):
+        rq.write_text(f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}\n")
+        line = one_error(kg("query", str(rq), "--store", str(store)))
+        assert line.startswith("Error: a SERVICE call failed (") and said in line
+        assert f"check that <{url}> is up and answers SPARQL, or write SERVICE SILENT" in line
 
 
 # --- credentials in the URL ------------------------------------------------------------------------
