@@ -151,7 +151,9 @@ class EmbeddedStore:
             result = self.store.query(text, use_default_graph_as_union=True,
                                       substitutions={ox.Variable(k): v for k, v in bindings.items()})
         except (OSError, RuntimeError) as exc:
-            raise _service_error(services, exc) if services else exc
+            if services:
+                raise _service_error(services, exc) from None
+            raise
         if not isinstance(result, ox.QuerySolutions):
             raise StoreError("only SELECT queries can be run as saved queries")
         variables = [v.value for v in result.variables]
