@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import http.server
 import json
+import re
+import signal
 import subprocess
 import sys
 import threading
@@ -20,11 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import CliRunner, Result
 
 from kg.cli import cli
 from tests.helpers import make_store
-from tests.servers import HOST, free_port
+from tests.servers import HOST, OxigraphServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SPARQL_JSON = "application/sparql-results+json"
@@ -74,6 +77,30 @@ class Quiet(http.server.ThreadingHTTPServer):
         pass
 
 
+class Handler(http.server.BaseHTTPRequestHandler):
+    """Keeps connections open (HTTP/1.1) and quiet; ``send`` answers, ``hang_up`` closes without an answer."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def body(self) -> bytes:
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def send(self, status: int, headers: Sequence[tuple[str, str]], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def hang_up(self) -> None:
+        self.close_connection = True
+        self.connection.shutdown(2)
+
+
 @dataclass
 class Scripted:
     """A loopback HTTP server answering request N with ``replies[N]`` (the last one again once they run out)."""
@@ -85,35 +112,22 @@ class Scripted:
     def __post_init__(self) -> None:
         script = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Answer(Handler):
             def answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
+                self.body()
                 index = len(script.seen)
                 script.seen.append(Seen(self.command, self.path, self.headers.get("Authorization")))
                 reply = script.replies[min(index, len(script.replies) - 1)]
                 if reply.pause:
                     time.sleep(reply.pause)
                 if reply.reset:
-                    self.close_connection = True
-                    self.connection.shutdown(2)
-                    return
-                self.send_response(reply.status)
-                for name, value in reply.headers:
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(reply.body)))
-                self.end_headers()
-                self.wfile.write(reply.body)
+                    self.hang_up()
+                else:
+                    self.send(reply.status, reply.headers, reply.body)
 
             do_GET = do_POST = do_PUT = do_DELETE = answer
 
-        self.server = Quiet((HOST, 0), Handler)
+        self.server = Quiet((HOST, 0), Answer)
         self.url = f"http://{HOST}:{self.server.server_address[1]}/sparql"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -307,3 +321,110 @@ def test_an_endpoint_that_cannot_be_reached_is_retried_then_one_error(tmp_path: 
     url = f"http://{HOST}:{free_port()}/sparql"
     line = one_error(query(tmp_path, url))
     assert line == f"Error: {url}: cannot connect (ConnectionError) - is the server running and the URL right?"
+
+
+def test_a_busy_endpoint_costs_only_the_articles_of_the_request(scripted: list[Scripted], tmp_path: Path) -> None:
+    busy = Reply(status=503, body=b"busy", headers=())
+    server = serve(scripted, ASK, NO_ROWS, busy)
+    result = kg("load", str(trig_of(tmp_path / "a.trig", 2)), "--endpoint", server.url)
+    assert result.exit_code == 1
+    errors, summary = result.stderr.splitlines()[:2], result.stderr.splitlines()[2]
+    assert [line.split(": ", 2)[1] for line in errors] == [f"{ARTICLE}0", f"{ARTICLE}1"]
+    assert all("update failed after 5 tries (HTTP 503)" in line for line in errors)
+    assert summary.startswith(f"{server.url}: 0 new, 0 replaced, 0 unchanged, 2 failed")
+    assert len(server.seen) == 2 + 5
+
+
+# --- a real Oxigraph server killed in the middle of a load ------------------------------------------
+
+
+class Killer:
+    """A proxy in front of a real Oxigraph server that SIGKILLs the server when the ``kill_at``-th update
+    request arrives, and from then on refuses connections, as a dead host does."""
+
+    def __init__(self, target: OxigraphServer, kill_at: int) -> None:
+        self.target = target
+        self.updates = 0
+        killer = self
+
+        class Forward(Handler):
+            def forward(self) -> None:
+                body = self.body()
+                if self.path.startswith("/update"):
+                    killer.updates += 1
+                    if killer.updates == kill_at:
+                        assert target.proc is not None
+                        target.proc.kill()
+                        target.proc.wait()
+                        threading.Thread(target=killer.close).start()
+                        self.hang_up()
+                        return
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in {"host", "content-length"}}
+                answer = requests.request(self.command, target.url + self.path, data=body, headers=headers,
+                                          timeout=60)
+                self.send(answer.status_code, [(name, answer.headers[name]) for name in ("Content-Type", "Server")
+                                               if name in answer.headers], answer.content)
+
+            do_GET = do_POST = do_PUT = do_DELETE = forward
+
+        self.server = Quiet((HOST, 0), Forward)
+        self.url = f"http://{HOST}:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def many_graphs(path: Path, count: int) -> Path:
+    """``count`` article graphs of 12 triples, each naming one of 7 shared entities."""
+    lines = []
+    for n in range(count):
+        article, entity = f"<{ARTICLE}{n}>", f"<https://w3id.org/kg-news/id/entity/organization/group-{n % 7}>"
+        facts = [f'{article} <https://schema.org/headline> "Headline {n}"',
+                 f'{article} <https://w3id.org/kg-news/ns#articleId> "f{n}"',
+                 *(f'<{ARTICLE}{n}/mention/{m}> <http://www.w3.org/2005/11/its/rdf#taIdentRef> {entity}'
+                   for m in range(8)),
+                 f'{entity} <http://www.w3.org/2000/01/rdf-schema#label> "Group {n % 7}"',
+                 f"{entity} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/kg-news/ns#ArmedGroup>"]
+        lines.append(f"{article} {{ {' . '.join(facts)} . }}\n")
+    path.write_text("".join(lines))
+    return path
+
+
+def dump(server: OxigraphServer) -> list[str]:
+    """Every quad the server holds as sorted N-Quads lines, load times left out (they differ per load)."""
+    answer = requests.get(server.store_url, headers={"Accept": "application/n-quads"}, timeout=60)
+    assert answer.status_code == 200, answer.text
+    return sorted(line for line in answer.text.splitlines() if line and "#loadedAt>" not in line)
+
+
+STOPPED = re.compile(r"Error: (?P<url>\S+): update failed: no connection after 5 tries \(.+\) - is the server up\?; "
+                     r"(?P<loaded>\d+) graphs loaded, (?P<missing>\d+) not loaded - once that is fixed, re-run the "
+                     r"same command to load the rest")
+
+
+@pytest.mark.server
+def test_a_server_killed_mid_load_then_restarted_ends_equal_to_a_clean_load(tmp_path: Path,
+                                                                            fresh_oxigraph: OxigraphServer) -> None:
+    count = 3000  # 3000 graphs of 12 triples: 6 update requests of at most 10,000 triples
+    trig = many_graphs(tmp_path / "many.trig", count)
+    with OxigraphServer(tmp_path / "killed") as first:
+        killer = Killer(first, kill_at=3)
+        stopped = kg("load", str(trig), "--endpoint", f"{killer.url}/query")
+        assert killer.updates == 3 and first.proc is not None and first.proc.returncode == -signal.SIGKILL
+    assert stopped.exit_code == 1
+    error, summary = stopped.stderr.splitlines()
+    match = STOPPED.fullmatch(error)
+    assert match is not None, error
+    loaded, missing = int(match["loaded"]), int(match["missing"])
+    assert loaded > 0 and missing > 0 and loaded + missing == count  # two requests went through, four did not
+    assert summary.startswith(f"{killer.url}/query: {loaded} new, 0 replaced, 0 unchanged, {missing} not loaded, "
+                              "1 failed")
+    with OxigraphServer(tmp_path / "killed") as again:  # the same data directory
+        resumed = kg("load", str(trig), "--endpoint", again.query_url)
+        assert resumed.exit_code == 0, resumed.stderr
+        assert resumed.stderr.startswith(f"{again.query_url}: {missing} new, 0 replaced, {loaded} unchanged, 0 failed")
+        clean = kg("load", str(trig), "--endpoint", fresh_oxigraph.query_url)
+        assert clean.exit_code == 0, clean.stderr
+        assert dump(again) == dump(fresh_oxigraph)

@@ -247,6 +247,47 @@ def test_killed_kg_serve_takes_its_server_with_it(store: Path, tmp_path: Path, o
     assert len(quads(store)) > len(before)
 
 
+NEWS = ("Islamic State fighters attacked a checkpoint near Baqubah on Tuesday, the Iraqi army said.\n\n"
+        "The Federal Police arrested two suspects in Kirkuk after the attack, a police officer told reporters.\n")
+
+
+def without_load_times(store: Path) -> set[Quad]:
+    return {quad for quad in quads(store) if not str(quad.predicate).endswith("#loadedAt>")}
+
+
+def test_a_second_writer_is_refused_naming_the_first_and_the_store_ends_as_a_clean_load(tmp_path: Path) -> None:
+    store, clean = tmp_path / "kg-store", tmp_path / "clean-store"
+    trig = tmp_path / "more.trig"
+    trig.write_text(f"<{ARTICLE}/2> {{ <{ARTICLE}/2> <https://schema.org/headline> \"More\" . }}\n")
+    ingest = [sys.executable, "-m", "kg", "ingest", "-", "--no-link", "--date", "2025-03-06", "--store"]
+    first = subprocess.Popen([*ingest, str(store)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert first.stdin is not None and first.stderr is not None
+    try:
+        deadline = time.monotonic() + 60
+        while not (store / "LOCK").exists() or not holders(store):  # it holds the store, waiting for its articles
+            assert first.poll() is None and time.monotonic() < deadline, first.stderr.read()
+            time.sleep(0.05)
+        second = kg("load", str(trig), "--store", str(store))
+        first.stdin.write(NEWS)
+        first.stdin.close()
+        assert first.wait(timeout=60) == 0, first.stderr.read()
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+        first.stderr.close()
+    assert (second.returncode, second.stderr) == (1, f"Error: store {store} is being written by 'kg ingest' (pid "
+                                                     f"{first.pid}) - wait for it to finish, then retry\n")
+    again = kg("load", str(trig), "--store", str(store))
+    assert again.returncode == 0, again.stderr
+    alone = subprocess.run([*ingest, str(clean)], input=NEWS, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert alone.returncode == 0, alone.stderr
+    assert kg("load", str(trig), "--store", str(clean)).returncode == 0
+    assert without_load_times(store) == without_load_times(clean)
+    assert len(without_load_times(store)) > 20
+
+
 # --- the library ------------------------------------------------------------------------------
 
 

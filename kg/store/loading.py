@@ -144,25 +144,33 @@ def _load(target: Target, graphs: Iterator[tuple[str, Sequence[ox.Quad]]], repor
         pending.clear()
         yield from done
 
+    def flush_holding_one() -> Iterator[str]:
+        """:func:`flush` while one more graph, read from the input, waits: not loaded either if it stops."""
+        try:
+            yield from flush()
+        except _Stopped as stopped:
+            error, held = stopped.args
+            raise _Stopped(error, held + 1) from None
+
     for graph, quads in graphs:
         entry = manifest_entry(graph, quads)
         old = manifest.get(graph)
         if old is not None and old.content_hash == entry.content_hash:
+            report.unchanged += 1  # before the flush: should that stop the load, this graph is there already
             yield from flush()
-            report.unchanged += 1
             yield graph
             continue
         if old is None and len(quads) < limit:
             # a graph also costs its DROP and 4 manifest triples: count them, or tiny graphs overflow a batch
             if sum(len(q) + 5 for q, _ in pending) + len(quads) + 5 > limit:
-                yield from flush()
+                yield from flush_holding_one()
             pending.append((quads, entry))
             continue
-        yield from flush()
+        yield from flush_holding_one()
         try:
             target.replace_graph(graph, quads, entry)
         except EndpointUnavailable as exc:
-            raise _Stopped(exc, 1) from None
+            raise _Stopped(exc, 1) from None  # the graph in hand
         except KgError as exc:
             report.problems.append(f"{graph}: {exc}")
             yield graph
