@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner, Result
+from pyoxigraph import Store
 
 from kg.cli import cli
 from tests.helpers import make_store
@@ -428,3 +429,22 @@ def test_a_server_killed_mid_load_then_restarted_ends_equal_to_a_clean_load(tmp_
         clean = kg("load", str(trig), "--endpoint", fresh_oxigraph.query_url)
         assert clean.exit_code == 0, clean.stderr
         assert dump(again) == dump(fresh_oxigraph)
+
+
+# --- what is refused before anything is sent ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("update", ["DROP ALL", "DELETE WHERE { ?s ?p ?o }",
+                                    "# title: T\nINSERT DATA { <urn:x:s> <urn:x:p> <urn:x:o> }"])
+def test_an_update_query_file_is_refused_and_changes_nothing(scripted: list[Scripted], tmp_path: Path,
+                                                             update: str) -> None:
+    store = make_store(tmp_path / "kg-store")
+    before = set(Store.read_only(str(store)))
+    rq = tmp_path / "update.rq"
+    rq.write_text(update + "\n")
+    line = one_error(kg("query", str(rq), "--store", str(store)))
+    assert line.startswith(f"Error: query file {rq} is not valid SPARQL") or "not a SELECT" in line, line
+    assert set(Store.read_only(str(store))) == before
+    server = serve(scripted, ASK)
+    one_error(kg("query", str(rq), "--endpoint", server.url))
+    assert server.seen == []  # refused before the endpoint is even asked

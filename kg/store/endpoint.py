@@ -1,43 +1,27 @@
 """A SPARQL 1.1 endpoint as a kg target: queries and updates through SPARQLWrapper, whole-graph
 uploads through the Graph Store HTTP Protocol (requests) where the endpoint has one.
 
-Every request is a POST, in bounded batches, retried with backoff on connection errors, 5xx gateway
-errors and deadlocks, after ``Retry-After`` on 429, and once on a timeout (``KG_ENDPOINT_TIMEOUT``
-seconds, default 120). A connection that cannot be made or a refusal of the credentials raises
-:class:`~kg.errors.EndpointUnavailable`: nothing after it can pass either, so loads stop there. Known server quirks are handled by a dialect: Virtuoso needs Digest auth for
-writes, ``define sql:big-data-const 1`` and small subject-grouped ``INSERT DATA`` batches, and cuts
-results at ``ResultSetMaxRows`` (kg pages instead of returning a truncated answer). Credentials come
-from ``user:password@`` in the endpoint URL, ``KG_ENDPOINT_USER``/``KG_ENDPOINT_PASSWORD`` or ``~/.netrc``
-(in that order); they are sent as HTTP auth and never shown: kg names the URL without them.
+Every request is a POST, in bounded batches, tried again as :mod:`kg.store.transport` says (which
+also has the credentials and the timeout). Known server quirks are handled by a dialect: Virtuoso needs
+Digest auth for writes, ``define sql:big-data-const 1`` and small subject-grouped ``INSERT DATA``
+batches, and cuts results at ``ResultSetMaxRows`` (kg pages instead of returning a truncated answer).
+Credentials written in the endpoint URL are taken out of it: kg names and logs the URL without them.
 """
 
 from __future__ import annotations
 
-import email.utils
-import http.client
 import json
 import logging
-import netrc
-import os
 import re
-import time
-import urllib.error
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 from SPARQLWrapper import BASIC, DIGEST, JSON, POST, URLENCODED, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import (
-    EndPointInternalError,
-    EndPointNotFound,
-    QueryBadFormed,
-    SPARQLWrapperException,
-    Unauthorized,
-)
+from SPARQLWrapper.SPARQLExceptions import EndPointNotFound, QueryBadFormed, SPARQLWrapperException
 
 from kg import __version__
 from kg.errors import EndpointError, EndpointUnavailable
@@ -51,6 +35,16 @@ from kg.store.base import (
     ntriples,
     parse_manifest,
 )
+from kg.store.transport import (
+    HttpStatus,
+    credentials,
+    hint,
+    reason,
+    retry,
+    short,
+    split_credentials,
+    timeout_from_env,
+)
 
 log = logging.getLogger(__name__)
 USER_AGENT = f"kg/{__version__} (https://w3id.org/kg-news; SPARQL loader)"
@@ -58,13 +52,6 @@ T = TypeVar("T")
 _DISTINCT = re.compile(r"^\s*SELECT\s+DISTINCT\b", re.I | re.M)
 _ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.I)
 _LIMIT = re.compile(r"\bLIMIT\s+\d+\s*(OFFSET\s+\d+\s*)?$", re.I)
-_TRANSIENT = ("40001", "SR172", "deadlock", "timed out", "Temporary")
-TIMEOUT_VARIABLE = "KG_ENDPOINT_TIMEOUT"
-DEFAULT_TIMEOUT = 120.0
-MAX_RETRY_AFTER = 60.0  # a server asking for longer is reported instead of waited for
-_FIRST_DELAY = 0.25  # connection retries wait 0.25 + 0.5 + 1 + 2 s: a restart gets a few seconds, no more
-_CREDENTIALS_FIX = ("give the credentials of an account allowed to do it: user:password@ in the endpoint URL, "
-                    "KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD, or ~/.netrc")
 
 
 @dataclass(frozen=True)
@@ -85,66 +72,6 @@ OXIGRAPH = Dialect("oxigraph", union_parameter="union-default-graph")
 VIRTUOSO = Dialect("virtuoso", insert_batch=2_000, upload_batch=100_000, update_prefix="define sql:big-data-const 1\n",
                    dedupe_distinct=True)
 
-
-@dataclass(frozen=True)
-class Credentials:
-    """A user and password for an endpoint; the password is left out of the repr.
-
-    >>> Credentials("analyst", "s3cret")
-    Credentials(user='analyst')
-    """
-
-    user: str
-    password: str = field(repr=False)
-
-
-def split_credentials(url: str) -> tuple[str, Credentials | None]:
-    """``url`` without its ``user:password@`` part, and that part (percent-decoded), if any.
-
-    >>> split_credentials("http://analyst:p%40ss@host:8890/sparql")
-    ('http://host:8890/sparql', Credentials(user='analyst'))
-    >>> split_credentials("http://host/sparql")
-    ('http://host/sparql', None)
-    """
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url, None
-    userinfo, _, host = parts.netloc.rpartition("@")
-    user, _, password = userinfo.partition(":")
-    return urlunsplit(parts._replace(netloc=host)), Credentials(unquote(user), unquote(password))
-
-
-def timeout_from_env() -> float:
-    """Seconds to wait for an endpoint's answer: ``KG_ENDPOINT_TIMEOUT``, else 120.
-
-    Raises:
-        EndpointError: the variable is set to something that is not a positive number.
-    """
-    text = os.environ.get(TIMEOUT_VARIABLE, "").strip()
-    if not text:
-        return DEFAULT_TIMEOUT
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds < float("inf"):
-        raise EndpointError(f"{TIMEOUT_VARIABLE}={text!r} is not a number of seconds - set it to e.g. 30, or unset "
-                            "it for the default of 120")
-    return seconds
-
-
-def credentials(url: str) -> tuple[str, str] | None:
-    """``KG_ENDPOINT_USER``/``KG_ENDPOINT_PASSWORD``, else the ``~/.netrc`` entry for the host, else None."""
-    user, password = os.environ.get("KG_ENDPOINT_USER"), os.environ.get("KG_ENDPOINT_PASSWORD")
-    if user and password is not None:
-        return user, password
-    try:
-        found = netrc.netrc().authenticators(urlsplit(url).hostname or "")
-    except (FileNotFoundError, netrc.NetrcParseError):
-        return None
-    if found and found[0] and found[2] is not None:
-        return found[0], found[2]
-    return None
 
 
 def _base(url: str) -> str:
@@ -290,7 +217,7 @@ class EndpointStore:
         try:
             response = self._retry("connection", ask)
         except EndpointUnavailable as exc:
-            cause = _reason(exc.__cause__) if exc.__cause__ is not None else "no answer"
+            cause = reason(exc.__cause__) if exc.__cause__ is not None else "no answer"
             raise EndpointUnavailable(f"{self.query_url}: cannot connect ({cause}) - is the server running and the "
                                       "URL right?") from None
         if response.status_code == 404:
@@ -319,78 +246,8 @@ class EndpointStore:
         return HTTPDigestAuth(*self.creds) if self.auth_kind == "digest" else HTTPBasicAuth(*self.creds)
 
     def _retry(self, what: str, call: Callable[[], T]) -> T:
-        """``call()``, tried again after what may pass: connection errors (with backoff, a few seconds in
-        all), 502/503/504 and deadlocks (backoff), 429 (after its ``Retry-After``), a timeout (once).
+        return retry(self.name, what, call, retries=self.retries, timeout=self.timeout)
 
-        Raises:
-            EndpointUnavailable: no connection after the retries, or HTTP 401/403; the cause of a
-                connection failure is kept as ``__cause__``.
-            EndpointError: any other failure, or the retries ran out.
-        """
-        delay = _FIRST_DELAY
-        timeouts = 0
-        for attempt in range(self.retries + 1):
-            wait = delay
-            try:
-                return call()
-            except Unauthorized:
-                raise EndpointUnavailable(f"{self.name}: {what} refused (HTTP 401) - the endpoint needs "
-                                          f"credentials: {_CREDENTIALS_FIX}") from None
-            except urllib.error.HTTPError as exc:
-                body = _read_quietly(exc)
-                error: Exception = _HttpStatus(exc.code, body, exc.headers.get("Retry-After"))
-            except _HttpStatus as exc:
-                error = exc
-            except EndPointInternalError as exc:
-                if not any(mark in str(exc) for mark in _TRANSIENT):
-                    raise EndpointError(f"{self.name}: {what} failed ({_short(exc)}) - {_hint(exc)}") from None
-                error = exc
-            except (OSError, requests.RequestException, http.client.HTTPException) as exc:
-                if _timed_out(exc):
-                    timeouts += 1
-                    if timeouts > 1:
-                        raise EndpointError(f"{self.name}: {what} timed out twice (no answer within "
-                                            f"{self.timeout:g} s) - set {TIMEOUT_VARIABLE} to more seconds, or "
-                                            "lighten the request") from None
-                    error = TimeoutError(f"no answer within {self.timeout:g} s")
-                else:
-                    error = exc
-                    if attempt == self.retries:
-                        raise EndpointUnavailable(f"{self.name}: {what} failed: no connection after {attempt + 1} "
-                                                  f"tries ({_short(_reason(exc))}) - is the server up?") from exc
-            if isinstance(error, _HttpStatus):
-                wait = self._status_wait(what, error, delay)
-            if attempt == self.retries:
-                raise EndpointError(f"{self.name}: {what} failed after {attempt + 1} tries ({_short(error)}) - "
-                                    "is the server up?") from None
-            log.warning("%s: %s failed (%s); retrying in %.1f s", self.name, what, _short(error), wait)
-            time.sleep(wait)
-            delay *= 2
-        raise AssertionError("unreachable")
-
-    def _status_wait(self, what: str, error: _HttpStatus, delay: float) -> float:
-        """How long to wait before trying a request again that got ``error``; raises when it must not be."""
-        status, body = error.status, error.body
-        if status == 401:
-            raise EndpointUnavailable(f"{self.name}: {what} refused (HTTP 401) - the endpoint needs credentials: "
-                                      f"{_CREDENTIALS_FIX}") from None
-        if status == 403:
-            if "read-only" in body.lower():
-                raise EndpointUnavailable(f"{self.name}: {what} refused (HTTP 403: {_short(body)}) - the server "
-                                          "is read-only: restart it with --read-write ('kg serve --read-write') "
-                                          "to write to it") from None
-            raise EndpointUnavailable(f"{self.name}: {what} refused (HTTP 403: {_short(body)}) - the account is "
-                                      f"not allowed to: {_CREDENTIALS_FIX}") from None
-        if status == 429:
-            wait = _retry_after(error.retry_after, delay)
-            if wait > MAX_RETRY_AFTER:
-                raise EndpointError(f"{self.name}: {what} refused (HTTP 429: too many requests, retry after "
-                                    f"{wait:.0f} s) - try again later") from None
-            return wait
-        if status in {502, 503, 504} or (status == 500 and any(m in body for m in _TRANSIENT)):
-            return delay
-        raise EndpointError(f"{self.name}: {what} failed (HTTP {status}: {_short(body)}) - "
-                            f"{_hint(Exception(f'HTTP {status} {body[:200]}'))}") from None
 
     def _wrapper(self, url: str) -> SPARQLWrapper:
         wrapper = SPARQLWrapper(url, updateEndpoint=url, agent=USER_AGENT)
@@ -421,7 +278,7 @@ class EndpointStore:
         try:
             body, headers = self._retry("query", fetch)
         except (QueryBadFormed, EndPointNotFound, SPARQLWrapperException) as exc:
-            raise EndpointError(f"{self.name}: query refused ({_short(exc)}) - check the query and the URL") from None
+            raise EndpointError(f"{self.name}: query refused ({short(exc)}) - check the query and the URL") from None
         variables, rows = self._results(body, headers.get("content-type", ""))
         cap = headers.get("x-sparql-maxrows")
         return variables, rows, int(cap) if cap and cap.isdigit() else None
@@ -429,7 +286,7 @@ class EndpointStore:
     def _results(self, body: bytes, content_type: str) -> tuple[list[str], list[Row]]:
         """Variables and rows of a SPARQL JSON results document; EndpointError for anything else."""
         def refuse(why: str) -> EndpointError:
-            ends = _short(body[-120:].decode("utf-8", "replace"), 120)
+            ends = short(body[-120:].decode("utf-8", "replace"), 120)
             return EndpointError(f"{self.name}: the answer is not SPARQL JSON results ({why}; it ends: {ends!r}) - "
                                  "the query may have failed on the server mid-answer (e.g. a SERVICE call): see "
                                  "the server log; else check that the URL is a SPARQL query endpoint")
@@ -445,7 +302,7 @@ class EndpointStore:
             return variables, [tuple(_term(b[v]) if v in b else None for v in variables)
                                for b in data["results"]["bindings"]]
         except (KeyError, TypeError, ValueError) as exc:
-            raise refuse(f"no {exc}" if isinstance(exc, KeyError) else _short(exc)) from None
+            raise refuse(f"no {exc}" if isinstance(exc, KeyError) else short(exc)) from None
 
     def select(self, text: str, bindings: Mapping[str, Term]) -> tuple[list[str], list[Row]]:
         """Run a SELECT with bound values; pages through a server's row cap instead of truncating."""
@@ -501,7 +358,7 @@ class EndpointStore:
         try:
             self._retry("update", wrapper.query)
         except (QueryBadFormed, EndPointNotFound, SPARQLWrapperException) as exc:
-            raise EndpointError(f"{self.update_url}: update refused ({_short(exc)}) - {_hint(exc)}") from None
+            raise EndpointError(f"{self.update_url}: update refused ({short(exc)}) - {hint(exc)}") from None
 
     def replace_graph(self, graph: str, quads: Sequence[ox.Quad], entry: ManifestEntry) -> None:
         """Replace one article graph and its shared facts: forget its manifest entry, take out of the
@@ -563,7 +420,7 @@ class EndpointStore:
                                                 timeout=self.timeout,
                                                 headers={"Content-Type": "application/n-triples"})
                 if response.status_code >= 300:
-                    raise _HttpStatus(response.status_code, response.text, response.headers.get("Retry-After"))
+                    raise HttpStatus(response.status_code, response.text, response.headers.get("Retry-After"))
 
             self._retry(f"upload of {graph}", send)
 
@@ -580,80 +437,6 @@ class EndpointStore:
         """Close the HTTP session."""
         self.session.close()
 
-
-class _HttpStatus(Exception):
-    def __init__(self, status: int, body: str, retry_after: str | None = None) -> None:
-        super().__init__(f"HTTP {status}")
-        self.status = status
-        self.body = body
-        self.retry_after = retry_after
-
-
-def _timed_out(error: BaseException) -> bool:
-    if isinstance(error, (TimeoutError, requests.Timeout)):
-        return not isinstance(error, requests.ConnectTimeout)  # a connect timeout is no connection
-    return isinstance(error, urllib.error.URLError) and isinstance(error.reason, TimeoutError)
-
-
-def _reason(error: BaseException) -> str:
-    """What went wrong with a connection, without the URL (requests puts it, credentials and all, in its
-    messages)."""
-    if isinstance(error, urllib.error.URLError) and isinstance(error.reason, BaseException):
-        error = error.reason
-    if isinstance(error, requests.ConnectionError):
-        return type(error).__name__
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-
-
-def _retry_after(header: str | None, default: float) -> float:
-    """Seconds to wait from a ``Retry-After`` header (seconds, or an HTTP date); ``default`` without one.
-
-    >>> _retry_after("3", 0.5), _retry_after(None, 0.5), _retry_after("soon", 0.5)
-    (3.0, 0.5, 0.5)
-    """
-    if not header:
-        return default
-    if header.strip().isdigit():
-        return float(header.strip())
-    try:
-        when = email.utils.parsedate_to_datetime(header)
-    except (TypeError, ValueError):
-        return default
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _read_quietly(error: urllib.error.HTTPError) -> str:
-    """The body of an HTTP error response, then closed (it must not leak its socket)."""
-    try:
-        return error.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
-    finally:
-        error.close()
-
-
-def _hint(error: Exception) -> str:
-    """What to do about an endpoint's refusal, from its message.
-
-    >>> _hint(Exception("Virtuoso 42000 Error The estimated execution time 2182 (sec) exceeds the limit of 400"))
-    "give the query a parameter, or raise Virtuoso's MaxQueryCostEstimationTime ([SPARQL] in virtuoso.ini)"
-    """
-    text = str(error)
-    if isinstance(error, Unauthorized) or any(code in text for code in ("SR186", "SR619", "HTTP 401", "HTTP 403")):
-        return "set KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD (or ~/.netrc) for an account allowed to write"
-    if "estimated execution time" in text:
-        return "give the query a parameter, or raise Virtuoso's MaxQueryCostEstimationTime ([SPARQL] in virtuoso.ini)"
-    if "SR353" in text:
-        # kg pages through ResultSetMaxRows with OFFSET, and a sorted page past MaxSortedTopRows is refused
-        return ("give the query a parameter or --limit, or raise Virtuoso's ResultSetMaxRows ([SPARQL]) or "
-                "MaxSortedTopRows ([Parameters]) in virtuoso.ini")
-    return "check the request and the server log"
-
-
-def _short(error: object, limit: int = 160) -> str:
-    """One line of an error, cut short: Virtuoso echoes whole 1 MB queries in its messages."""
-    text = " ".join(str(error).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _batches(quads: Sequence[ox.Quad], size: int) -> Iterator[Sequence[ox.Quad]]:
