@@ -114,8 +114,8 @@ def load_graphs(target: Target, graphs: Iterable[tuple[str, Sequence[ox.Quad]]],
     try:
         yield from _load(target, remaining, report)
     except _Stopped as stopped:
-        error, held = stopped.args
-        rest = sum(1 for _ in remaining) if count_rest else None
+        error, held, input_done = stopped.args
+        rest = 0 if input_done else sum(1 for _ in remaining) if count_rest else None
         report.stop(error, held, rest)
 
 
@@ -132,7 +132,7 @@ def _load(target: Target, graphs: Iterator[tuple[str, Sequence[ox.Quad]]], repor
         try:
             target.add_graphs(pending)
         except EndpointUnavailable as exc:
-            raise _Stopped(exc, len(pending)) from None
+            raise _Stopped(exc, len(pending), False) from None
         except KgError as exc:
             report.problems += [f"{entry.graph}: {exc}" for _, entry in pending]
         else:
@@ -149,8 +149,8 @@ def _load(target: Target, graphs: Iterator[tuple[str, Sequence[ox.Quad]]], repor
         try:
             yield from flush()
         except _Stopped as stopped:
-            error, held = stopped.args
-            raise _Stopped(error, held + 1) from None
+            error, held, _ = stopped.args
+            raise _Stopped(error, held + 1, False) from None
 
     for graph, quads in graphs:
         entry = manifest_entry(graph, quads)
@@ -170,7 +170,7 @@ def _load(target: Target, graphs: Iterator[tuple[str, Sequence[ox.Quad]]], repor
         try:
             target.replace_graph(graph, quads, entry)
         except EndpointUnavailable as exc:
-            raise _Stopped(exc, 1) from None  # the graph in hand
+            raise _Stopped(exc, 1, False) from None  # the graph in hand
         except KgError as exc:
             report.problems.append(f"{graph}: {exc}")
             yield graph
@@ -182,7 +182,11 @@ def _load(target: Target, graphs: Iterator[tuple[str, Sequence[ox.Quad]]], repor
         else:
             report.replaced += 1
         yield graph
-    yield from flush()
+    try:
+        yield from flush()
+    except _Stopped as stopped:
+        error, held, _ = stopped.args
+        raise _Stopped(error, held, True) from None  # the input is all read
 
 
 def graphs_in_files(paths: Iterable[str | Path], report: LoadReport) -> Iterator[tuple[str, list[ox.Quad]]]:
