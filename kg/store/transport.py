@@ -140,7 +140,7 @@ def retry(name: str, what: str, call: Callable[[], T], *, retries: int, timeout:
         if attempt == retries:
             raise EndpointError(f"{name}: {what} failed after {attempt + 1} tries ({short(error)}) - "
                                 "is the server up?") from None
-        log.warning("%s: %s failed (%s); retrying in %.1f s", name, what, short(error), wait)
+        log.warning("%s: %s failed (%s); retrying in %g s", name, what, short(error), wait)
         time.sleep(wait)
         delay *= 2
     raise AssertionError("unreachable")
