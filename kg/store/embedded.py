@@ -196,7 +196,13 @@ def _services_checked(rows: Iterator[Row], services: Sequence[str]) -> Iterator[
     try:
         yield from rows
     except (OSError, RuntimeError, SyntaxError, ValueError) as exc:
-        raise _service_error(services, exc) from None
+        failure = _service_error(services, exc)
+    else:
+        return
+    # raised outside the handler and without ``rows``: a traceback that kept pyoxigraph's results alive
+    # would drop them later in whichever thread collects it, and they may only be dropped in this one
+    del rows
+    raise failure
 
 
 def _service_error(services: Sequence[str], error: Exception) -> QueryError:

@@ -22,7 +22,7 @@ from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, Unauthorized
 
 from kg.errors import EndpointError, EndpointUnavailable
 
-log = logging.getLogger("kg.store.endpoint")
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 _TRANSIENT = ("40001", "SR172", "deadlock", "timed out", "Temporary")
 TIMEOUT_VARIABLE = "KG_ENDPOINT_TIMEOUT"
@@ -94,7 +94,6 @@ def credentials(url: str) -> tuple[str, str] | None:
     return None
 
 
-
 def retry(name: str, what: str, call: Callable[[], T], *, retries: int, timeout: float) -> T:
     """``call()``, tried again after what may pass: connection errors (with backoff, a few seconds in
     all), 502/503/504 and deadlocks (backoff), 429 (after its ``Retry-After``), a timeout (once).
@@ -144,6 +143,7 @@ def retry(name: str, what: str, call: Callable[[], T], *, retries: int, timeout:
         time.sleep(wait)
         delay *= 2
     raise AssertionError("unreachable")
+
 
 def _status_wait(name: str, what: str, error: HttpStatus, delay: float) -> float:
     """How long to wait before trying a request again that got ``error``; raises when it must not be."""
@@ -229,7 +229,7 @@ def hint(error: Exception) -> str:
     """
     text = str(error)
     if isinstance(error, Unauthorized) or any(code in text for code in ("SR186", "SR619", "HTTP 401", "HTTP 403")):
-        return "set KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD (or ~/.netrc) for an account allowed to write"
+        return _CREDENTIALS_FIX
     if "estimated execution time" in text:
         return "give the query a parameter, or raise Virtuoso's MaxQueryCostEstimationTime ([SPARQL] in virtuoso.ini)"
     if "SR353" in text:
