@@ -10,6 +10,7 @@ import http.client
 import logging
 import netrc
 import os
+import re
 import time
 import urllib.error
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from kg.errors import EndpointError, EndpointUnavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_ERRNO = re.compile(r"\[Errno -?\d+\] [^'\")>]*")
 _TRANSIENT = ("40001", "SR172", "deadlock", "timed out", "Temporary")
 TIMEOUT_VARIABLE = "KG_ENDPOINT_TIMEOUT"
 DEFAULT_TIMEOUT = 120.0
@@ -139,7 +141,8 @@ def retry(name: str, what: str, call: Callable[[], T], *, retries: int, timeout:
         if attempt == retries:
             raise EndpointError(f"{name}: {what} failed after {attempt + 1} tries ({short(error)}) - "
                                 "is the server up?") from None
-        log.warning("%s: %s failed (%s); retrying in %g s", name, what, short(error), wait)
+        shown = short(error) if isinstance(error, (HttpStatus, EndPointInternalError)) else reason(error)
+        log.warning("%s: %s failed (%s); retrying in %g s", name, what, shown, wait)
         time.sleep(wait)
         delay *= 2
     raise AssertionError("unreachable")
@@ -185,12 +188,17 @@ def _timed_out(error: BaseException) -> bool:
 
 
 def reason(error: BaseException) -> str:
-    """What went wrong with a connection, without the URL (requests puts it, credentials and all, in its
-    messages)."""
-    if isinstance(error, urllib.error.URLError) and isinstance(error.reason, BaseException):
-        error = error.reason
-    if isinstance(error, requests.ConnectionError):
-        return type(error).__name__
+    """What went wrong with a connection, in a few words: the system's error where there is one, without
+    the URL and pool details that requests and urllib wrap around it.
+
+    >>> reason(urllib.error.URLError(ConnectionRefusedError(111, "Connection refused")))
+    '[Errno 111] Connection refused'
+    >>> reason(http.client.RemoteDisconnected("Remote end closed connection without response"))
+    'RemoteDisconnected: Remote end closed connection without response'
+    """
+    system = _ERRNO.search(str(error))
+    if system:
+        return system.group(0)
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
