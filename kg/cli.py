@@ -144,7 +144,8 @@ def _store_options(func: Callable[..., None]) -> Callable[..., None]:
                         "Oxigraph and Virtuoso).")(func)
     func = click.option("--update-endpoint", metavar="URL", help="SPARQL Update URL (default: guessed).")(func)
     func = click.option("--endpoint", metavar="URL", help="SPARQL endpoint (query URL) instead of the embedded "
-                        "store; credentials from KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or ~/.netrc.")(func)
+                        "store; credentials from user:password@ in the URL, KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD "
+                        "or ~/.netrc; timeout KG_ENDPOINT_TIMEOUT seconds (default 120).")(func)
     func = click.option("--store", metavar="PATH", help="Embedded store directory (default: $KG_STORE or "
                         "./kg-store).")(func)
     return func

@@ -36,3 +36,8 @@ class StoreError(KgError):
 
 class EndpointError(KgError):
     """A SPARQL endpoint refused a request or cannot be reached."""
+
+
+class EndpointUnavailable(EndpointError):
+    """A SPARQL endpoint cannot be reached, or refuses the credentials: no request after this one can
+    pass either, so a load stops at once."""

@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from pyoxigraph import Store
 
+from kg.cli import cli
 from kg.errors import KgError
 from kg.query.saved import load_query, run_query
 from kg.rdf.graphs import ENTITIES_GRAPH
@@ -289,6 +291,32 @@ def test_read_only_server_refuses_updates(server: Server) -> None:
         status, _, body = http(server.url + endpoint, {"update": update}, accept="*/*")
         assert status == 403 and "read-only" in body, endpoint
     assert select_rows(server.url, "SELECT * { <urn:x:s> ?p ?o }") == []
+
+
+@pytest.mark.server
+def test_kg_load_into_the_read_only_server_says_to_serve_read_write(server: Server, tmp_path: Path) -> None:
+    trig = tmp_path / "more.trig"
+    trig.write_text(f"<{ARTICLE}/2> {{ <{ARTICLE}/2> <https://schema.org/headline> \"More\" . }}\n")
+    result = CliRunner().invoke(cli, ["load", str(trig), "--endpoint", server.url + "query"])
+    assert (result.exit_code, result.stderr.count("\n")) == (1, 2), result.stderr  # the error and the summary
+    line = result.stderr.splitlines()[0]
+    assert line.startswith(f"Error: {server.url}query: update refused (HTTP 403: The server is read-only) - the "
+                           "server is read-only: restart it with --read-write")
+    assert line.endswith("0 graphs loaded, 1 not loaded - once that is fixed, re-run the same command to load the rest")
+    assert "KG_ENDPOINT_USER" not in line
+
+
+@pytest.mark.server
+def test_a_failing_service_behind_the_server_is_one_error_line(server: Server, tmp_path: Path) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/sparql"
+    rq = tmp_path / "service.rq"
+    rq.write_text(f"SELECT * WHERE {{ SERVICE <{dead}> {{ ?s ?p ?o }} }}\n")
+    result = CliRunner().invoke(cli, ["query", str(rq), "--endpoint", server.url + "query"])
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    # Oxigraph has answered 200 and started the rows when the SERVICE call fails: the JSON breaks off
+    assert line.startswith(f"Error: {server.url}query: the answer is not SPARQL JSON results (")
+    assert "Connection refused" in line and "SERVICE" in line
 
 
 @pytest.mark.server

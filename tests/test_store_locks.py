@@ -1,15 +1,17 @@
 """Many readers or one writer per store, with real processes: ``kg query`` next to ``kg serve`` and other
-readers, writers refused with a message that names who holds the store, and a killed ``kg serve`` whose
-Oxigraph server keeps the store locked. Every process is started here and stopped by its pid."""
+readers, writers refused with a message that names who holds the store, and a killed ``kg serve`` that takes
+its Oxigraph server with it. Every process is started here and stopped by its pid."""
 
 from __future__ import annotations
 
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -106,18 +108,32 @@ def answers(url: str) -> bool:
         return False
 
 
+def closed(url: str, timeout: float = 10) -> bool:
+    """Wait until nothing accepts connections on the port of ``url`` any more."""
+    parsed = urllib.parse.urlsplit(url)
+    deadline = time.monotonic() + timeout
+    while True:
+        with socket.socket() as probe:
+            if probe.connect_ex((parsed.hostname or "", parsed.port or 0)) != 0:
+                return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+
+
 def gone(pid: int, timeout: float = 10) -> bool:
     """Wait until process ``pid`` (not our child) has exited: no longer in /proc, or a zombie."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         try:
             state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
         except OSError:
             return True
         if state in ("Z", "X"):
             return True
+        if time.monotonic() >= deadline:
+            return False
         time.sleep(0.05)
-    return False
 
 
 def serving_message(store: Path, pid: int) -> str:
@@ -205,27 +221,71 @@ def test_read_write_kg_serve_needs_the_store_alone_and_holds_it(store: Path) -> 
 
 
 @pytest.mark.server
-def test_killed_kg_serve_leaves_its_server_holding_the_store(store: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("options", [(), ("--read-write",)], ids=["read-only", "read-write"])
+def test_killed_kg_serve_takes_its_server_with_it(store: Path, tmp_path: Path, options: tuple[str, ...]) -> None:
     trig = tmp_path / "more.trig"
     trig.write_text(f"<{ARTICLE}/2> {{ <{ARTICLE}/2> <https://schema.org/headline> \"More\" . }}\n")
     before = quads(store)
-    with kg_serve(store) as serving:
+    with kg_serve(store, *options) as serving:
         [server] = children(serving.process.pid)
         try:
+            refused = kg("load", str(trig), "--store", str(store))  # while it serves, writers are kept out
+            assert (refused.returncode, refused.stderr) == (1, (
+                serving_message(store, serving.process.pid) if not options else
+                f"Error: store {store} is being written by 'kg serve' (pid {serving.process.pid}) - stop it (Ctrl+C "
+                f"in its terminal, or kill {serving.process.pid}) and retry\n"))
             serving.process.kill()
             serving.process.wait(timeout=10)
-            assert answers(serving.url)  # the orphaned server still serves the store ...
-            result = kg("load", str(trig), "--store", str(store))  # ... and still keeps writers out
-            assert (result.returncode, result.stderr) == (1, (
-                f"Error: store {store} is open for reading by 'oxigraph serve-read-only' (pid {server}) - writers "
-                f"need it alone: stop it (Ctrl+C in its terminal, or kill {server}) and retry\n"))
-            assert quads(store) == before
+            assert gone(server)  # the Oxigraph server does not outlive kg serve ...
+            assert closed(serving.url)  # ... nor does anything keep listening on its port
         finally:
-            os.kill(server, signal.SIGKILL)
-            assert gone(server)
-    loaded = kg("load", str(trig), "--store", str(store))
+            if not gone(server, timeout=0):
+                os.kill(server, signal.SIGKILL)
+    assert quads(store) == before
+    loaded = kg("load", str(trig), "--store", str(store))  # and the store is free for a writer
     assert loaded.returncode == 0, loaded.stderr
     assert len(quads(store)) > len(before)
+
+
+NEWS = ("Islamic State fighters attacked a checkpoint near Baqubah on Tuesday, the Iraqi army said.\n\n"
+        "The Federal Police arrested two suspects in Kirkuk after the attack, a police officer told reporters.\n")
+
+
+def without_load_times(store: Path) -> set[Quad]:
+    return {quad for quad in quads(store) if not str(quad.predicate).endswith("#loadedAt>")}
+
+
+def test_a_second_writer_is_refused_naming_the_first_and_the_store_ends_as_a_clean_load(tmp_path: Path) -> None:
+    store, clean = tmp_path / "kg-store", tmp_path / "clean-store"
+    trig = tmp_path / "more.trig"
+    trig.write_text(f"<{ARTICLE}/2> {{ <{ARTICLE}/2> <https://schema.org/headline> \"More\" . }}\n")
+    ingest = [sys.executable, "-m", "kg", "ingest", "-", "--no-link", "--date", "2025-03-06", "--store"]
+    first = subprocess.Popen([*ingest, str(store)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert first.stdin is not None and first.stderr is not None
+    try:
+        deadline = time.monotonic() + 60
+        while not (store / "LOCK").exists() or not holders(store):  # it holds the store, waiting for its articles
+            assert first.poll() is None and time.monotonic() < deadline, first.stderr.read()
+            time.sleep(0.05)
+        second = kg("load", str(trig), "--store", str(store))
+        first.stdin.write(NEWS)
+        first.stdin.close()
+        assert first.wait(timeout=60) == 0, first.stderr.read()
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+        first.stderr.close()
+    assert (second.returncode, second.stderr) == (1, f"Error: store {store} is being written by 'kg ingest' (pid "
+                                                     f"{first.pid}) - wait for it to finish, then retry\n")
+    again = kg("load", str(trig), "--store", str(store))
+    assert again.returncode == 0, again.stderr
+    alone = subprocess.run([*ingest, str(clean)], input=NEWS, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert alone.returncode == 0, alone.stderr
+    assert kg("load", str(trig), "--store", str(clean)).returncode == 0
+    assert without_load_times(store) == without_load_times(clean)
+    assert len(without_load_times(store)) > 20
 
 
 # --- the library ------------------------------------------------------------------------------

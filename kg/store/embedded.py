@@ -7,12 +7,13 @@ shared lock on it while it is open, and a writer opens it only when nobody holds
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import StoreError
+from kg.errors import QueryError, StoreError
 from kg.rdf.files import memory_store
 from kg.rdf.graphs import ENTITIES_GRAPH, INDEX_UPDATE, MANIFEST_GRAPH, index_store, shared_quads, unshare_update
 from kg.store.base import (
@@ -30,6 +31,7 @@ DEFAULT_STORE = "kg-store"
 _NO_STORE_FIX = "run 'kg ingest' or 'kg load' first, or pass --store"
 # RocksDB writes CURRENT when it creates a database; a directory without it holds no store.
 _STORE_MARKER = "CURRENT"
+_SERVICE = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?<([^>]*)>", re.IGNORECASE)
 
 
 def store_path(given: str | Path | None) -> Path:
@@ -144,13 +146,20 @@ class EmbeddedStore:
 
     def stream(self, text: str, bindings: Mapping[str, Term]) -> tuple[list[str], Iterator[Row]]:
         """Like :meth:`select`, the rows read from the store as they are consumed."""
-        result = self.store.query(text, use_default_graph_as_union=True,
-                                  substitutions={ox.Variable(k): v for k, v in bindings.items()})
+        services = _SERVICE.findall(text)
+        try:
+            result = self.store.query(text, use_default_graph_as_union=True,
+                                      substitutions={ox.Variable(k): v for k, v in bindings.items()})
+        except (OSError, RuntimeError) as exc:
+            if services:
+                raise _service_error(services, exc) from None
+            raise
         if not isinstance(result, ox.QuerySolutions):
             raise StoreError("only SELECT queries can be run as saved queries")
         variables = [v.value for v in result.variables]
         width = len(variables)
-        return variables, (tuple(s[i] for i in range(width)) for s in result)
+        rows = (tuple(s[i] for i in range(width)) for s in result)
+        return variables, _services_checked(rows, services) if services else rows
 
     def reindex(self) -> None:
         """Rebuild the entities graph from every graph of the store."""
@@ -179,3 +188,31 @@ class EmbeddedStore:
     def _check_writable(self) -> None:
         if self.read_only:
             raise StoreError(f"store {self.path} was opened read-only - open it without read_only to write")
+
+
+def _services_checked(rows: Iterator[Row], services: Sequence[str]) -> Iterator[Row]:
+    """``rows``, with a failure of pyoxigraph (which calls the services as the rows are read) made a
+    :class:`QueryError` that names them."""
+    try:
+        yield from rows
+    except (OSError, RuntimeError, SyntaxError, ValueError) as exc:
+        failure = _service_error(services, exc)
+    else:
+        return
+    # raised outside the handler and without ``rows``: a traceback that kept pyoxigraph's results alive
+    # would drop them later in whichever thread collects it, and they may only be dropped in this one
+    del rows
+    raise failure
+
+
+def _service_error(services: Sequence[str], error: Exception) -> QueryError:
+    """The error for a query with ``SERVICE`` calls that failed with ``error``.
+
+    >>> print(_service_error(["http://127.0.0.1:9999/sparql"], OSError("Connection refused (os error 111)")))
+    a SERVICE call failed (Connection refused (os error 111)) - check that <http://127.0.0.1:9999/sparql> is up \
+and answers SPARQL, or write SERVICE SILENT to go on without it
+    """
+    detail = " ".join(str(error).split())[:200]
+    named = ", ".join(f"<{url}>" for url in dict.fromkeys(services))
+    return QueryError(f"a SERVICE call failed ({detail}) - check that {named} is up and answers SPARQL, or write "
+                      "SERVICE SILENT to go on without it")

@@ -1,40 +1,30 @@
 """A SPARQL 1.1 endpoint as a kg target: queries and updates through SPARQLWrapper, whole-graph
 uploads through the Graph Store HTTP Protocol (requests) where the endpoint has one.
 
-Every request is a POST, in bounded batches, retried with backoff on connection errors, 5xx gateway
-errors and deadlocks. Known server quirks are handled by a dialect: Virtuoso needs Digest auth for
-writes, ``define sql:big-data-const 1`` and small subject-grouped ``INSERT DATA`` batches, and cuts
-results at ``ResultSetMaxRows`` (kg pages instead of returning a truncated answer). Credentials come
-from ``KG_ENDPOINT_USER``/``KG_ENDPOINT_PASSWORD`` or ``~/.netrc`` and are never logged.
+Every request is a POST, in bounded batches, tried again as :mod:`kg.store.transport` says (which
+also has the credentials and the timeout). Known server quirks are handled by a dialect: Virtuoso needs
+Digest auth for writes, ``define sql:big-data-const 1`` and small subject-grouped ``INSERT DATA``
+batches, and cuts results at ``ResultSetMaxRows`` (kg pages instead of returning a truncated answer).
+Credentials written in the endpoint URL are taken out of it: kg names and logs the URL without them.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-import netrc
-import os
 import re
-import time
-import urllib.error
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 from SPARQLWrapper import BASIC, DIGEST, JSON, POST, URLENCODED, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import (
-    EndPointInternalError,
-    EndPointNotFound,
-    QueryBadFormed,
-    SPARQLWrapperException,
-    Unauthorized,
-)
+from SPARQLWrapper.SPARQLExceptions import EndPointNotFound, QueryBadFormed, SPARQLWrapperException
 
 from kg import __version__
-from kg.errors import EndpointError
+from kg.errors import EndpointError, EndpointUnavailable
 from kg.rdf.graphs import ENTITIES_GRAPH, INDEX_UPDATE, MANIFEST_GRAPH, shared_quads, unshare_update
 from kg.store.base import (
     MANIFEST_QUERY,
@@ -45,6 +35,16 @@ from kg.store.base import (
     ntriples,
     parse_manifest,
 )
+from kg.store.transport import (
+    HttpStatus,
+    credentials,
+    hint,
+    reason,
+    retry,
+    short,
+    split_credentials,
+    timeout_from_env,
+)
 
 log = logging.getLogger(__name__)
 USER_AGENT = f"kg/{__version__} (https://w3id.org/kg-news; SPARQL loader)"
@@ -52,7 +52,6 @@ T = TypeVar("T")
 _DISTINCT = re.compile(r"^\s*SELECT\s+DISTINCT\b", re.I | re.M)
 _ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.I)
 _LIMIT = re.compile(r"\bLIMIT\s+\d+\s*(OFFSET\s+\d+\s*)?$", re.I)
-_TRANSIENT = ("40001", "SR172", "deadlock", "timed out", "Temporary")
 
 
 @dataclass(frozen=True)
@@ -73,19 +72,6 @@ OXIGRAPH = Dialect("oxigraph", union_parameter="union-default-graph")
 VIRTUOSO = Dialect("virtuoso", insert_batch=2_000, upload_batch=100_000, update_prefix="define sql:big-data-const 1\n",
                    dedupe_distinct=True)
 
-
-def credentials(url: str) -> tuple[str, str] | None:
-    """``KG_ENDPOINT_USER``/``KG_ENDPOINT_PASSWORD``, else the ``~/.netrc`` entry for the host, else None."""
-    user, password = os.environ.get("KG_ENDPOINT_USER"), os.environ.get("KG_ENDPOINT_PASSWORD")
-    if user and password is not None:
-        return user, password
-    try:
-        found = netrc.netrc().authenticators(urlsplit(url).hostname or "")
-    except (FileNotFoundError, netrc.NetrcParseError):
-        return None
-    if found and found[0] and found[2] is not None:
-        return found[0], found[2]
-    return None
 
 
 def _base(url: str) -> str:
@@ -182,15 +168,23 @@ class EndpointStore:
     """A SPARQL 1.1 endpoint (query + update, optionally Graph Store Protocol) as a kg target."""
 
     def __init__(self, query_url: str, update_url: str | None = None, graph_store_url: str | None = None, *,
-                 timeout: float = 120.0, retries: int = 4) -> None:
+                 timeout: float | None = None, retries: int = 4) -> None:
+        # credentials written in a URL become HTTP auth; the URLs kept (and shown) are without them
+        query_url, given = split_credentials(query_url)
+        if update_url is not None:
+            update_url, update_given = split_credentials(update_url)
+            given = given or update_given
+        if graph_store_url is not None and graph_store_url != "none":
+            graph_store_url, store_given = split_credentials(graph_store_url)
+            given = given or store_given
         self.name = query_url
         self.query_url = query_url
-        self.timeout = timeout
+        self.timeout = timeout_from_env() if timeout is None else timeout
         self.retries = retries
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.trust_env = False  # credentials only as documented, never picked up implicitly
-        self.creds = credentials(query_url)
+        self.creds = (given.user, given.password) if given is not None else credentials(query_url)
         self.dialect, server = self._detect()
         base = _base(query_url)
         no_graph_store = graph_store_url == "none"  # force SPARQL Update even where GSP exists
@@ -216,12 +210,16 @@ class EndpointStore:
     # --- connection -------------------------------------------------------------------------------
 
     def _detect(self) -> tuple[Dialect, str]:
+        def ask() -> requests.Response:
+            return self.session.get(self.query_url, params={"query": "ASK {}"}, timeout=self.timeout,
+                                    headers={"Accept": "application/sparql-results+json"})
+
         try:
-            response = self.session.get(self.query_url, params={"query": "ASK {}"}, timeout=self.timeout,
-                                        headers={"Accept": "application/sparql-results+json"})
-        except requests.RequestException as exc:
-            raise EndpointError(f"{self.query_url}: cannot connect ({type(exc).__name__}) - is the server "
-                                "running and the URL right?") from None
+            response = self._retry("connection", ask)
+        except EndpointUnavailable as exc:
+            cause = reason(exc.__cause__) if exc.__cause__ is not None else "no answer"
+            raise EndpointUnavailable(f"{self.query_url}: cannot connect ({cause}) - is the server running and the "
+                                      "URL right?") from None
         if response.status_code == 404:
             raise EndpointError(f"{self.query_url}: not found (404) - give the SPARQL query URL, e.g. "
                                 "http://host:7878/query or http://host:8890/sparql")
@@ -248,39 +246,13 @@ class EndpointStore:
         return HTTPDigestAuth(*self.creds) if self.auth_kind == "digest" else HTTPBasicAuth(*self.creds)
 
     def _retry(self, what: str, call: Callable[[], T]) -> T:
-        delay = 0.5
-        for attempt in range(self.retries + 1):
-            try:
-                return call()
-            except (urllib.error.URLError, requests.ConnectionError, requests.Timeout, ConnectionError) as exc:
-                if isinstance(exc, urllib.error.HTTPError):
-                    body = _read_quietly(exc)
-                    if exc.code not in {502, 503, 504}:
-                        raise EndpointError(f"{self.name}: {what} failed (HTTP {exc.code}: {_short(body)}) - "
-                                            f"{_hint(Exception(f'HTTP {exc.code} {body[:200]}'))}") from None
-                error: Exception = exc
-            except EndPointInternalError as exc:
-                if not any(mark in str(exc) for mark in _TRANSIENT):
-                    raise EndpointError(f"{self.name}: {what} failed ({_short(exc)}) - {_hint(exc)}") from None
-                error = exc
-            except _HttpStatus as exc:
-                if exc.status not in {500, 502, 503, 504} or (exc.status == 500 and not any(
-                        m in exc.body for m in _TRANSIENT)):
-                    raise EndpointError(f"{self.name}: {what} failed (HTTP {exc.status}: {_short(exc.body)})"
-                                        " - check the credentials and the server log") from None
-                error = exc
-            if attempt == self.retries:
-                raise EndpointError(f"{self.name}: {what} failed after {attempt + 1} tries ({_short(error)}) - "
-                                    "is the server up?") from None
-            log.warning("%s: %s failed (%s); retrying in %.1f s", self.name, what, _short(error), delay)
-            time.sleep(delay)
-            delay *= 2
-        raise AssertionError("unreachable")
+        return retry(self.name, what, call, retries=self.retries, timeout=self.timeout)
+
 
     def _wrapper(self, url: str) -> SPARQLWrapper:
         wrapper = SPARQLWrapper(url, updateEndpoint=url, agent=USER_AGENT)
         wrapper.setMethod(POST)
-        wrapper.setTimeout(int(self.timeout))
+        wrapper.timeout = self.timeout  # type: ignore[assignment]  # setTimeout() takes whole seconds
         if self.creds is not None:
             wrapper.setHTTPAuth(DIGEST if self.auth_kind == "digest" else BASIC)
             wrapper.setCredentials(*self.creds)
@@ -295,18 +267,42 @@ class EndpointStore:
         if self.dialect.union_parameter:
             wrapper.addParameter(self.dialect.union_parameter, "")
         wrapper.setQuery(text)
+
+        def fetch() -> tuple[bytes, dict[str, str]]:
+            response = wrapper.query().response
+            try:  # read inside the retry: a reply may stall or break off in its body too
+                return response.read(), {k.lower(): v for k, v in response.info().items()}
+            finally:
+                response.close()
+
         try:
-            result = self._retry("query", wrapper.query)
-        except (QueryBadFormed, EndPointNotFound, Unauthorized, SPARQLWrapperException) as exc:
-            raise EndpointError(f"{self.name}: query refused ({_short(exc)}) - check the query and the URL") from None
-        data = result.convert()
-        if not isinstance(data, dict):
-            raise EndpointError(f"{self.name}: the answer is not SPARQL JSON results - is this a SPARQL endpoint?")
-        headers = {k.lower(): v for k, v in result.info().items()}
+            body, headers = self._retry("query", fetch)
+        except (QueryBadFormed, EndPointNotFound, SPARQLWrapperException) as exc:
+            raise EndpointError(f"{self.name}: query refused ({short(exc)}) - check the query and the URL") from None
+        variables, rows = self._results(body, headers.get("content-type", ""))
         cap = headers.get("x-sparql-maxrows")
-        variables = list(data["head"]["vars"])
-        rows = [tuple(_term(b[v]) if v in b else None for v in variables) for b in data["results"]["bindings"]]
         return variables, rows, int(cap) if cap and cap.isdigit() else None
+
+    def _results(self, body: bytes, content_type: str) -> tuple[list[str], list[Row]]:
+        """Variables and rows of a SPARQL JSON results document; EndpointError for anything else."""
+        def refuse(why: str) -> EndpointError:
+            ends = short(body[-120:].decode("utf-8", "replace"), 120)
+            return EndpointError(f"{self.name}: the answer is not SPARQL JSON results ({why}; it ends: {ends!r}) - "
+                                 "the query may have failed on the server mid-answer (e.g. a SERVICE call): see "
+                                 "the server log; else check that the URL is a SPARQL query endpoint")
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            kind = content_type.partition(";")[0].strip() or "no content type"
+            raise refuse(f"{kind}, {exc}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("head"), dict):
+            raise refuse("no head")
+        try:
+            variables = [str(v) for v in data["head"]["vars"]]
+            return variables, [tuple(_term(b[v]) if v in b else None for v in variables)
+                               for b in data["results"]["bindings"]]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise refuse(f"no {exc}" if isinstance(exc, KeyError) else short(exc)) from None
 
     def select(self, text: str, bindings: Mapping[str, Term]) -> tuple[list[str], list[Row]]:
         """Run a SELECT with bound values; pages through a server's row cap instead of truncating."""
@@ -361,8 +357,8 @@ class EndpointStore:
         wrapper.queryType = "INSERT"
         try:
             self._retry("update", wrapper.query)
-        except (QueryBadFormed, EndPointNotFound, Unauthorized, SPARQLWrapperException) as exc:
-            raise EndpointError(f"{self.update_url}: update refused ({_short(exc)}) - {_hint(exc)}") from None
+        except (QueryBadFormed, EndPointNotFound, SPARQLWrapperException) as exc:
+            raise EndpointError(f"{self.update_url}: update refused ({short(exc)}) - {hint(exc)}") from None
 
     def replace_graph(self, graph: str, quads: Sequence[ox.Quad], entry: ManifestEntry) -> None:
         """Replace one article graph and its shared facts: forget its manifest entry, take out of the
@@ -424,7 +420,7 @@ class EndpointStore:
                                                 timeout=self.timeout,
                                                 headers={"Content-Type": "application/n-triples"})
                 if response.status_code >= 300:
-                    raise _HttpStatus(response.status_code, response.text)
+                    raise HttpStatus(response.status_code, response.text, response.headers.get("Retry-After"))
 
             self._retry(f"upload of {graph}", send)
 
@@ -441,46 +437,6 @@ class EndpointStore:
         """Close the HTTP session."""
         self.session.close()
 
-
-class _HttpStatus(Exception):
-    def __init__(self, status: int, body: str) -> None:
-        super().__init__(f"HTTP {status}")
-        self.status = status
-        self.body = body
-
-
-def _read_quietly(error: urllib.error.HTTPError) -> str:
-    """The body of an HTTP error response, then closed (it must not leak its socket)."""
-    try:
-        return error.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
-    finally:
-        error.close()
-
-
-def _hint(error: Exception) -> str:
-    """What to do about an endpoint's refusal, from its message.
-
-    >>> _hint(Exception("Virtuoso 42000 Error The estimated execution time 2182 (sec) exceeds the limit of 400"))
-    "give the query a parameter, or raise Virtuoso's MaxQueryCostEstimationTime ([SPARQL] in virtuoso.ini)"
-    """
-    text = str(error)
-    if isinstance(error, Unauthorized) or any(code in text for code in ("SR186", "SR619", "HTTP 401", "HTTP 403")):
-        return "set KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD (or ~/.netrc) for an account allowed to write"
-    if "estimated execution time" in text:
-        return "give the query a parameter, or raise Virtuoso's MaxQueryCostEstimationTime ([SPARQL] in virtuoso.ini)"
-    if "SR353" in text:
-        # kg pages through ResultSetMaxRows with OFFSET, and a sorted page past MaxSortedTopRows is refused
-        return ("give the query a parameter or --limit, or raise Virtuoso's ResultSetMaxRows ([SPARQL]) or "
-                "MaxSortedTopRows ([Parameters]) in virtuoso.ini")
-    return "check the request and the server log"
-
-
-def _short(error: object, limit: int = 160) -> str:
-    """One line of an error, cut short: Virtuoso echoes whole 1 MB queries in its messages."""
-    text = " ".join(str(error).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _batches(quads: Sequence[ox.Quad], size: int) -> Iterator[Sequence[ox.Quad]]:

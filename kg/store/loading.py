@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import KgError, StoreError
+from kg.errors import EndpointUnavailable, KgError, StoreError
 from kg.rdf.files import iter_quads
 from kg.rdf.graphs import ENTITIES_GRAPH, MANIFEST_GRAPH
 from kg.rdf.namespaces import Minter
@@ -31,6 +31,16 @@ class LoadReport:
     triples: int = 0
     problems: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
+    not_loaded: int = 0  # graphs left out when the target became unavailable
+
+    def stop(self, error: KgError, not_loaded: int, rest: int | None) -> None:
+        """Record a load stopped by ``error`` with ``not_loaded`` graphs in hand and ``rest`` more after
+        them (None: not read), as one problem line that says how to resume."""
+        self.not_loaded = not_loaded + (rest or 0)
+        unread = "" if rest is not None else ", and the rest of the input not read"
+        self.problems.append(f"{error}; {self.new + self.replaced + self.unchanged} graphs loaded, "
+                             f"{self.not_loaded} not loaded{unread} - once that is fixed, re-run the same command "
+                             "to load the rest")
 
     @property
     def failed(self) -> int:
@@ -44,6 +54,7 @@ class LoadReport:
         return (f"{target}: {self.new} new, {self.replaced} replaced, {self.unchanged} unchanged, "
                 + (f"{self.retracted} retracted, " if self.retracted else "")
                 + (f"{self.linked} entities linked, " if self.linked else "")
+                + (f"{self.not_loaded} not loaded, " if self.not_loaded else "")
                 + f"{self.failed} failed; {self.triples} triples written in {seconds:.1f} s{rate}")
 
 
@@ -82,14 +93,33 @@ def reindex(target: Target) -> None:
     target.reindex()
 
 
+class _Stopped(Exception):
+    """The target became unavailable: stop loading."""
+
+
 def load_graphs(target: Target, graphs: Iterable[tuple[str, Sequence[ox.Quad]]],
-                report: LoadReport) -> Iterator[str]:
+                report: LoadReport, *, count_rest: bool = False) -> Iterator[str]:
     """Load article graphs: unchanged ones are skipped, changed ones replaced, new ones added.
 
     Yields each graph IRI once handled (for progress), in input order. New graphs travel together in
     bounded batches (:meth:`Target.batch_limit` triples: one request to an endpoint, pyoxigraph's bulk
     loader into an empty embedded store); changed ones are replaced one by one.
+
+    A failed graph is one problem of ``report``, and loading goes on; but when the target becomes
+    unavailable (:class:`~kg.errors.EndpointUnavailable`: no connection, refused credentials) it stops
+    there with one problem line, counting the graphs not loaded (the rest of ``graphs`` too when
+    ``count_rest``, which reads them). A re-run then loads only what is missing.
     """
+    remaining = iter(graphs)
+    try:
+        yield from _load(target, remaining, report)
+    except _Stopped as stopped:
+        error, held, input_done = stopped.args
+        rest = 0 if input_done else sum(1 for _ in remaining) if count_rest else None
+        report.stop(error, held, rest)
+
+
+def _load(target: Target, graphs: Iterator[tuple[str, Sequence[ox.Quad]]], report: LoadReport) -> Iterator[str]:
     manifest = target.manifest()
     if manifest and unindexed(target):
         target.reindex()
@@ -101,6 +131,8 @@ def load_graphs(target: Target, graphs: Iterable[tuple[str, Sequence[ox.Quad]]],
             return
         try:
             target.add_graphs(pending)
+        except EndpointUnavailable as exc:
+            raise _Stopped(exc, len(pending), False) from None
         except KgError as exc:
             report.problems += [f"{entry.graph}: {exc}" for _, entry in pending]
         else:
@@ -112,23 +144,33 @@ def load_graphs(target: Target, graphs: Iterable[tuple[str, Sequence[ox.Quad]]],
         pending.clear()
         yield from done
 
+    def flush_holding_one() -> Iterator[str]:
+        """:func:`flush` while one more graph, read from the input, waits: not loaded either if it stops."""
+        try:
+            yield from flush()
+        except _Stopped as stopped:
+            error, held, _ = stopped.args
+            raise _Stopped(error, held + 1, False) from None
+
     for graph, quads in graphs:
         entry = manifest_entry(graph, quads)
         old = manifest.get(graph)
         if old is not None and old.content_hash == entry.content_hash:
+            report.unchanged += 1  # before the flush: should that stop the load, this graph is there already
             yield from flush()
-            report.unchanged += 1
             yield graph
             continue
         if old is None and len(quads) < limit:
             # a graph also costs its DROP and 4 manifest triples: count them, or tiny graphs overflow a batch
             if sum(len(q) + 5 for q, _ in pending) + len(quads) + 5 > limit:
-                yield from flush()
+                yield from flush_holding_one()
             pending.append((quads, entry))
             continue
-        yield from flush()
+        yield from flush_holding_one()
         try:
             target.replace_graph(graph, quads, entry)
+        except EndpointUnavailable as exc:
+            raise _Stopped(exc, 1, False) from None  # the graph in hand
         except KgError as exc:
             report.problems.append(f"{graph}: {exc}")
             yield graph
@@ -140,7 +182,11 @@ def load_graphs(target: Target, graphs: Iterable[tuple[str, Sequence[ox.Quad]]],
         else:
             report.replaced += 1
         yield graph
-    yield from flush()
+    try:
+        yield from flush()
+    except _Stopped as stopped:
+        error, held, _ = stopped.args
+        raise _Stopped(error, held, True) from None  # the input is all read
 
 
 def graphs_in_files(paths: Iterable[str | Path], report: LoadReport) -> Iterator[tuple[str, list[ox.Quad]]]:
@@ -185,7 +231,8 @@ def load_files(target: Target, paths: Sequence[str | Path], report: LoadReport |
     report = report if report is not None else LoadReport()
     # a dump of a store also holds its manifest and entities graph: both are kg's own bookkeeping
     own = (MANIFEST_GRAPH, ENTITIES_GRAPH)
-    for _ in load_graphs(target, (g for g in graphs_in_files(paths, report) if g[0] not in own), report):
+    for _ in load_graphs(target, (g for g in graphs_in_files(paths, report) if g[0] not in own), report,
+                         count_rest=True):
         pass
     return report
 

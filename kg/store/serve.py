@@ -8,14 +8,18 @@ rows in the web editor as ``kg query``. Endpoints: ``/query``, ``/update`` (read
 
 ``oxigraph serve-read-only`` takes no lock on the store, so :func:`serve` takes a reader's shared lock
 (:mod:`kg.store.locks`) and hands the locked descriptor to the server: writers such as ``kg ingest``
-then fail to open the store instead of changing it under the server, for as long as the server runs
-(even when ``kg serve`` itself is killed), while other readers share it. ``oxigraph serve`` (read-write)
-takes RocksDB's exclusive lock itself.
+then fail to open the store instead of changing it under the server, for as long as the server runs,
+while other readers share it. ``oxigraph serve`` (read-write) takes RocksDB's exclusive lock itself.
+
+The server never outlives ``kg serve``: on Linux it is started with a parent-death signal
+(``prctl(PR_SET_PDEATHSIG)``), so even ``kill -9`` of ``kg serve`` stops it, frees the port and
+releases the store.
 """
 
 from __future__ import annotations
 
 import collections
+import ctypes
 import http.client
 import logging
 import os
@@ -119,7 +123,7 @@ def serve(store: Path, bind: str = DEFAULT_BIND, read_write: bool = False,
         try:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.PIPE, text=True, errors="replace",
-                                       pass_fds=() if lock is None else (lock.fd,))
+                                       pass_fds=() if lock is None else (lock.fd,), preexec_fn=_die_with_us())
         except OSError as error:
             raise KgError(f"cannot start the Oxigraph server {command[0]}: {error.strerror} - "
                           "pip install --force-reinstall oxigraph") from error
@@ -146,6 +150,28 @@ def serve(store: Path, bind: str = DEFAULT_BIND, read_write: bool = False,
         _restore_handlers(previous)
         if lock is not None:
             lock.close()
+
+
+def _die_with_us() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that has Linux SIGTERM the server when this process dies, however it dies; None
+    elsewhere (there the server outlives a ``kill -9`` of ``kg serve``).
+
+    Linux sends the signal when the *thread* that started the child ends, not the process: :func:`serve`
+    starts the server and then waits for it in the same thread, so that thread lives exactly as long as
+    the server should.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # loaded here: the child, between fork and exec, must not
+    parent = os.getpid()
+    pr_set_pdeathsig = 1
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, signal.SIGTERM)
+        if os.getppid() != parent:  # died before the signal was asked for
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return preexec
 
 
 def _signal_name(signum: int) -> str:
