@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     lost = sorted(good - written)
     extra = sorted(written - good)
     changed = sorted(g for g, d in ref.graphs.items() if got.graphs.get(g) != d)
-    named = {int(n) for n in re.findall(r"salted\.jsonl:(\d+)", stderr)}
+    named = {int(n) for n in re.findall(r"salted\.jsonl:(?: line )?(\d+)", stderr)}
     unnamed = sorted(bad_lines - named)
     if ref.exit_status != 0 or ref.error_lines or ref.traceback:
         failures.append(f"the clean run was not clean (exit {ref.exit_status}, {ref.error_lines} errors)")
