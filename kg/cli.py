@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -25,14 +26,23 @@ def _errors() -> Iterator[None]:
         yield
     except KgError as exc:
         raise click.ClickException(str(exc)) from None
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        click.echo("Interrupted by SIGTERM." if terminated else "Interrupted.", err=True)
+        sys.exit(128 + signal.SIGTERM if terminated else 130)
     except BrokenPipeError:
         # the reader went away ('kg query … | head'): no traceback, and none at exit either, as the
         # Python documentation on SIGPIPE advises
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl+C so that every clean-up that runs on an interrupt runs on it too."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -91,6 +101,10 @@ def extract_cmd(ctx: click.Context, inputs: tuple[str, ...], output: str, fmt: s
     from kg.link.sources import default_linker
     from kg.pipeline import Report, extract_file
 
+    if output != "-" and Path(output).is_dir():
+        from kg.rdf.files import directory_message
+
+        raise click.BadParameter(directory_message(Path(output)), param_hint="'-o' / '--output'")
     report = Report()
     quiet = ctx.obj["quiet"]
     with _errors():
@@ -427,4 +441,6 @@ def serve_cmd(ctx: click.Context, store: str | None, bind: str, read_write: bool
 
 def main() -> None:
     """Entry point of ``python -m kg``."""
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:  # an ignored SIGTERM (nohup) stays ignored
+        signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="kg")

@@ -1,0 +1,141 @@
+"""What kg leaves behind and shows: output files under every failure and signal, bulk-load leftovers in
+the store, ``kg validate`` over several files, entity labels next to emoji and symbols, and article text
+with control characters on the terminal.
+
+The signal tests run ``python -m kg`` as a real child process and send it a real signal once the run
+is under way (the output's temporary file has grown past its header); the pseudo-terminal test gives a
+child a real terminal as stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner, Result
+
+from kg.cli import cli
+from kg.errors import OutputError
+from kg.rdf.files import RdfWriter
+
+ROOT = Path(__file__).parent.parent
+CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+# the longest any child run here takes on a loaded two-core machine, many times over
+PATIENCE = 300.0
+
+
+def run(*args: str | Path, input: str | None = None) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input, prog_name="kg")
+
+
+def leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.rglob("*") if p.name.endswith(".tmp"))
+
+
+def jsonl(*records: dict[str, str]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def wait_for(condition: Callable[[], bool], proc: subprocess.Popen[bytes], what: str) -> None:
+    """Poll until ``condition`` holds; fail if the child ends first or never gets there."""
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        if proc.poll() is not None:
+            pytest.fail(f"the child ended (exit {proc.returncode}) before {what}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"no sign of {what}")
+        time.sleep(0.05)
+
+
+QUIET_ARTICLE = {"id": "q1", "date": "2025-04-02",
+                 "text": "Police in Tikrit arrested two men on Tuesday, the provincial council said."}
+
+
+# --- the output file under failures -------------------------------------------------------------------
+
+def test_extract_into_a_directory_is_refused_before_extracting(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(jsonl(QUIET_ARTICLE), encoding="utf-8")
+    out = tmp_path / "graphs"
+    out.mkdir()
+    result = run("extract", source, "-o", out)
+    assert result.exit_code == 2, (result.exit_code, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert f"{out} is a directory" in result.stderr
+    assert "graphs/out.ttl" in result.stderr  # the fix: name a file in it
+    assert "Extracting" not in result.stderr and "articles," not in result.stderr
+    assert leftovers(tmp_path) == []
+    assert list(out.iterdir()) == []
+
+
+def test_writer_refuses_a_directory_before_writing(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="is a directory"), RdfWriter(tmp_path, "nquads"):
+        pass
+    assert leftovers(tmp_path) == []
+
+
+def test_writer_leaves_no_temporary_file_when_the_rename_fails(tmp_path: Path) -> None:
+    target = tmp_path / "out.nq"
+    quad = ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o"), ox.NamedNode("urn:g"))
+    with pytest.raises(OutputError, match=r"out\.nq is a directory"), RdfWriter(target, "nquads") as writer:
+        writer.write([quad])
+        target.mkdir()  # something took the name while the run went on
+        (target / "keep").write_text("x")
+    assert leftovers(tmp_path) == []
+    assert (target / "keep").read_text() == "x"
+
+
+def test_writer_leaves_no_temporary_file_when_the_run_fails(tmp_path: Path) -> None:
+    target = tmp_path / "out.jsonld"
+    with pytest.raises(RuntimeError), RdfWriter(target, "jsonld"):
+        raise RuntimeError("extraction broke")
+    assert leftovers(tmp_path) == [] and not target.exists()
+
+
+# --- signals during extract ---------------------------------------------------------------------------
+
+def _filler(n: int) -> str:
+    """One article of the plain-text format (what stdin carries), with the blank lines that end it."""
+    return (f"Search in Samarra, day {n}\n\nSecurity forces in Samarra searched {n} houses on Monday after a "
+            "rocket attack on a checkpoint, the Joint Operations Command said. Militants of the Islamic State "
+            "fled.\n\n\n")
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["sigterm", "sigint"])
+def test_signal_during_extract_leaves_no_temporary_file(tmp_path: Path, signum: int, code: int) -> None:
+    out = tmp_path / "out.ttl"
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "extract", "-", "-o", str(out)], cwd=tmp_path,
+                            env=CHILD_ENV, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stderr is not None
+    # stdin stays open, so the run cannot finish before the signal: it is under way once its temporary
+    # file holds more than the prefixes
+    proc.stdin.write("".join(_filler(n) for n in range(200)).encode())
+    proc.stdin.flush()
+
+    def written() -> bool:
+        return any(p.stat().st_size > 4096 for p in tmp_path.glob(".out.ttl.*.tmp"))
+
+    try:
+        wait_for(written, proc, "the temporary output growing")
+        proc.send_signal(signum)
+        assert proc.wait(timeout=PATIENCE) == code
+        stderr = proc.stderr.read().decode()
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdin.close()
+        proc.stderr.close()
+    assert "Traceback" not in stderr, stderr
+    assert "Interrupted" in stderr
+    assert leftovers(tmp_path) == [] and not out.exists()
+
+
