@@ -25,6 +25,7 @@ from click.testing import CliRunner, Result
 from kg.cli import cli
 from kg.errors import OutputError
 from kg.rdf.files import RdfWriter
+from kg.store.embedded import EmbeddedStore
 
 ROOT = Path(__file__).parent.parent
 CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -137,5 +138,69 @@ def test_signal_during_extract_leaves_no_temporary_file(tmp_path: Path, signum: 
     assert "Traceback" not in stderr, stderr
     assert "Interrupted" in stderr
     assert leftovers(tmp_path) == [] and not out.exists()
+
+
+# --- bulk-load leftovers ------------------------------------------------------------------------------
+
+def _big_nquads(path: Path, graphs: int) -> None:
+    base = "https://w3id.org/kg-news/id/article/"
+    with path.open("w", encoding="utf-8") as out:
+        for g in range(graphs):
+            article = f"{base}bulk{g}"
+            out.write(f'<{article}> <https://w3id.org/kg-news/ns#articleId> "bulk{g}" <{article}> .\n')
+            for m in range(60):
+                node = f"{article}/mention/{m}-{m + 5}"
+                out.write(f'<{node}> <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf> '
+                          f'"mention {m} of article {g}, a village near Baquba" <{article}> .\n')
+
+
+def _dump(store: Path) -> bytes:
+    opened = EmbeddedStore(store, create=False, read_only=True)
+    try:
+        # the manifest records load times: compare everything else
+        quads = [q for q in opened.store if "manifest" not in str(q.graph_name)]
+        return ox.serialize(sorted(quads, key=str), format=ox.RdfFormat.N_QUADS) or b""
+    finally:
+        opened.close()
+
+
+def test_kill_during_first_bulk_load_leaves_no_bulk_files_after_the_rerun(tmp_path: Path) -> None:
+    data = tmp_path / "big.nq"
+    _big_nquads(data, 6000)
+    store = tmp_path / "store"
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "load", str(data), "--store", str(store)], cwd=tmp_path,
+                            env=CHILD_ENV, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: any(store.glob("bulk-*.sst")), proc, "a bulk-load file in the store")
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert any(store.glob("bulk-*.sst"))  # what the kill left: the defect's starting point
+
+    rerun = run("load", data, "--store", store)
+    assert rerun.exit_code == 0, rerun.stderr
+    assert sorted(p.name for p in store.glob("bulk-*")) == []
+
+    clean = tmp_path / "clean"
+    assert run("load", data, "--store", clean).exit_code == 0
+    assert _dump(store) == _dump(clean)
+
+
+def test_only_bulk_load_leftovers_are_removed(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    EmbeddedStore(store).close()
+    leftover = store / "bulk-123456789012345678901234567890.sst"
+    leftover.write_bytes(b"half an sst")
+    kept = [store / "bulk-notes.txt", store / "bulk-1.sst.keep", store / "mine.sst"]
+    for path in kept:
+        path.write_text("not kg's")
+    reader = EmbeddedStore(store, read_only=True)  # a reader never removes anything
+    reader.close()
+    assert leftover.exists()
+    EmbeddedStore(store).close()
+    assert not leftover.exists()
+    assert all(path.read_text() == "not kg's" for path in kept)
 
 
