@@ -398,15 +398,30 @@ def queries_cmd() -> None:
 @cli.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def validate_cmd(files: tuple[Path, ...]) -> None:
-    """Check RDF files against the SHACL shapes of the kg ontology."""
-    from kg.rdf.shapes import validate
+    """Check RDF files against the SHACL shapes of the kg ontology.
 
-    with _errors():
-        problems = validate(files)
-    for line in problems:
-        click.echo(line)
-    if problems:
-        click.echo(f"Error: {len(problems)} violations", err=True)
+    Every file is checked: violations go to stdout, one line each; each file that fails gets one
+    Error line.
+    """
+    from kg.rdf.shapes import validate_file
+
+    failed = 0
+    for path in files:
+        with _errors():
+            try:
+                problems = validate_file(path)
+            except KgError as exc:
+                click.echo(f"Error: {exc}", err=True)
+                failed += 1
+                continue
+        for line in problems:
+            click.echo(line)
+        if problems:
+            click.echo(f"Error: {path}: {len(problems)} violation{'s' if len(problems) > 1 else ''} - "
+                       "see the lines above", err=True)
+            failed += 1
+    if failed:
+        click.echo(f"{len(files) - failed} of {len(files)} files conform", err=True)
         sys.exit(1)
     click.echo(f"{len(files)} files conform", err=True)
 

@@ -204,3 +204,43 @@ def test_only_bulk_load_leftovers_are_removed(tmp_path: Path) -> None:
     assert all(path.read_text() == "not kg's" for path in kept)
 
 
+# --- validate every file ------------------------------------------------------------------------------
+
+BAD_TRIG = """
+@prefix kg: <https://w3id.org/kg-news/ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/kg-news/id/article/v1> {
+  <https://w3id.org/kg-news/id/entity/person/omar-saleh> a kg:Person ;
+      rdfs:label "Omar Saleh", "Omar Salih" .
+}
+"""
+
+
+def test_validate_reports_every_file(tmp_path: Path) -> None:
+    bad = tmp_path / "a.trig"
+    bad.write_text(BAD_TRIG, encoding="utf-8")
+    good = tmp_path / "c.trig"
+    good.write_text("", encoding="utf-8")
+    broken = tmp_path / "d.ttl"
+    broken.write_text("<urn:a> <urn:b> .\n", encoding="utf-8")
+    missing = tmp_path / "missing.ttl"
+    result = run("validate", bad, missing, good, broken)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    assert "omar-saleh" in result.stdout and str(bad) in result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert any(str(missing) in line and "no such file" in line for line in errors), result.stderr
+    assert any(str(broken) in line and "not valid RDF" in line for line in errors), result.stderr
+    assert any(str(bad) in line and "1 violation" in line for line in errors), result.stderr
+    assert not any(str(good) in line for line in errors)
+    assert "1 of 4 files conform" in result.stderr
+
+
+def test_validate_of_good_files_exits_zero(tmp_path: Path) -> None:
+    good = tmp_path / "c.trig"
+    good.write_text("", encoding="utf-8")
+    result = run("validate", good, good)
+    assert result.exit_code == 0, result.stderr
+    assert "2 files conform" in result.stderr
+
+
