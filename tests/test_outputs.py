@@ -21,10 +21,15 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
+from rdflib import Literal as RdfLiteral
+from rdflib import URIRef
+from rdflib.namespace import RDFS, SKOS
 
 from kg.cli import cli
 from kg.errors import OutputError
+from kg.model import Article, Entity, Extraction, Mention, TextSpan
 from kg.rdf.files import RdfWriter
+from kg.rdf.mapping import to_graph
 from kg.store.embedded import EmbeddedStore
 
 ROOT = Path(__file__).parent.parent
@@ -242,5 +247,55 @@ def test_validate_of_good_files_exits_zero(tmp_path: Path) -> None:
     result = run("validate", good, good)
     assert result.exit_code == 0, result.stderr
     assert "2 files conform" in result.stderr
+
+
+# --- one label per entity, emoji and symbols next to names --------------------------------------------
+
+EMOJI_ARTICLES = [
+    {"id": "emoji-1", "date": "2025-04-02", "title": "Clashes near Mosul🔥",
+     "text": "Islamic State fighters attacked a checkpoint near Mosul🔥 on Monday. General Ali Hassan 🙏 said "
+             "the army would respond. General Ali Hassan later visited Kirkuk™ and Baghdad®. The Iraqi Army✅ "
+             "sent troops to Mosul."},
+    {"id": "emoji-2", "date": "2025-04-03",
+     "text": "Officials in Erbil\u200d and \u200fBasra said the #Peshmerga had reinforced positions near Sinjar. "
+             "Commander Yusuf Karimi\u200b said the Peshmerga✅ held the road to Sinjar🔥 and Erbil."},
+]
+
+
+def test_emoji_and_symbols_next_to_names_give_one_label_per_entity(tmp_path: Path) -> None:
+    source = tmp_path / "emoji.jsonl"
+    source.write_text(jsonl(*EMOJI_ARTICLES), encoding="utf-8")
+    out = tmp_path / "emoji.trig"
+    extracted = run("extract", source, "-o", out, "--no-link")
+    assert extracted.exit_code == 0, extracted.stderr
+    validated = run("validate", out)
+    assert validated.exit_code == 0, validated.stdout + validated.stderr
+    labels: dict[str, set[str]] = {}
+    for quad in ox.parse(path=str(out), format=ox.RdfFormat.TRIG):
+        if quad.predicate.value == "http://www.w3.org/2000/01/rdf-schema#label" and "/entity/" in str(quad.subject):
+            labels.setdefault(quad.subject.value, set()).add(quad.object.value)
+    assert "https://w3id.org/kg-news/id/entity/person/ali-hassan" in labels
+    for entity, names in labels.items():
+        assert len(names) == 1, (entity, names)
+        (name,) = names
+        assert name == name.strip() and name[0].isalnum() and name[-1].isalnum(), (entity, name)
+    again = tmp_path / "again.trig"
+    assert run("extract", source, "-o", again, "--no-link").exit_code == 0
+    assert again.read_bytes() == out.read_bytes()
+
+
+def test_keys_that_share_an_iri_give_it_one_label() -> None:
+    text = "Fighters of Hayat Tahrir al-Sham and of Hayat Tahrir al Sham clashed near Idlib."
+    spaced, hyphened = ("armedgroup", "hayat tahrir al sham"), ("armedgroup", "hayat tahrir al-sham")
+    extraction = Extraction(
+        article=Article(id="keys-1", text=text), model="test",
+        entities=(Entity(*spaced, "Hayat Tahrir al Sham", "ArmedGroup"),
+                  Entity(*hyphened, "Hayat Tahrir al-Sham", "ArmedGroup")),
+        mentions=(Mention(TextSpan(12, 32, "Hayat Tahrir al-Sham"), hyphened),
+                  Mention(TextSpan(40, 60, "Hayat Tahrir al Sham"), spaced)))
+    graph = to_graph(extraction)
+    iri = URIRef("https://w3id.org/kg-news/id/entity/armedgroup/hayat-tahrir-al-sham")
+    assert list(graph.objects(iri, RDFS.label)) == [RdfLiteral("Hayat Tahrir al Sham")]
+    assert list(graph.objects(iri, SKOS.altLabel)) == [RdfLiteral("Hayat Tahrir al-Sham")]
 
 
