@@ -170,13 +170,15 @@ def query_cmd(query: str, data: tuple[str, ...], store: str | None, endpoint: st
         bindings = _params(params)
         saved = load_query(query)
         if data:
-            _echo_lines(format_result(stream_query(saved, files_store(data), bindings, limit), fmt))
+            _echo_lines(format_result(stream_query(saved, files_store(data), bindings, limit), fmt,
+                                      terminal=sys.stdout.isatty()))
             return
         target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
                              create=False, read_only=True)
         try:
             check_indexed(target)
-            _echo_lines(format_result(stream_query(saved, target, bindings, limit), fmt))
+            _echo_lines(format_result(stream_query(saved, target, bindings, limit), fmt,
+                                      terminal=sys.stdout.isatty()))
         finally:
             target.close()
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import signal
 import subprocess
 import sys
@@ -28,6 +30,8 @@ from rdflib.namespace import RDFS, SKOS
 from kg.cli import cli
 from kg.errors import OutputError
 from kg.model import Article, Entity, Extraction, Mention, TextSpan
+from kg.query.formats import format_result
+from kg.query.saved import ResultTable
 from kg.rdf.files import RdfWriter
 from kg.rdf.mapping import to_graph
 from kg.store.embedded import EmbeddedStore
@@ -297,5 +301,81 @@ def test_keys_that_share_an_iri_give_it_one_label() -> None:
     iri = URIRef("https://w3id.org/kg-news/id/entity/armedgroup/hayat-tahrir-al-sham")
     assert list(graph.objects(iri, RDFS.label)) == [RdfLiteral("Hayat Tahrir al Sham")]
     assert list(graph.objects(iri, SKOS.altLabel)) == [RdfLiteral("Hayat Tahrir al-Sham")]
+
+
+# --- control characters on the terminal ---------------------------------------------------------------
+
+HOSTILE = "Mosul\x1b[2J\x07 said\tthe \x9bcouncil\r\nthen\\ left\x7f"
+
+
+def test_table_shows_controls_as_escapes() -> None:
+    lines = list(format_result(ResultTable(("label",), [(HOSTILE,)]), "table"))
+    cell = lines[2]
+    assert cell == r"Mosul\x1b[2J\x07 said\tthe \x9bcouncil\r\nthen\ left\x7f"
+    assert not any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for line in lines for c in line)
+
+
+def test_tsv_escapes_like_sparql_results_tsv() -> None:
+    lines = list(format_result(ResultTable(("label",), [(HOSTILE,)]), "tsv"))
+    assert lines[1] == r"Mosul\u001B[2J\u0007 said\tthe \u009Bcouncil\r\nthen\\ left\u007F"
+
+
+def test_csv_is_faithful_to_the_data_off_a_terminal() -> None:
+    import csv
+    import io
+
+    lines = list(format_result(ResultTable(("label",), [(HOSTILE,)]), "csv"))
+    assert list(csv.reader(io.StringIO("\n".join(lines) + "\n"))) == [["label"], [HOSTILE]]
+
+
+def test_csv_on_a_terminal_escapes_controls_but_newlines() -> None:
+    lines = list(format_result(ResultTable(("label",), [(HOSTILE,)]), "csv", terminal=True))
+    text = "\n".join(lines)
+    assert r"Mosul\x1b[2J\x07 said\tthe \x9bcouncil\r" in text
+    assert not any((ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) < 0xa0 for c in text)
+
+
+def _article_with_controls(tmp_path: Path) -> Path:
+    source = tmp_path / "ctl.jsonl"
+    source.write_text(jsonl({"id": "ctl-1", "date": "2025-04-02", "title": "Curfew\x1b[2J in Tikrit\x07",
+                             "text": "Police in Tikrit arrested two men on Tuesday."}), encoding="utf-8")
+    out = tmp_path / "ctl.trig"
+    assert run("extract", source, "-o", out, "--no-link").exit_code == 0
+    return out
+
+
+def test_query_on_a_terminal_shows_no_raw_controls(tmp_path: Path) -> None:
+    data = _article_with_controls(tmp_path)
+    for fmt in ("table", "csv", "tsv"):
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen([sys.executable, "-m", "kg", "query", "articles", "--data", str(data), "--format", fmt],
+                                cwd=tmp_path, env=CHILD_ENV, stdout=follower, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL)
+        os.close(follower)
+        shown = b""
+        while True:
+            ready, _, _ = select.select([leader], [], [], PATIENCE)
+            if not ready:
+                break
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        os.close(leader)
+        assert proc.wait(timeout=PATIENCE) == 0
+        assert proc.stderr is not None
+        proc.stderr.close()
+        assert b"Curfew" in shown, (fmt, shown)
+        assert b"\x1b" not in shown and b"\x07" not in shown, (fmt, shown)
+
+
+def test_query_csv_into_a_pipe_keeps_the_data(tmp_path: Path) -> None:
+    data = _article_with_controls(tmp_path)
+    result = run("query", "articles", "--data", data, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert "Curfew\x1b[2J in Tikrit\x07" in result.stdout
 
 
