@@ -379,3 +379,24 @@ def test_query_csv_into_a_pipe_keeps_the_data(tmp_path: Path) -> None:
     assert "Curfew\x1b[2J in Tikrit\x07" in result.stdout
 
 
+# --- update queries -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("update", [
+    "DELETE WHERE { ?s ?p ?o }",
+    "PREFIX kg: <https://w3id.org/kg-news/ns#>\n# wipe\nINSERT DATA { <urn:a> kg:b <urn:c> }",
+    "drop all",
+    "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+], ids=["delete-where", "insert-data", "drop", "with"])
+def test_update_query_files_are_refused_with_the_way_to_run_them(tmp_path: Path, update: str) -> None:
+    query = tmp_path / "wipe.rq"
+    query.write_text(update + "\n", encoding="utf-8")
+    data = tmp_path / "d.ttl"
+    data.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    result = run("query", query, "--data", data)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    (error,) = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert str(query) in error
+    assert "SPARQL update" in error and "read-only" in error and "curl" in error
+    assert "CONSTRUCT" not in error
+    assert data.read_text() == "<urn:a> <urn:b> <urn:c> .\n"
