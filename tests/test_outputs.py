@@ -54,14 +54,15 @@ def jsonl(*records: dict[str, str]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
 
 
-def wait_for(condition: Callable[[], bool], proc: subprocess.Popen[bytes], what: str) -> None:
-    """Poll until ``condition`` holds; fail if the child ends first or never gets there."""
+def wait_for(condition: Callable[[], bool], proc: subprocess.Popen[bytes] | None, what: str) -> None:
+    """Poll until ``condition`` holds; fail if the child (when given) ends first, or if it never holds."""
     deadline = time.monotonic() + PATIENCE
     while not condition():
-        if proc.poll() is not None:
+        if proc is not None and proc.poll() is not None:
             pytest.fail(f"the child ended (exit {proc.returncode}) before {what}")
         if time.monotonic() > deadline:
-            proc.kill()
+            if proc is not None:
+                proc.kill()
             pytest.fail(f"no sign of {what}")
         time.sleep(0.05)
 
@@ -120,11 +121,31 @@ def _filler(n: int) -> str:
             "fled.\n\n\n")
 
 
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["sigterm", "sigint"])
-def test_signal_during_extract_leaves_no_temporary_file(tmp_path: Path, signum: int, code: int) -> None:
+def _group(pgid: int) -> list[int]:
+    """The live processes of a process group."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.parametrize(("signum", "code", "jobs", "group"), [
+    (signal.SIGTERM, 143, 1, False), (signal.SIGINT, 130, 1, False),
+    (signal.SIGTERM, 143, 2, False), (signal.SIGINT, 130, 2, False),
+    (signal.SIGTERM, 143, 2, True), (signal.SIGINT, 130, 2, True),
+], ids=["sigterm", "sigint", "sigterm-jobs-2", "sigint-jobs-2", "sigterm-jobs-2-group", "ctrl-c-jobs-2"])
+def test_signal_during_extract_leaves_no_temporary_file(tmp_path: Path, signum: int, code: int, jobs: int,
+                                                        group: bool) -> None:
     out = tmp_path / "out.ttl"
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "extract", "-", "-o", str(out)], cwd=tmp_path,
-                            env=CHILD_ENV, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # a session of its own, so that the workers of --jobs can be found (and cleaned up) by process group
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "extract", "-", "-o", str(out), "--jobs", str(jobs)],
+                            cwd=tmp_path, env=CHILD_ENV, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, start_new_session=True)
     assert proc.stdin is not None and proc.stderr is not None
     # stdin stays open, so the run cannot finish before the signal: it is under way once its temporary
     # file holds more than the prefixes
@@ -136,10 +157,16 @@ def test_signal_during_extract_leaves_no_temporary_file(tmp_path: Path, signum: 
 
     try:
         wait_for(written, proc, "the temporary output growing")
-        proc.send_signal(signum)
+        if group:  # to kg and its workers, as Ctrl+C in a terminal does
+            os.killpg(proc.pid, signum)
+        else:  # to kg alone, as kill(1) does: the workers are for kg to stop
+            proc.send_signal(signum)
         assert proc.wait(timeout=PATIENCE) == code
         stderr = proc.stderr.read().decode()
+        wait_for(lambda: not _group(proc.pid), None, "the workers ending")
     finally:
+        for pid in _group(proc.pid):
+            os.kill(pid, signal.SIGKILL)
         proc.kill()
         proc.wait()
         proc.stdin.close()
