@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
 import os
+import signal
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,14 +28,51 @@ def _errors() -> Iterator[None]:
         yield
     except KgError as exc:
         raise click.ClickException(str(exc)) from None
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        click.echo("Interrupted by SIGTERM." if terminated else "Interrupted.", err=True)
+        code = 128 + signal.SIGTERM if terminated else 130
+        if _stopped_workers:
+            # the queues that fed the stopped workers would wait at exit, for ever, to hand them the rest
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        sys.exit(code)
     except BrokenPipeError:
         # the reader went away ('kg query … | head'): no traceback, and none at exit either, as the
         # Python documentation on SIGPIPE advises
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
+
+
+_stopped_workers = False  # set when an interrupt stopped the workers of --jobs
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl+C so that every clean-up that runs on an interrupt runs on it too."""
+
+
+def _on_signal(pid: int, interrupt: type[KeyboardInterrupt]) -> Callable[[int, object], None]:
+    """The SIGINT or SIGTERM handler of kg's process ``pid``: stop the workers of ``--jobs``, then raise
+    ``interrupt`` so that every clean-up runs. In a worker (forked from ``pid``), end at once, quietly,
+    as the signal would have it: kg stops the run."""
+
+    def handler(signum: int, frame: object) -> None:
+        if os.getpid() != pid:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        # spaCy waits for its workers on the way out, and a worker blocked sending a parse to kg never ends
+        global _stopped_workers
+        workers = multiprocessing.active_children()
+        for worker in workers:
+            worker.terminate()
+        if workers:
+            _stopped_workers = True
+            warnings.filterwarnings("ignore", message=r"\[W127\]")  # "not all workers completed": kg stopped them
+        raise interrupt
+
+    return handler
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -109,6 +149,10 @@ def extract_cmd(ctx: click.Context, inputs: tuple[str, ...], output: str, fmt: s
     from kg.link.sources import default_linker
     from kg.pipeline import Report, extract_file
 
+    if output != "-" and Path(output).is_dir():
+        from kg.rdf.files import directory_message
+
+        raise click.BadParameter(directory_message(Path(output)), param_hint="'-o' / '--output'")
     report = Report()
     quiet = ctx.obj["quiet"]
     with _errors():
@@ -176,13 +220,15 @@ def query_cmd(query: str, data: tuple[str, ...], store: str | None, endpoint: st
         bindings = _params(params)
         saved = load_query(query)
         if data:
-            _echo_lines(format_result(stream_query(saved, files_store(data), bindings, limit), fmt))
+            _echo_lines(format_result(stream_query(saved, files_store(data), bindings, limit), fmt,
+                                      terminal=sys.stdout.isatty()))
             return
         target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
                              create=False, read_only=True)
         try:
             check_indexed(target)
-            _echo_lines(format_result(stream_query(saved, target, bindings, limit), fmt))
+            _echo_lines(format_result(stream_query(saved, target, bindings, limit), fmt,
+                                      terminal=sys.stdout.isatty()))
         finally:
             target.close()
 
@@ -404,15 +450,30 @@ def queries_cmd() -> None:
 @cli.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def validate_cmd(files: tuple[Path, ...]) -> None:
-    """Check RDF files against the SHACL shapes of the kg ontology."""
-    from kg.rdf.shapes import validate
+    """Check RDF files against the SHACL shapes of the kg ontology.
 
-    with _errors():
-        problems = validate(files)
-    for line in problems:
-        click.echo(line)
-    if problems:
-        click.echo(f"Error: {len(problems)} violations", err=True)
+    Every file is checked: violations go to stdout, one line each; each file that fails gets one
+    Error line.
+    """
+    from kg.rdf.shapes import validate_file
+
+    failed = 0
+    for path in files:
+        with _errors():
+            try:
+                problems = validate_file(path)
+            except KgError as exc:
+                click.echo(f"Error: {exc}", err=True)
+                failed += 1
+                continue
+        for line in problems:
+            click.echo(line)
+        if problems:
+            click.echo(f"Error: {path}: {len(problems)} violation{'s' if len(problems) > 1 else ''} - "
+                       "see the lines above", err=True)
+            failed += 1
+    if failed:
+        click.echo(f"{len(files) - failed} of {len(files)} files conform", err=True)
         sys.exit(1)
     click.echo(f"{len(files)} files conform", err=True)
 
@@ -447,4 +508,8 @@ def serve_cmd(ctx: click.Context, store: str | None, bind: str, read_write: bool
 
 def main() -> None:
     """Entry point of ``python -m kg``."""
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _on_signal(os.getpid(), KeyboardInterrupt))
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:  # an ignored SIGTERM (nohup) stays ignored
+        signal.signal(signal.SIGTERM, _on_signal(os.getpid(), Terminated))
     cli(prog_name="kg")

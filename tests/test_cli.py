@@ -375,7 +375,7 @@ def test_validate_broken_file(operation_ttl: tuple[Path, Result], tmp_path: Path
     assert len(violations) == 1
     assert violations[0].startswith(f"{broken}: <")
     assert "confidence" in violations[0]
-    assert "Error: 1 violations" in result.stderr
+    assert f"Error: {broken}: 1 violation - " in result.stderr
 
 
 # --- python -m kg --------------------------------------------------------------------------------------------------

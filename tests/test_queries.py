@@ -520,7 +520,7 @@ def test_table() -> None:
     assert lines[1] == "-" * 60 + "  " + "--"
     assert lines[2] == "Diyala" + " " * 56 + "1"
     assert lines[3] == "x" * 59 + "…"
-    assert lines[4] == "a b" + " " * 59 + "22"
+    assert lines[4] == r"a\tb" + " " * 58 + "22"  # a control is shown as its escape, never raw
     assert len(lines) == 5
 
 

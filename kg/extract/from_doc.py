@@ -16,7 +16,7 @@ from kg.extract.relations.find import find_relations
 from kg.extract.spans import forget_entities, index_entities, index_offices, ref_of, text_span
 from kg.extract.statements import find_statements
 from kg.model import ENTITY_CLASSES, Article, Entity, EntityRef, Event, Extraction, Mention, Policy, Relation, Statement
-from kg.names import normalise_name
+from kg.names import clean_name, normalise_name
 from kg.nlp.lexicon import countries
 from kg.nlp.load import model_name
 from kg.nlp.parse import OnFailure, parse_articles
@@ -73,10 +73,12 @@ def from_doc(doc: Doc, article: Article, model: str, *, calibrated: bool = True)
         if ent.label_ not in ENTITY_CLASSES:
             continue
         ref = ref_of(ent)
-        label = ent.ent_id_ or ent.text
+        label = clean_name(ent.ent_id_ or ent.text)
+        if not ref[1] or not label:  # nothing but symbols or emoji: no name
+            continue
         if ref not in entities:
             entities[ref] = Entity(kind=ref[0], key=ref[1], label=label, cls=ent.label_)
-        surface.setdefault(ref, set()).add(ent.text)
+        surface.setdefault(ref, set()).add(clean_name(ent.text))
         mentions.append(Mention(text_span(ent), ref, source=source_of(ent)))
     index_entities(doc)
     try:

@@ -21,16 +21,31 @@ __all__ = ["FORMATS", "MAX_CELL_WIDTH", "format_result"]
 FORMATS: tuple[str, ...] = ("table", "csv", "tsv", "json")
 MAX_CELL_WIDTH = 60
 
-_TABLE_BREAKS = re.compile(r"[\t\n\r\v\f]+")
+# C0 and C1 controls and DEL, which a terminal acts on (ESC [2J clears it), and the bidirectional
+# embeddings, overrides and isolates, which reorder what is shown
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CSV_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+# the string escapes of Turtle, which SPARQL 1.1 TSV results use for literals
+_TSV_ESCAPES = {"\\": "\\\\", **_SHORT}
+_TSV_SPECIAL = re.compile("[\\\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def format_result(result: ResultTable | ResultRows, fmt: str) -> Iterator[str]:
+def _visible(match: re.Match[str]) -> str:
+    char = match.group()
+    return _SHORT.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def format_result(result: ResultTable | ResultRows, fmt: str, *, terminal: bool = False) -> Iterator[str]:
     """Lines (without newline) of ``result`` as ``table``, ``csv``, ``tsv`` or ``json``.
 
-    ``table`` aligns columns and cuts cells at 60 characters; ``csv`` and ``tsv`` start with a
-    header row (tsv escapes tabs, newlines and backslashes as ``\\t``, ``\\n``, ``\\\\``); ``json``
-    is one array with an object per row, unbound columns left out. All but ``table`` (which must see
-    every row to align the columns) write each row as it is read, so big answers stream.
+    ``table`` aligns columns, cuts cells at 60 characters and shows control characters as escapes
+    (``\\n``, ``\\t``, ``\\x1b``); ``csv`` and ``tsv`` start with a header row. ``tsv`` escapes
+    literals as SPARQL 1.1 TSV results do (``\\t``, ``\\n``, ``\\r``, ``\\\\``, and ``\\u001B`` for
+    other controls). ``csv`` is the data as it is (RFC 4180 quoting) unless ``terminal`` is true:
+    then controls other than newlines are shown as escapes, as in a table. ``json`` is one array
+    with an object per row, unbound columns left out (json escapes controls). All but ``table``
+    (which must see every row to align the columns) write each row as it is read, so big answers stream.
 
     >>> table = ResultTable(("label", "date"), [("Diyala", None)])
     >>> list(format_result(table, "csv"))
@@ -41,7 +56,7 @@ def format_result(result: ResultTable | ResultRows, fmt: str) -> Iterator[str]:
     if fmt == "table":
         return _format_table(result)
     if fmt == "csv":
-        return _format_csv(result)
+        return _format_csv(result, terminal)
     if fmt == "tsv":
         return _format_tsv(result)
     if fmt == "json":
@@ -64,7 +79,7 @@ def _compact(value: str) -> str:
 def _table_cell(value: str | None) -> str:
     if value is None:
         return ""
-    text = _TABLE_BREAKS.sub(" ", _compact(value))
+    text = _CONTROLS.sub(_visible, _compact(value))
     if len(text) > MAX_CELL_WIDTH:
         return text[: MAX_CELL_WIDTH - 1] + "…"
     return text
@@ -83,11 +98,11 @@ def _format_table(result: ResultTable | ResultRows) -> Iterator[str]:
         yield "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
 
 
-def _format_csv(result: ResultTable | ResultRows) -> Iterator[str]:
+def _format_csv(result: ResultTable | ResultRows, terminal: bool) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for row in chain([list(result.columns)], ([value or "" for value in row] for row in result.rows)):
-        writer.writerow(row)
+        writer.writerow([_CSV_CONTROLS.sub(_visible, value) for value in row] if terminal else row)
         yield buffer.getvalue()[:-1]
         buffer.seek(0)
         buffer.truncate()
@@ -96,7 +111,12 @@ def _format_csv(result: ResultTable | ResultRows) -> Iterator[str]:
 def _tsv_cell(value: str | None) -> str:
     if value is None:
         return ""
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return _TSV_SPECIAL.sub(_tsv_escape, value)
+
+
+def _tsv_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _TSV_ESCAPES.get(char) or f"\\u{ord(char):04X}"
 
 
 def _format_tsv(result: ResultTable | ResultRows) -> Iterator[str]:

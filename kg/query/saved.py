@@ -131,6 +131,11 @@ def _empty_store() -> Store:
     return Store()
 
 
+# comments, PREFIX and BASE declarations, then the first keyword of an update operation
+_PROLOGUE = re.compile(r"\A(?:\s+|#[^\n]*|(?:PREFIX\s+[^\s:]*:\s*|BASE\s+)<[^>]*>)*", re.IGNORECASE)
+_UPDATE = re.compile(r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+
+
 def parse_query_file(path: Path) -> SavedQuery:
     """Read a ``.rq`` file, parse its header comments and check that it is a valid SPARQL ``SELECT``.
 
@@ -175,6 +180,12 @@ def parse_query_file(path: Path) -> SavedQuery:
         if blocks:
             _empty_store().query(_uncommented(text, blocks, {name for _, _, name in blocks}))
     except (SyntaxError, ValueError, OSError, RuntimeError) as error:
+        if _UPDATE.match(_PROLOGUE.sub("", text)):
+            raise QueryError(
+                f"query file {path} is a SPARQL update - kg query is read-only and runs SELECT queries only; "
+                "to change a store on purpose, send the update to its update URL yourself, e.g. "
+                f"curl --data-urlencode update@{path} http://127.0.0.1:7878/update (a 'kg serve --read-write')"
+            ) from None
         raise QueryError(f"query file {path} is not valid SPARQL: {_one_line(error)}") from error
     if not isinstance(result, QuerySolutions):
         raise QueryError(f"query file {path} is not a SELECT query - only SELECT queries can be saved")

@@ -69,6 +69,9 @@ class RdfWriter:
     1
     >>> print(out.getvalue().decode(), end="")
     <urn:s> <urn:p> "o" <urn:g> .
+
+    Raises:
+        OutputError: the target is a directory, or its directory cannot be written.
     """
 
     def __init__(self, target: str | Path | IO[bytes] | None, fmt: str = "turtle") -> None:
@@ -86,6 +89,8 @@ class RdfWriter:
             self._stream = sys.stdout.buffer
         elif isinstance(target, (str, Path)):
             path = Path(target)
+            if path.is_dir():
+                raise OutputError(directory_message(path))
             try:
                 fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
             except OSError as exc:
@@ -95,7 +100,11 @@ class RdfWriter:
             self._stream = os.fdopen(fd, "wb")
         else:
             self._stream = target
-        self._header()
+        try:
+            self._header()
+        except BaseException as exc:
+            self.__exit__(type(exc), exc, exc.__traceback__)
+            raise
         return self
 
     def _header(self) -> None:
@@ -129,16 +138,42 @@ class RdfWriter:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         assert self._stream is not None
-        if self.fmt == "jsonld":
-            self._stream.write(b"]\n")
         if self._tmp is None:
+            if self.fmt == "jsonld":
+                self._stream.write(b"]\n")
             self._stream.flush()
             return
-        self._stream.close()
-        if exc_type is None:
-            os.replace(self._tmp, self._target)  # type: ignore[arg-type]
-        else:
-            self._tmp.unlink(missing_ok=True)
+        done = False
+        try:
+            if exc_type is None:
+                if self.fmt == "jsonld":
+                    self._stream.write(b"]\n")
+                self._stream.close()
+                self._replace()
+                done = True
+        finally:
+            if not done:
+                self._stream.close()
+                self._tmp.unlink(missing_ok=True)
+
+    def _replace(self) -> None:
+        assert self._tmp is not None
+        target = Path(self._target)  # type: ignore[arg-type]
+        try:
+            os.replace(self._tmp, target)
+        except OSError as exc:
+            if target.is_dir():
+                raise OutputError(directory_message(target)) from None
+            raise OutputError(f"{target}: cannot write ({exc.strerror}) - check the path") from None
+
+
+def directory_message(path: Path) -> str:
+    """The error for an output path that is a directory: name a file in it instead.
+
+    >>> directory_message(Path("graphs"))
+    'graphs is a directory - give a file name, e.g. -o graphs/out.ttl'
+    """
+    return f"{path} is a directory - give a file name, e.g. -o {path / 'out.ttl'}"
 
 
 PARSE_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS,

@@ -157,10 +157,13 @@ class _Mapper:
         self.add(act, KG.model, _text(self.x.model))
 
     def _entities(self) -> None:
+        labelled: set[ox.NamedNode] = set()
         for entity in self.x.entities:
             node = self.entity((entity.kind, entity.key))
             self.add(node, RDF.type, KG[entity.cls])
-            self.add(node, RDFS.label, _text(entity.label))
+            # keys that differ only in spaces or punctuation share an IRI: it keeps the first one's label
+            self.add(node, SKOS.altLabel if node in labelled else RDFS.label, _text(entity.label))
+            labelled.add(node)
             for alias in entity.aliases:
                 self.add(node, SKOS.altLabel, _text(alias))
         for link in self.x.links:

@@ -6,6 +6,7 @@ shared lock on it while it is open, and a writer opens it only when nobody holds
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -27,11 +28,40 @@ from kg.store.base import (
 )
 from kg.store.locks import StoreLock, check_unlocked, in_use_error, lock_shared
 
+log = logging.getLogger("kg")
+
 DEFAULT_STORE = "kg-store"
 _NO_STORE_FIX = "run 'kg ingest' or 'kg load' first, or pass --store"
 # RocksDB writes CURRENT when it creates a database; a directory without it holds no store.
 _STORE_MARKER = "CURRENT"
 _SERVICE = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?<([^>]*)>", re.IGNORECASE)
+
+
+# pyoxigraph's bulk loader writes each batch to bulk-<random u128>.sst in the store's directory, then
+# has RocksDB take the file in (renamed to a numbered .sst); a process killed in between leaves it
+_BULK_LEFTOVER = re.compile(r"bulk-[0-9]+\.sst")
+
+
+def remove_bulk_leftovers(path: Path) -> list[str]:
+    """Remove the files of a bulk load that was killed before RocksDB took them in; returns their names.
+
+    Call it only while holding the store open for writing: no other process can be bulk-loading it then.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     for name in ("bulk-42.sst", "bulk-notes.sst", "000009.sst"):
+    ...         _ = (Path(d) / name).write_bytes(b"")
+    ...     remove_bulk_leftovers(Path(d)), sorted(p.name for p in Path(d).iterdir())
+    (['bulk-42.sst'], ['000009.sst', 'bulk-notes.sst'])
+    """
+    removed = []
+    for leftover in sorted(path.glob("bulk-*.sst")):
+        if _BULK_LEFTOVER.fullmatch(leftover.name) and leftover.is_file():
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover.name)
+    if removed:
+        log.info("%s: removed %d files left by an interrupted bulk load", path, len(removed))
+    return removed
 
 
 def store_path(given: str | Path | None) -> Path:
@@ -93,6 +123,7 @@ class EmbeddedStore:
             if "lock" in str(exc).lower():  # taken since the check: by a writer, or by a reader after all
                 raise in_use_error(path, reading=False) from None
             raise StoreError(f"cannot open store {path} ({exc}) - check the path and permissions") from None
+        remove_bulk_leftovers(path)
 
     def manifest(self) -> dict[str, ManifestEntry]:
         """Every loaded article graph, by graph IRI."""
