@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import multiprocessing
 import os
 import signal
 import sys
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from kg import __version__
+from kg import __version__, interrupts
 from kg.errors import InputError, KgError
+from kg.interrupts import Terminated
 
 log = logging.getLogger("kg")
 
@@ -32,7 +31,7 @@ def _errors() -> Iterator[None]:
         terminated = isinstance(exc, Terminated)
         click.echo("Interrupted by SIGTERM." if terminated else "Interrupted.", err=True)
         code = 128 + signal.SIGTERM if terminated else 130
-        if _stopped_workers:
+        if interrupts.stopped_workers():
             # the queues that fed the stopped workers would wait at exit, for ever, to hand them the rest
             sys.stdout.flush()
             sys.stderr.flush()
@@ -43,36 +42,6 @@ def _errors() -> Iterator[None]:
         # Python documentation on SIGPIPE advises
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
-
-
-_stopped_workers = False  # set when an interrupt stopped the workers of --jobs
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl+C so that every clean-up that runs on an interrupt runs on it too."""
-
-
-def _on_signal(pid: int, interrupt: type[KeyboardInterrupt]) -> Callable[[int, object], None]:
-    """The SIGINT or SIGTERM handler of kg's process ``pid``: stop the workers of ``--jobs``, then raise
-    ``interrupt`` so that every clean-up runs. In a worker (forked from ``pid``), end at once, quietly,
-    as the signal would have it: kg stops the run."""
-
-    def handler(signum: int, frame: object) -> None:
-        if os.getpid() != pid:
-            signal.signal(signum, signal.SIG_DFL)
-            os.kill(os.getpid(), signum)
-            return
-        # spaCy waits for its workers on the way out, and a worker blocked sending a parse to kg never ends
-        global _stopped_workers
-        workers = multiprocessing.active_children()
-        for worker in workers:
-            worker.terminate()
-        if workers:
-            _stopped_workers = True
-            warnings.filterwarnings("ignore", message=r"\[W127\]")  # "not all workers completed": kg stopped them
-        raise interrupt
-
-    return handler
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -508,8 +477,5 @@ def serve_cmd(ctx: click.Context, store: str | None, bind: str, read_write: bool
 
 def main() -> None:
     """Entry point of ``python -m kg``."""
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, _on_signal(os.getpid(), KeyboardInterrupt))
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:  # an ignored SIGTERM (nohup) stays ignored
-        signal.signal(signal.SIGTERM, _on_signal(os.getpid(), Terminated))
+    interrupts.install()
     cli(prog_name="kg")
