@@ -86,7 +86,7 @@ def small(nlp: Language, monkeypatch: pytest.MonkeyPatch) -> Language:
 # --- where the pieces are cut --------------------------------------------------------------------------------------
 
 
-def test_pieces_cover_the_text_and_end_at_paragraphs_then_sentences_then_white_space() -> None:
+def test_pieces_cover_the_text_and_end_at_paragraphs_lines_sentences_then_white_space() -> None:
     first, second = "Kirkuk was quiet on Monday.", "Fighters attacked Mosul. Police said 4 died."
     text = f"{first}\n\n{second}\n\n{'x' * 28} tail"
     pieces = [text[start:end] for start, end in chunk_bounds(text, 30)]
@@ -94,6 +94,9 @@ def test_pieces_cover_the_text_and_end_at_paragraphs_then_sentences_then_white_s
     assert pieces == [f"{first}\n\n", "Fighters attacked Mosul. ", "Police said 4 died.\n\n", "x" * 28 + " ",
                       "tail"]
     assert chunk_bounds("y" * 70, 30) == [(0, 30), (30, 60), (60, 70)]
+    lines = "Kirkuk was quiet. Police said so.\nMosul was not."
+    assert [lines[start:end] for start, end in chunk_bounds(lines, 40)] == ["Kirkuk was quiet. Police said so.\n",
+                                                                            "Mosul was not."]
 
 
 def test_pieces_are_no_longer_than_the_pipeline_limit(small: Language) -> None:

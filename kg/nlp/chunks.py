@@ -12,10 +12,12 @@ import re
 
 from spacy.language import Language
 
-# A cut point is the end of a match: after a blank line, after a sentence's closing punctuation and the
-# white space that follows it, or after any white space. Each piece keeps its trailing white space, so the
+# A cut point is the end of a match: after a blank line, after a line break (kg_paragraphs starts a sentence
+# there too), after a sentence's closing punctuation and the white space that follows it, or after any white
+# space. Each piece keeps its trailing white space, so the
 # next one starts at a word, as the whole text would have it.
 _PARAGRAPH = re.compile(r"\n[^\S\n]*\n\s*")
+_LINE = re.compile(r"\n\s*")
 _SENTENCE = re.compile(r"[.!?][\"'”’)\]]*\s+")
 _SPACE = re.compile(r"\s+")
 # The pieces of a long article are no longer than a long news article, whatever the limit: nlp.pipe parses a
@@ -44,8 +46,9 @@ def chunk_bounds(text: str, limit: int) -> list[tuple[int, int]]:
     """``(start, end)`` of consecutive pieces of ``text``, each at most ``limit`` characters long, that
     together cover it exactly.
 
-    A piece ends at the last paragraph break that fits, else at the last sentence end, else at the last
-    white space; a run of more than ``limit`` characters without white space is cut where the limit falls.
+    A piece ends at the last paragraph break that fits, else at the last line break, else at the last
+    sentence end, else at the last white space; a run of more than ``limit`` characters without white space
+    is cut where the limit falls.
 
     >>> text = "One two.\\n\\nThree four. Five six."
     >>> [text[start:end] for start, end in chunk_bounds(text, 16)]
@@ -58,7 +61,7 @@ def chunk_bounds(text: str, limit: int) -> list[tuple[int, int]]:
     start = 0
     while len(text) - start > limit:
         window = text[start : start + limit]
-        ends = (_last_end(pattern, window) for pattern in (_PARAGRAPH, _SENTENCE, _SPACE))
+        ends = (_last_end(pattern, window) for pattern in (_PARAGRAPH, _LINE, _SENTENCE, _SPACE))
         cut = next((end for end in ends if end), limit)
         bounds.append((start, start + cut))
         start += cut
