@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 from kg.cli import cli
 from kg.extract.from_doc import extract
 from kg.model import Article, Extraction, TextSpan
-from kg.nlp.chunks import chunk_bounds, chunk_limit
+from kg.nlp.chunks import chunk_bounds, chunk_limit, chunks
 from kg.nlp.components import EntityTyper
 from tests.helpers import DATELINE
 
@@ -99,13 +99,19 @@ def test_pieces_cover_the_text_and_end_at_paragraphs_lines_sentences_then_white_
                                                                             "Mosul was not."]
 
 
-def test_pieces_are_no_longer_than_the_pipeline_limit(small: Language) -> None:
+def test_pieces_with_their_context_are_no_longer_than_the_pipeline_limit(small: Language) -> None:
     assert chunk_limit(small) == 3_000
     text = news_text(10_000)
-    bounds = chunk_bounds(text, chunk_limit(small))
-    assert len(bounds) >= 4
-    assert all(end - start <= 3_000 for start, end in bounds)
-    assert all(text[start:end].endswith("\n\n") for start, end in bounds[:-1])  # paragraphs fit: cut between them
+    pieces = chunks(text, chunk_limit(small))
+    assert len(pieces) >= 4
+    assert [(c.start, c.end) for c in pieces] == list(zip([0, *(c.end for c in pieces[:-1])],
+                                                          [c.end for c in pieces], strict=True))
+    assert pieces[-1].end == len(text)
+    assert all(c.after - c.before <= 3_000 for c in pieces)
+    assert all(text[c.start : c.end].endswith("\n\n") for c in pieces[:-1])  # paragraphs fit: cut between them
+    # the sentences around a piece are parsed with it
+    assert all(c.before < c.start and c.end < c.after for c in pieces[1:-1])
+    assert all(text[c.before - 2 : c.before] in {". ", "\n\n"} for c in pieces[1:])
 
 
 # --- the library ---------------------------------------------------------------------------------------------------
@@ -119,7 +125,7 @@ def test_a_long_article_is_extracted_with_exact_offsets(small: Language) -> None
     assert {name for name in PEOPLE if name in text} <= named
     assert {name for name in PLACES if name in text} <= named
     # facts from the first piece and from the last one
-    last_piece = chunk_bounds(text, chunk_limit(small))[-1][0]
+    last_piece = chunks(text, chunk_limit(small))[-1].start
     assert min(e.trigger.start for e in x.events) < 3_000
     assert max(e.trigger.start for e in x.events) >= last_piece
     assert max(m.span.start for m in x.mentions) >= last_piece
@@ -129,14 +135,16 @@ def test_pieces_give_what_the_whole_article_gives(nlp: Language, small: Language
     # every paragraph names its people in full: no fact hangs on a name given in another piece (the quote
     # template does, when NER takes the quote and the speaker's first name for a title)
     text = news_text(10_000, templates=tuple(t for t in SENTENCES if not t.startswith('"')))
+    assert len(chunks(text, chunk_limit(small))) >= 4
     article = Article(id="long", text=text, date=DATELINE)
     pieced = next(extract([article], small))
     small.max_length = 1_000_000
     whole = next(extract([article], nlp))
-    assert len(whole.events) > 100
+    assert len(whole.events) > 100 and len(whole.statements) > 20
     assert pieced.entities == whole.entities
     assert pieced.mentions == whole.mentions
     assert pieced.events == whole.events
+    assert pieced == whole  # statements and relations too: the sentences at a piece's edge are parsed in context
 
 
 def test_a_paragraph_longer_than_a_piece_is_cut_at_a_sentence_end(small: Language) -> None:
@@ -146,7 +154,7 @@ def test_a_paragraph_longer_than_a_piece_is_cut_at_a_sentence_end(small: Languag
     long_paragraph = text.split("\n\n")[1]
     assert len(long_paragraph) > 3_000
     start = text.index(long_paragraph)
-    inside = [end for _, end in chunk_bounds(text, chunk_limit(small)) if start < end < start + len(long_paragraph)]
+    inside = [c.end for c in chunks(text, chunk_limit(small)) if start < c.end < start + len(long_paragraph)]
     assert inside and all(text[end - 2 : end] in {". ", '" '} for end in inside)
     x = next(extract([Article(id="long", text=text, date=DATELINE)], small))
     assert_exact(x)

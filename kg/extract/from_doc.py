@@ -32,7 +32,7 @@ from kg.model import (
     TextSpan,
 )
 from kg.names import normalise_name
-from kg.nlp.chunks import chunk_bounds, chunk_limit
+from kg.nlp.chunks import Chunk, chunk_limit, chunks
 from kg.nlp.lexicon import countries
 from kg.nlp.load import model_name
 from kg.nlp.parse import OnFailure, parse_articles
@@ -62,11 +62,12 @@ def extract(
     extraction is :meth:`~kg.model.Extraction.filtered` at that confidence.
 
     An article longer than ``nlp.max_length`` is parsed in pieces (see :mod:`kg.nlp.chunks`), each its own
-    Doc in the same ``nlp.pipe`` stream, and what the pieces say is put together as one Doc's would be:
-    offsets moved by the piece's start, an entity named in several pieces one entity with all its mentions.
-    What needs the whole article is lost at a piece's edge: a surname or acronym resolved to a full name
-    given in another piece, a fact whose sentence is cut. Pieces, not one Doc made of them
-    (``Doc.from_docs``), because kg's components after NER resolve names over the whole Doc they see.
+    Doc in the same ``nlp.pipe`` stream and parsed with the sentences around it, and what the pieces say is
+    put together as one Doc's would be: offsets moved by the piece's start, an entity named in several pieces
+    one entity with all its mentions. What needs more of the article is lost at a piece's edge: a surname or
+    acronym resolved by a full name given only in another piece, a fact whose sentence is cut. Pieces, not
+    one Doc made of them (``Doc.from_docs``), because kg's components after NER take time growing faster
+    than the length of the Doc they see, and resolve names over all of it.
 
     >>> from kg.nlp.load import load_pipeline
     >>> nlp = load_pipeline()
@@ -79,10 +80,15 @@ def extract(
 
     def pieces() -> Iterator[Article]:
         for article in articles:
-            bounds = _bounds(article.text, nlp)
-            for number, (start, end) in enumerate(bounds):
-                pending.append(_Piece(article, start, last=number + 1 == len(bounds)))
-                yield article if len(bounds) == 1 else replace(article, text=article.text[start:end])
+            parts = _chunks(article.text, nlp)
+            if len(parts) == 1:
+                pending.append(_Piece(article, 0, None, first=True, last=True))
+                yield article
+                continue
+            for chunk in parts:
+                own = (chunk.start - chunk.before, chunk.end - chunk.before)
+                pending.append(_Piece(article, chunk.before, own, first=chunk is parts[0], last=chunk is parts[-1]))
+                yield replace(article, text=article.text[chunk.before : chunk.after])
 
     def failed(article: Article, error: Exception) -> None:
         piece = state.next(pending.popleft())
@@ -95,7 +101,7 @@ def extract(
         if state.facts is None:
             continue
         try:
-            state.facts.add(facts_of(doc, piece.article.date), piece.start)
+            state.facts.add(facts_of(doc, piece.article.date, own=piece.own), piece.offset)
             if not piece.last:
                 continue
             extraction = finish(state.facts, piece.article, name, calibrated=calibrated)
@@ -110,10 +116,13 @@ def extract(
 
 @dataclass(frozen=True)
 class _Piece:
-    """A piece of ``article`` sent to the pipeline: the whole text, or one of a long article's pieces."""
+    """What was sent to the pipeline for ``article``: its whole text (``own`` is None), or one piece of it
+    from ``offset`` on, of which ``own`` (relative to ``offset``) is the part whose facts are kept."""
 
     article: Article
-    start: int
+    offset: int
+    own: tuple[int, int] | None
+    first: bool
     last: bool
 
 
@@ -124,15 +133,15 @@ class _Merging:
 
     def next(self, piece: _Piece) -> _Piece:
         """Take the outcome of ``piece`` next: a new article starts afresh at its first piece."""
-        if piece.start == 0:
+        if piece.first:
             self.facts = Facts()
         return piece
 
 
-def _bounds(text: str, nlp: Language) -> list[tuple[int, int]]:
+def _chunks(text: str, nlp: Language) -> list[Chunk]:
     if len(text) <= nlp.max_length:
-        return [(0, len(text))]
-    return chunk_bounds(text, chunk_limit(nlp))
+        return [Chunk(0, len(text), 0, len(text))]
+    return chunks(text, chunk_limit(nlp))
 
 
 def from_doc(doc: Doc, article: Article, model: str, *, calibrated: bool = True) -> Extraction:
@@ -184,30 +193,46 @@ def _moved(span: TextSpan, offset: int) -> TextSpan:
     return TextSpan(span.start + offset, span.end + offset, span.text)
 
 
-def facts_of(doc: Doc, date: dt.date | None) -> Facts:
+def facts_of(doc: Doc, date: dt.date | None, *, own: tuple[int, int] | None = None) -> Facts:
     """The entities, mentions, events, policies, statements and relations of one parsed Doc (events and
-    the like dated from ``date``, the article's dateline)."""
+    the like dated from ``date``, the article's dateline).
+
+    With ``own``, the Doc is a piece of an article parsed with some text around it: only the mentions and
+    the facts whose sentence starts in ``[own[0], own[1])`` are kept (with the entities they name).
+    """
+
+    def mine(span: TextSpan) -> bool:
+        return own is None or own[0] <= span.start < own[1]
+
     facts = Facts()
+    named: dict[EntityRef, Entity] = {}
     for ent in doc.ents:
         if ent.label_ not in ENTITY_CLASSES:
             continue
         ref = ref_of(ent)
-        label = ent.ent_id_ or ent.text
-        if ref not in facts.entities:
-            facts.entities[ref] = Entity(kind=ref[0], key=ref[1], label=label, cls=ent.label_)
+        entity = named.setdefault(ref, Entity(kind=ref[0], key=ref[1], label=ent.ent_id_ or ent.text,
+                                               cls=ent.label_))
+        span = text_span(ent)
+        if not mine(span):
+            continue
+        facts.entities.setdefault(ref, entity)
         facts.surface.setdefault(ref, set()).add(ent.text)
-        facts.mentions.append(Mention(text_span(ent), ref, source=source_of(ent)))
+        facts.mentions.append(Mention(span, ref, source=source_of(ent)))
     index_entities(doc)
     try:
         offices = role_mentions(doc)
-        facts.mentions += offices
+        facts.mentions += [m for m in offices if mine(m.span)]
         index_offices(doc, ((m.span, m.entity) for m in offices))
-        facts.events = find_events(doc, date)
-        facts.policies = find_policies(doc, date)
-        facts.statements = find_statements(doc, date)
-        facts.relations = find_relations(doc)
+        facts.events = [e for e in find_events(doc, date) if mine(e.evidence)]
+        facts.policies = [p for p in find_policies(doc, date) if mine(p.evidence)]
+        facts.statements = [s for s in find_statements(doc, date) if mine(s.evidence)]
+        facts.relations = [r for r in find_relations(doc) if mine(r.evidence)]
     finally:
         forget_entities(doc)
+    for ref in _referenced(facts.events, facts.policies, facts.statements, facts.relations):
+        if ref not in facts.entities and ref in named:  # named only in the text around the piece
+            facts.entities[ref] = named[ref]
+            facts.surface[ref] = set()
     return facts
 
 
