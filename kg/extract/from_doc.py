@@ -3,7 +3,10 @@ statements and relations, as :class:`~kg.model.Extraction` objects (one per arti
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import deque
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -15,8 +18,21 @@ from kg.extract.policies import find_policies
 from kg.extract.relations.find import find_relations
 from kg.extract.spans import forget_entities, index_entities, index_offices, ref_of, text_span
 from kg.extract.statements import find_statements
-from kg.model import ENTITY_CLASSES, Article, Entity, EntityRef, Event, Extraction, Mention, Policy, Relation, Statement
+from kg.model import (
+    ENTITY_CLASSES,
+    Article,
+    Entity,
+    EntityRef,
+    Event,
+    Extraction,
+    Mention,
+    Policy,
+    Relation,
+    Statement,
+    TextSpan,
+)
 from kg.names import clean_name, normalise_name
+from kg.nlp.chunks import Chunk, chunk_limit, chunks
 from kg.nlp.lexicon import countries
 from kg.nlp.load import model_name
 from kg.nlp.parse import OnFailure, parse_articles
@@ -45,30 +61,151 @@ def extract(
     (for fitting a calibration, see :mod:`kg.extract.calibration`). With ``min_confidence``, each
     extraction is :meth:`~kg.model.Extraction.filtered` at that confidence.
 
+    An article longer than ``nlp.max_length`` is parsed in pieces (see :mod:`kg.nlp.chunks`), each its own
+    Doc in the same ``nlp.pipe`` stream and parsed with the sentences around it, and what the pieces say is
+    put together as one Doc's would be: offsets moved by the piece's start, an entity named in several pieces
+    one entity with all its mentions. What needs more of the article is lost at a piece's edge: a surname or
+    acronym resolved by a full name given only in another piece, a fact whose sentence is cut. Pieces, not
+    one Doc made of them (``Doc.from_docs``), because kg's components after NER take time growing faster
+    than the length of the Doc they see, and resolve names over all of it.
+
     >>> from kg.nlp.load import load_pipeline
     >>> nlp = load_pipeline()
     >>> [x.article.id for x in extract([Article(id="a1", text="ISIS attacked Kirkuk.")], nlp)]
     ['a1']
     """
     name = model_name(nlp)
-    for article, doc in parse_articles(articles, nlp, on_failure=on_failure, batch_size=batch_size,
-                                       n_process=n_process):
+    pending: deque[_Piece] = deque()  # the pieces sent to the pipeline, in order, until their Doc comes back
+    state = _Merging()
+
+    def pieces() -> Iterator[Article]:
+        for article in articles:
+            parts = _chunks(article.text, nlp)
+            if len(parts) == 1:
+                pending.append(_Piece(article, 0, None, first=True, last=True))
+                yield article
+                continue
+            for chunk in parts:
+                own = (chunk.start - chunk.before, chunk.end - chunk.before)
+                pending.append(_Piece(article, chunk.before, own, first=chunk is parts[0], last=chunk is parts[-1]))
+                yield replace(article, text=article.text[chunk.before : chunk.after])
+
+    def failed(article: Article, error: Exception) -> None:
+        piece = state.next(pending.popleft())
+        if state.facts is not None:  # the article's first failure: its other pieces are skipped
+            state.facts = None
+            on_failure(piece.article, error)
+
+    for _, doc in parse_articles(pieces(), nlp, on_failure=failed, batch_size=batch_size, n_process=n_process):
+        piece = state.next(pending.popleft())
+        if state.facts is None:
+            continue
         try:
-            extraction = from_doc(doc, article, name, calibrated=calibrated)
+            state.facts.add(facts_of(doc, piece.article.date, own=piece.own), piece.offset)
+            if not piece.last:
+                continue
+            extraction = finish(state.facts, piece.article, name, calibrated=calibrated)
             if min_confidence is not None:
                 extraction = extraction.filtered(min_confidence)
         except Exception as error:  # one article's bad luck must not cost the others
-            on_failure(article, error)
+            state.facts = None
+            on_failure(piece.article, error)
             continue
         yield extraction
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """What was sent to the pipeline for ``article``: its whole text (``own`` is None), or one piece of it
+    from ``offset`` on, of which ``own`` (relative to ``offset``) is the part whose facts are kept."""
+
+    article: Article
+    offset: int
+    own: tuple[int, int] | None
+    first: bool
+    last: bool
+
+
+class _Merging:
+    """The facts gathered so far from the pieces of the article being extracted (``None`` once one failed)."""
+
+    facts: Facts | None = None
+
+    def next(self, piece: _Piece) -> _Piece:
+        """Take the outcome of ``piece`` next: a new article starts afresh at its first piece."""
+        if piece.first:
+            self.facts = Facts()
+        return piece
+
+
+def _chunks(text: str, nlp: Language) -> list[Chunk]:
+    if len(text) <= nlp.max_length:
+        return [Chunk(0, len(text), 0, len(text))]
+    return chunks(text, chunk_limit(nlp))
 
 
 def from_doc(doc: Doc, article: Article, model: str, *, calibrated: bool = True) -> Extraction:
     """Build the Extraction of one parsed article (with the shipped calibration unless ``calibrated``
     is false)."""
-    entities: dict[tuple[str, str], Entity] = {}
-    surface: dict[tuple[str, str], set[str]] = {}
-    mentions: list[Mention] = []
+    return finish(facts_of(doc, article.date), article, model, calibrated=calibrated)
+
+
+@dataclass
+class Facts:
+    """What a Doc says, before it becomes an :class:`~kg.model.Extraction`; the facts of a long article's
+    pieces are gathered into one with :meth:`add`."""
+
+    entities: dict[EntityRef, Entity] = field(default_factory=dict)
+    surface: dict[EntityRef, set[str]] = field(default_factory=dict)
+    mentions: list[Mention] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    policies: list[Policy] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+
+    def add(self, other: Facts, offset: int) -> None:
+        """Add the facts of a piece that starts at ``offset`` in the article, after those gathered so far
+        (an entity keeps the label and class it was first found with, as in one Doc)."""
+        for ref, entity in other.entities.items():
+            self.entities.setdefault(ref, entity)
+            self.surface.setdefault(ref, set()).update(other.surface[ref])
+        if offset == 0:
+            moved = other
+        else:
+            moved = Facts(
+                mentions=[replace(m, span=_moved(m.span, offset)) for m in other.mentions],
+                events=[replace(e, trigger=_moved(e.trigger, offset), evidence=_moved(e.evidence, offset))
+                        for e in other.events],
+                policies=[replace(p, trigger=_moved(p.trigger, offset), evidence=_moved(p.evidence, offset))
+                          for p in other.policies],
+                statements=[replace(s, verb=_moved(s.verb, offset), quote=_moved(s.quote, offset),
+                                    evidence=_moved(s.evidence, offset)) for s in other.statements],
+                relations=[replace(r, evidence=_moved(r.evidence, offset)) for r in other.relations],
+            )
+        self.mentions += moved.mentions
+        self.events += moved.events
+        self.policies += moved.policies
+        self.statements += moved.statements
+        self.relations += moved.relations
+
+
+def _moved(span: TextSpan, offset: int) -> TextSpan:
+    return TextSpan(span.start + offset, span.end + offset, span.text)
+
+
+def facts_of(doc: Doc, date: dt.date | None, *, own: tuple[int, int] | None = None) -> Facts:
+    """The entities, mentions, events, policies, statements and relations of one parsed Doc (events and
+    the like dated from ``date``, the article's dateline).
+
+    With ``own``, the Doc is a piece of an article parsed with some text around it: only the mentions and
+    the facts whose sentence starts in ``[own[0], own[1])`` are kept (with the entities they name).
+    """
+
+    def mine(span: TextSpan) -> bool:
+        return own is None or own[0] <= span.start < own[1]
+
+    facts = Facts()
+    named: dict[EntityRef, Entity] = {}
     for ent in doc.ents:
         if ent.label_ not in ENTITY_CLASSES:
             continue
@@ -76,21 +213,37 @@ def from_doc(doc: Doc, article: Article, model: str, *, calibrated: bool = True)
         label = clean_name(ent.ent_id_ or ent.text)
         if not ref[1] or not label:  # nothing but symbols or emoji: no name
             continue
-        if ref not in entities:
-            entities[ref] = Entity(kind=ref[0], key=ref[1], label=label, cls=ent.label_)
-        surface.setdefault(ref, set()).add(clean_name(ent.text))
-        mentions.append(Mention(text_span(ent), ref, source=source_of(ent)))
+        entity = named.setdefault(ref, Entity(kind=ref[0], key=ref[1], label=label, cls=ent.label_))
+        span = text_span(ent)
+        if not mine(span):
+            continue
+        facts.entities.setdefault(ref, entity)
+        facts.surface.setdefault(ref, set()).add(clean_name(ent.text))
+        facts.mentions.append(Mention(span, ref, source=source_of(ent)))
     index_entities(doc)
     try:
         offices = role_mentions(doc)
-        mentions += offices
+        facts.mentions += [m for m in offices if mine(m.span)]
         index_offices(doc, ((m.span, m.entity) for m in offices))
-        events = find_events(doc, article.date)
-        policies = find_policies(doc, article.date)
-        statements = find_statements(doc, article.date)
-        relations = find_relations(doc)
+        facts.events = [e for e in find_events(doc, date) if mine(e.evidence)]
+        facts.policies = [p for p in find_policies(doc, date) if mine(p.evidence)]
+        facts.statements = [s for s in find_statements(doc, date) if mine(s.evidence)]
+        facts.relations = [r for r in find_relations(doc) if mine(r.evidence)]
     finally:
         forget_entities(doc)
+    for ref in _referenced(facts.events, facts.policies, facts.statements, facts.relations):
+        if ref not in facts.entities and ref in named:  # named only in the text around the piece
+            facts.entities[ref] = named[ref]
+            facts.surface[ref] = set()
+    return facts
+
+
+def finish(facts: Facts, article: Article, model: str, *, calibrated: bool = True) -> Extraction:
+    """The Extraction of an article from its facts (with the shipped calibration unless ``calibrated``
+    is false)."""
+    entities = dict(facts.entities)
+    surface = dict(facts.surface)
+    events, policies, statements, relations = facts.events, facts.policies, facts.statements, facts.relations
     for ref in _referenced(events, policies, statements, relations):
         if ref not in entities and ref[0] == "country":
             # named only by a demonym ("Syrian oil imports"): the country is still the target
@@ -105,7 +258,7 @@ def from_doc(doc: Doc, article: Article, model: str, *, calibrated: bool = True)
         article=article,
         model=model,
         entities=typed,
-        mentions=tuple(mentions),
+        mentions=tuple(facts.mentions),
         events=tuple(events),
         policies=tuple(policies),
         statements=tuple(s for s in statements if s.speaker in known),
