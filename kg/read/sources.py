@@ -113,11 +113,11 @@ class Decoded:
     def __iter__(self) -> Iterator[str]:
         if self.binary:
             return
+        whole = io.BufferedReader(_Replay(self._head, self._stream))  # type: ignore[type-var]
         if self.encoding not in ("utf-8", "utf-8-sig"):
-            whole = io.BufferedReader(_Replay(self._head, self._stream))  # type: ignore[type-var]
             yield from io.TextIOWrapper(whole, encoding=self.encoding, newline="")
             return
-        for number, raw in enumerate(self._byte_lines(), start=1):
+        for number, raw in enumerate(whole, start=1):
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8):]
             try:
@@ -127,25 +127,6 @@ class Decoded:
                 self.bad_lines += 1
                 self.first_bad = self.first_bad or number
             yield from _LONE_CR.split(line) if "\r" in line else (line,)
-
-    def _byte_lines(self) -> Iterator[bytes]:
-        read = getattr(self._stream, "read1", self._stream.read)
-        tail: list[bytes] = []  # the start of a line that goes on in the next chunk
-        chunk = self._head
-        while chunk:
-            first, *lines = chunk.split(b"\n")
-            if lines:
-                yield b"".join([*tail, first, b"\n"])
-                tail = []
-                *whole, last = lines
-                for line in whole:
-                    yield line + b"\n"
-                first = last
-            if first:
-                tail.append(first)
-            chunk = read(1 << 16)
-        if tail:
-            yield b"".join(tail)
 
     def problem(self) -> InputError | None:
         """The one report for this stream's invalid bytes, if it had any."""

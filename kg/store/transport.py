@@ -5,7 +5,6 @@ tried again, how soon, and which end a load (:class:`~kg.errors.EndpointUnavaila
 
 from __future__ import annotations
 
-import email.utils
 import http.client
 import logging
 import netrc
@@ -20,6 +19,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
 from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, Unauthorized
+from urllib3.exceptions import InvalidHeader
+from urllib3.util.retry import Retry
 
 from kg.errors import EndpointError, EndpointUnavailable
 
@@ -112,11 +113,10 @@ def retry(name: str, what: str, call: Callable[[], T], *, retries: int, timeout:
         try:
             return call()
         except Unauthorized:
-            raise EndpointUnavailable(f"{name}: {what} refused (HTTP 401) - the endpoint needs "
-                                      f"credentials: {_CREDENTIALS_FIX}") from None
+            error: Exception = HttpStatus(401, "")
         except urllib.error.HTTPError as exc:
             body = read_quietly(exc)
-            error: Exception = HttpStatus(exc.code, body, exc.headers.get("Retry-After"))
+            error = HttpStatus(exc.code, body, exc.headers.get("Retry-After"))
         except HttpStatus as exc:
             error = exc
         except EndPointInternalError as exc:
@@ -210,13 +210,10 @@ def _retry_after(header: str | None, default: float) -> float:
     """
     if not header:
         return default
-    if header.strip().isdigit():
-        return float(header.strip())
     try:
-        when = email.utils.parsedate_to_datetime(header)
-    except (TypeError, ValueError):
+        return float(Retry().parse_retry_after(header))
+    except InvalidHeader:
         return default
-    return max(0.0, when.timestamp() - time.time())
 
 
 def read_quietly(error: urllib.error.HTTPError) -> str:
