@@ -46,9 +46,12 @@ def load_pipeline(model: str | None = None) -> Language:
         nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.add_pipe("kg_paragraphs", before="parser")
     ruler = nlp.add_pipe("entity_ruler", name="kg_gazetteer", before="ner")
-    ruler.add_patterns(gazetteer_patterns() + town_patterns())  # type: ignore[attr-defined]
     places = nlp.add_pipe("entity_ruler", name="kg_places", after="ner", config={"overwrite_ents": False})
-    places.add_patterns(place_patterns())  # type: ignore[attr-defined]
+    # the rulers match phrases on the words alone (ORTH), so their phrase patterns need only the tokenizer,
+    # not the model's components the ruler would otherwise run over each of them
+    with nlp.select_pipes(enable=[]):
+        ruler.add_patterns(gazetteer_patterns() + town_patterns())  # type: ignore[attr-defined]
+        places.add_patterns(place_patterns())  # type: ignore[attr-defined]
     nlp.add_pipe("kg_toponyms", after="kg_places")
     nlp.add_pipe("kg_entities", after="kg_toponyms")
     nlp.add_pipe("kg_provenance", before="kg_entities")
