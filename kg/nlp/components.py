@@ -259,11 +259,12 @@ def _classify(span: Span, label: str, given: str) -> tuple[str | None, str]:
 def _transliteration(span: Span) -> bool:
     """A name in another script or transliteration: "(Arabic: ...; Kurdish: Çiyayê Hemrîn)"."""
     doc = span.doc
-    for token in reversed(list(doc[max(span.sent.start, span.start - 12) : span.start])):
-        if token.text in {")", "."}:
+    for i in range(span.start - 1, max(span.sent.start, span.start - 12) - 1, -1):  # backwards, to the first stop
+        text = doc[i].text
+        if text in {")", "."}:
             return False
-        if token.text == "(" or (token.text in lexicon.LANGUAGES and token.nbor().text == ":"):
-            return token.text != "("
+        if text == "(" or (text in lexicon.LANGUAGES and doc[i + 1].text == ":"):
+            return text != "("
     return False
 
 
