@@ -322,7 +322,8 @@ def _apply_context(spans: list[Span]) -> list[Span]:
             if cls in {"Person", "Facility", "Organization", "Settlement"} and "group" in before:
                 cls = "ArmedGroup"
         if cls == "Settlement" and span.id_ in lexicon.ADMIN_AREAS:
-            sentence_areas = [s for s in spans if s.label_ == "AdministrativeArea" and s.sent == span.sent]
+            sentence = span.sent
+            sentence_areas = [s for s in spans if s.label_ == "AdministrativeArea" and s.sent == sentence]
             if after in {"province", "governorate"} or any(_listed_with(span, s) for s in sentence_areas):
                 cls = "AdministrativeArea"
         out.append(Span(span.doc, span.start, span.end, label=cls, span_id=_unit_name(span, spans)))
