@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
 import pytest
@@ -35,6 +36,17 @@ def test_flagged_patterns_match_what_the_tests_match() -> None:
     assert _ents(nlp, flagged) == _ents(spacy.blank("en"), PATTERNS) == [
         ("Syrian army", "Force"), ("Fifth Division", "Force"), ("ninth division", "Force"),
         ("Hamrin Valley", "Place"), ("federal government", "Body"), ("Security Council", "Body")]
+
+
+def test_the_flags_survive_pickling() -> None:
+    """A pipeline sent to another process (spawned workers, a cluster) is pickled: its vocabulary must
+    still compute the flags for the words it meets there."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns(with_word_flags(nlp.vocab, PATTERNS))  # type: ignore[attr-defined]
+    copy: Language = pickle.loads(pickle.dumps(nlp))
+    found = [(e.text, e.label_) for e in copy(TEXT + " The Iraqi army left.").ents]
+    assert found == [(e.text, e.label_) for e in nlp(TEXT + " The Iraqi army left.").ents]
+    assert ("Iraqi army", "Force") in found
 
 
 def test_an_equal_test_reuses_its_flag() -> None:
