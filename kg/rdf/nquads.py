@@ -103,7 +103,8 @@ def read_nquads(stream: IO[bytes], name: str, on_problem: Callable[[str], None],
     A line that is not valid N-Quads is reported to ``on_problem`` as ``name:LINE``, and the graph
     around it left out (loading part of a graph would record a wrong content hash); a triple in the
     default graph or a blank-node graph calls ``outside``. Yields :data:`IDLE` when a pipe has been quiet
-    a while, so that the caller can load what it holds before waiting for more.
+    a while, so that the caller can load what it holds before waiting for more. A graph is complete
+    when the next one starts, or the input ends: the last one read waits for that.
     """
     current: bytes | None = None
     suffix = b"\0"

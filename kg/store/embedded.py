@@ -157,9 +157,13 @@ class EmbeddedStore:
         their lines go to pyoxigraph's loader as they were read, with no Python object per triple."""
         self._check_writable()
         self._bulk_loaded = True
-        body = b"".join([*(data.nquads() + data.shared_nquads() for data, _ in batch),
-                         manifest_nquads(entry for _, entry in batch)])
-        self.store.bulk_load(input=body, format=ox.RdfFormat.N_QUADS)
+        bodies = [data.nquads() + data.shared_nquads() for data, _ in batch]
+        # the loader would give blank nodes new ids; handed quads, pyoxigraph keeps the file's, as before
+        blank = b"".join(body for body in bodies if b"_:" in body)
+        text = b"".join([*(body for body in bodies if b"_:" not in body), manifest_nquads(e for _, e in batch)])
+        self.store.bulk_load(input=text, format=ox.RdfFormat.N_QUADS)
+        if blank:
+            self.store.bulk_extend(ox.parse(input=blank, format=ox.RdfFormat.N_QUADS))
 
     def drop_graph(self, graph: str) -> None:
         """Remove a graph, what only it stated in the entities graph, and its manifest entry."""
