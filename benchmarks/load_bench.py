@@ -33,8 +33,10 @@ import datetime as dt
 import gc
 import http.client
 import logging
+import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -271,7 +273,8 @@ def write_path(target: Target) -> str:
     if isinstance(target, EmbeddedStore):
         return ""
     gsp = getattr(target, "graph_store_url", None)
-    new = f"new: INSERT DATA <= {limit:,} t/request" if limit else "new: one by one"
+    how = "N-Quads POST" if getattr(target, "posts_quads", False) else "INSERT DATA"
+    new = f"new: {how} <= {limit:,} t/request" if limit else "new: one by one"
     return f"{new}; changed: {'GSP PUT' if gsp else 'SPARQL Update'}"
 
 
@@ -559,6 +562,93 @@ def report(cases: list[Case], data: Data, repeat: int) -> None:
                   f"{rate(key) / ref:.2f}x of {fmt_rate(ref)} ({text})")
 
 
+# --- whole processes -------------------------------------------------------------------------------------------
+
+RAW_BULK = """
+import sys, pyoxigraph as ox
+store = ox.Store(sys.argv[2])
+store.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_QUADS)
+store.optimize()  # as kg's close() does after a bulk load
+store.flush()
+"""
+
+
+def _server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _child(command: list[str], server_pid: int | None = None) -> tuple[float, float, float, float]:
+    """(wall s, CPU s of the child, CPU s of the server meanwhile, peak RSS MB of the child) of one command."""
+    server = _server_cpu(server_pid) if server_pid else 0.0
+    start = time.perf_counter()
+    environ = {k: v for k, v in os.environ.items() if k not in NO_CREDS} | {"PYTHONPATH": str(ROOT)}
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own CPU time and peak RSS
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - start
+        if proc.returncode != 0:
+            errors.seek(0)
+            raise RuntimeError(f"{' '.join(command[:4])}…: exit {proc.returncode}: {errors.read().decode()[-500:]}")
+    server_cpu = (_server_cpu(server_pid) - server) if server_pid else 0.0
+    return wall, usage.ru_utime + usage.ru_stime, server_cpu, usage.ru_maxrss / 1024
+
+
+def _raw_post(url: str, path: Path, server_pid: int) -> tuple[float, float, float, float]:
+    """One Graph Store POST of the whole N-Quads file, streamed from disk (no kg, no manifest)."""
+    import requests
+
+    server = _server_cpu(server_pid)
+    start = time.perf_counter()
+    with path.open("rb") as body:
+        response = requests.post(url, data=body, headers={"Content-Type": "application/n-quads"}, timeout=3600)
+    wall = time.perf_counter() - start
+    if response.status_code >= 300:
+        raise RuntimeError(f"POST {url}: HTTP {response.status_code} {response.text[:200]}")
+    return wall, 0.0, _server_cpu(server_pid) - server, 0.0
+
+
+def whole_processes(data: Data, work: Path, repeat: int) -> None:
+    """``kg load`` as a whole process against pyoxigraph's ``bulk_load`` in its own process, and against
+    one raw Graph Store POST of the file to a fresh Oxigraph server: medians of ``repeat`` runs."""
+    from tests.servers import OxigraphServer
+
+    kg = [sys.executable, "-m", "kg", "-q", "load", str(data.path)]
+    rows: dict[str, list[tuple[float, float, float, float]]] = {}
+
+    def fresh(prefix: str) -> str:
+        return str(Path(tempfile.mkdtemp(prefix=prefix, dir=work)) / "s")
+
+    for _ in range(repeat):
+        rows.setdefault("raw bulk_load", []).append(
+            _child([sys.executable, "-c", RAW_BULK, str(data.path), fresh("raw-")]))
+        rows.setdefault("kg load --store", []).append(_child([*kg, "--store", fresh("kg-")]))
+        with OxigraphServer(Path(tempfile.mkdtemp(prefix="oxigraph-", dir=work))) as server:
+            assert server.proc is not None
+            rows.setdefault("raw GSP POST", []).append(_raw_post(server.store_url, data.path, server.proc.pid))
+        with OxigraphServer(Path(tempfile.mkdtemp(prefix="oxigraph-", dir=work))) as server:
+            assert server.proc is not None
+            rows.setdefault("kg load --endpoint", []).append(
+                _child([*kg, "--endpoint", server.query_url], server.proc.pid))
+
+    def median(key: str, i: int) -> float:
+        return statistics.median(r[i] for r in rows[key])
+
+    print()
+    print(f"## whole processes ({data.triples:,} triples, median of {repeat})")
+    print()
+    print(table([[key, f"{median(key, 0):.2f}", f"{median(key, 1):.2f}", f"{median(key, 2):.2f}",
+                  f"{median(key, 3):.0f}"] for key in rows], ["case", "wall s", "CPU s", "server CPU s", "peak RSS MB"]))
+    print()
+    for kg_key, ref_key, goal in (("kg load --store", "raw bulk_load", "CPU"),
+                                  ("kg load --endpoint", "raw GSP POST", "server + client CPU")):
+        cpu = (median(ref_key, 1) + median(ref_key, 2)) / (median(kg_key, 1) + median(kg_key, 2))
+        print(f"{kg_key} vs {ref_key}: {median(ref_key, 0) / median(kg_key, 0):.2f} of its speed by wall time, "
+              f"{cpu:.2f} by {goal} (goal >= 0.80)")
+
+
 # --- main ------------------------------------------------------------------------------------------------------
 
 
@@ -578,6 +668,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "raw-bulk,raw-load,raw-oxi,raw-virt")
     parser.add_argument("--workdir", type=Path, default=None, help="where temp files go (default: system temp)")
     parser.add_argument("--verbose", action="store_true", help="show kg's log (retries, endpoint detection)")
+    parser.add_argument("--whole-process", action="store_true",
+                        help="only time 'kg load' as a process against bulk_load in its own process and one raw "
+                             "GSP POST to Oxigraph")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="  [log] %(name)s %(levelname)s %(message)s")
@@ -611,6 +704,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = Path(tmp)
         data = generate(work, args.triples, changed=args.replace)
         check_file(data)
+        if args.whole_process:
+            whole_processes(data, work, args.repeat)
+            return 0
         print()
         print(f"data: {data.path} - {data.size / 1e6:,.1f} MB N-Quads, {data.graphs:,} article graphs, "
               f"{data.triples:,} triples ({data.triples / data.graphs:.0f} per graph), replicated from "

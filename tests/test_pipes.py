@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import requests
 from click.testing import CliRunner, Result
 
 from kg.cli import cli
@@ -20,6 +21,7 @@ from kg.rdf.graphs import MANIFEST_GRAPH
 from kg.rdf.nquads import GraphLines, read_nquads
 from kg.store.base import content_hash
 from tests.helpers import ARTICLES
+from tests.servers import OxigraphServer
 
 ROOT = Path(__file__).resolve().parents[1]
 CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -181,3 +183,17 @@ def test_stdin_in_either_format_loads_like_the_file(tmp_path: Path, fmt: str) ->
     assert piped.exit_code == 0, piped.output
     assert run("load", tmp_path / "a.nq", "--store", tmp_path / "file").exit_code == 0
     assert dump(tmp_path / "piped") == dump(tmp_path / "file")
+
+
+@pytest.mark.server
+def test_stdin_into_an_oxigraph_server_gives_what_the_embedded_store_holds(tmp_path: Path,
+                                                                          fresh_oxigraph: OxigraphServer) -> None:
+    data = b"".join(article(n) for n in range(40))
+    pushed = run("load", "-", "--endpoint", fresh_oxigraph.query_url, input=data)
+    assert pushed.exit_code == 0, pushed.output
+    assert run("load", "-", "--store", tmp_path / "store", input=data).exit_code == 0
+    answer = requests.get(fresh_oxigraph.store_url, headers={"Accept": "application/n-quads"}, timeout=60)
+    served = sorted(line for line in answer.content.splitlines(keepends=True) if b"#loadedAt>" not in line)
+    assert served == sorted(dump(tmp_path / "store").splitlines(keepends=True))
+    again = run("load", "-", "--endpoint", fresh_oxigraph.query_url, input=data)
+    assert "0 new, 0 replaced, 40 unchanged" in again.stderr

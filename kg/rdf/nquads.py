@@ -186,9 +186,9 @@ def _parse_line(line: bytes, where: str, on_problem: Callable[[str], None]) -> t
     try:
         quads = list(ox.parse(input=line, format=ox.RdfFormat.N_QUADS))
     except SyntaxError as exc:
-        detail = str(exc).removeprefix("Parser error at line 1 ")
-        on_problem(f"{where}: not valid N-Quads ({detail}) - that article's graph was not loaded; fix or remove "
-                   "the line and load again")
+        reason = exc.msg.partition(": ")[2] or exc.msg
+        on_problem(f"{where}: not valid N-Quads (column {exc.offset}: {reason}) - that article's graph was not "
+                   "loaded; fix or remove the line and load again")
         return _BAD, None
     if not quads:
         return None, None

@@ -1,5 +1,7 @@
 """A SPARQL 1.1 endpoint as a kg target: queries and updates through SPARQLWrapper, whole-graph
-uploads through the Graph Store HTTP Protocol (requests) where the endpoint has one.
+uploads through the Graph Store HTTP Protocol (requests) where the endpoint has one. New graphs go to
+Oxigraph as one POST of N-Quads per batch (graphs, shared facts and manifest entries: one transaction
+there), elsewhere as one INSERT DATA per batch.
 
 Every request is a POST, in bounded batches, tried again as :mod:`kg.store.transport` says (which
 also has the credentials and the timeout). Known server quirks are handled by a dialect: Virtuoso needs
@@ -388,10 +390,11 @@ class EndpointStore:
     def batch_limit(self, *, empty: bool) -> int:
         """New graphs go together in one request of at most the dialect's batch size: N-Quads to a
         graph store that takes them (Oxigraph), else one INSERT DATA."""
-        return self.dialect.upload_batch if self._posts_quads else self.dialect.insert_batch
+        return self.dialect.upload_batch if self.posts_quads else self.dialect.insert_batch
 
     @property
-    def _posts_quads(self) -> bool:
+    def posts_quads(self) -> bool:
+        """Whether new graphs go as one POST of N-Quads per batch (a graph store that takes datasets)."""
         return self.dialect.post_quads and self.graph_store_url is not None
 
     def add_graphs(self, batch: Sequence[tuple[GraphLines, ManifestEntry]]) -> None:
@@ -403,7 +406,7 @@ class EndpointStore:
         drops = " ;\n".join([unshare_update([entry.graph for _, entry in batch]),
                               *(f"DROP SILENT GRAPH {ox.NamedNode(entry.graph)}" for _, entry in batch)])
         shared = list(dict.fromkeys(s for data, _ in batch for s in data.shared()))
-        if self._posts_quads:
+        if self.posts_quads:
             self.update(drops)
             body = b"".join([*(data.nquads() for data, _ in batch), *(s + _ENTITIES_END for s in shared),
                              manifest_nquads(entry for _, entry in batch)])
