@@ -197,3 +197,18 @@ def test_stdin_into_an_oxigraph_server_gives_what_the_embedded_store_holds(tmp_p
     assert served == sorted(dump(tmp_path / "store").splitlines(keepends=True))
     again = run("load", "-", "--endpoint", fresh_oxigraph.query_url, input=data)
     assert "0 new, 0 replaced, 40 unchanged" in again.stderr
+
+
+def test_lines_pyoxigraph_writes_keep_the_hash_of_their_quads() -> None:
+    g = ox.NamedNode(f"{BASE}article/c1")
+    texts = ["a\b b\f c\r d\n e\t", 'quoted "x" and \\ back', "ctl \x01 \x0b \x7f", "café – ‘Ωmega’ \u2028"]
+    quads = [ox.Quad(ox.NamedNode(f"{BASE}article/c1/s{i}"), ox.NamedNode("urn:p"), ox.Literal(t), g)
+             for i, t in enumerate(texts)]
+    quads += [ox.Quad(ox.BlankNode("geo1"), ox.NamedNode("urn:wkt"), ox.Literal("POINT(1 2)", language="en-gb"), g),
+              ox.Quad(g, ox.NamedNode("urn:n"), ox.Literal("3", datatype=ox.NamedNode("urn:int")), g)]
+    text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    problems: list[str] = []
+    (data,) = read_nquads(io.BytesIO(text), "c.nq", problems.append, lambda: None)
+    assert problems == [] and isinstance(data, GraphLines)
+    assert b"".join(data.lines) == text
+    assert data.content_hash() == content_hash(quads)

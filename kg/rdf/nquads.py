@@ -26,11 +26,13 @@ from kg.rdf.graphs import ENTITIES_GRAPH
 
 __all__ = ["GraphLines", "read_nquads"]
 
-_IRI = rb'<[^<>"{}|^`\\\x00-\x20]*>'
-_BLANK = rb"_:[A-Za-z0-9_][A-Za-z0-9_.\-]*"
+_IRI = rb'<[A-Za-z][A-Za-z0-9+.\-]*:[^<>"{}|^`\\\x00-\x20]*>'  # absolute, as N-Quads wants
+_BLANK = rb"_:[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?"
 _CHARS = rb'[^"\\\x00-\x1f\x7f]*'
-# pyoxigraph writes literals with these escapes only, lower-case language tags, and no ^^xsd:string
-_LITERAL = (rb'"' + _CHARS + rb'(?:\\[tbnrf"\\]' + _CHARS + rb')*"(?:@[a-z]+(?:-[a-z0-9]+)*|\^\^'
+# pyoxigraph writes literals with these escapes only (\uXXXX for the other control characters),
+# lower-case language tags, and no ^^xsd:string
+_ESCAPE = rb'(?:\\[tbnrf"\\]|\\u00(?:0[0-7BEF]|1[0-9A-F]|7F))'
+_LITERAL = (rb'"' + _CHARS + rb"(?:" + _ESCAPE + _CHARS + rb')*"(?:@[a-z]+(?:-[a-z0-9]+)*|\^\^'
             rb"(?!<http://www\.w3\.org/2001/XMLSchema#string>)" + _IRI + rb")?")
 _STATEMENT = (rb"(?:" + _IRI + rb"|" + _BLANK + rb") " + _IRI + rb" (?:" + _IRI + rb"|" + _LITERAL + rb"|"
               + _BLANK + rb") " + _IRI + rb" \.\n")

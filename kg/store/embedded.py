@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError, StoreError
+from kg.errors import DataError, QueryError, StoreError
 from kg.rdf.files import memory_store
 from kg.rdf.graphs import ENTITIES_GRAPH, INDEX_UPDATE, MANIFEST_GRAPH, index_store, unshare_update
 from kg.rdf.nquads import GraphLines
@@ -161,9 +161,14 @@ class EmbeddedStore:
         # the loader would give blank nodes new ids; handed quads, pyoxigraph keeps the file's, as before
         blank = b"".join(body for body in bodies if b"_:" in body)
         text = b"".join([*(body for body in bodies if b"_:" not in body), manifest_nquads(e for _, e in batch)])
-        self.store.bulk_load(input=text, format=ox.RdfFormat.N_QUADS)
-        if blank:
-            self.store.bulk_extend(ox.parse(input=blank, format=ox.RdfFormat.N_QUADS))
+        try:
+            self.store.bulk_load(input=text, format=ox.RdfFormat.N_QUADS)
+            if blank:
+                self.store.bulk_extend(ox.parse(input=blank, format=ox.RdfFormat.N_QUADS))
+        except SyntaxError as exc:
+            # a line of canonical shape that pyoxigraph still refuses (an IRI it finds invalid): what got
+            # in is correct triples without manifest entries, which the next load of these graphs completes
+            raise DataError(f"not valid N-Quads ({exc}) - fix the data and load again") from None
 
     def drop_graph(self, graph: str) -> None:
         """Remove a graph, what only it stated in the entities graph, and its manifest entry."""
