@@ -78,9 +78,9 @@ class GraphLines:
         own = tuple(f"<{self.graph}{end}".encode() for end in (">", "/", "#"))
         return [s for s in self.statements() if not s.startswith(own)]
 
-    def shared_nquads(self) -> bytes:
+    def shared_nquads(self) -> list[bytes]:
         """:meth:`shared` as N-Quads lines of the entities graph."""
-        return b"".join(s + _ENTITIES for s in self.shared())
+        return [s + _ENTITIES for s in self.shared()]
 
     def nquads(self) -> bytes:
         """The graph as N-Quads text."""

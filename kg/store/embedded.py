@@ -157,10 +157,13 @@ class EmbeddedStore:
         their lines go to pyoxigraph's loader as they were read, with no Python object per triple."""
         self._check_writable()
         self._bulk_loaded = True
-        bodies = [data.nquads() + data.shared_nquads() for data, _ in batch]
+        bodies = [data.nquads() for data, _ in batch]
+        # articles repeat the same shared facts (an entity's label, class, link): each goes in once
+        shared = b"".join(dict.fromkeys(line for data, _ in batch for line in data.shared_nquads()))
         # the loader would give blank nodes new ids; handed quads, pyoxigraph keeps the file's, as before
-        blank = b"".join(body for body in bodies if b"_:" in body)
-        text = b"".join([*(body for body in bodies if b"_:" not in body), manifest_nquads(e for _, e in batch)])
+        blank = b"".join(body for body in [*bodies, shared] if b"_:" in body)
+        text = b"".join([*(body for body in [*bodies, shared] if b"_:" not in body),
+                         manifest_nquads(e for _, e in batch)])
         try:
             self.store.bulk_load(input=text, format=ox.RdfFormat.N_QUADS)
             if blank:
