@@ -649,6 +649,43 @@ def whole_processes(data: Data, work: Path, repeat: int) -> None:
               f"{cpu:.2f} by {goal} (goal >= 0.80)")
 
 
+def piped_rss(data: Data, work: Path, rounds: Sequence[int]) -> None:
+    """Peak RSS of ``kg load -`` fed the file through a pipe ``k`` times over (article ids renamed each
+    round, so every graph is new): flat memory means about the same peak for every ``k``."""
+    import threading
+
+    print()
+    print("## kg load - through a pipe")
+    print()
+    rows = []
+    for k in rounds:
+        store = Path(tempfile.mkdtemp(prefix="piped-", dir=work)) / "s"
+        environ = {n: v for n, v in os.environ.items() if n not in NO_CREDS} | {"PYTHONPATH": str(ROOT)}
+        proc = subprocess.Popen([sys.executable, "-m", "kg", "-q", "load", "-", "--store", str(store)], cwd=ROOT,
+                                env=environ, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+
+        def feed(k: int = k, proc: subprocess.Popen[bytes] = proc) -> None:
+            assert proc.stdin is not None
+            with proc.stdin:
+                for r in range(k):
+                    tag = f"/article/x{r}-".encode()
+                    with data.path.open("rb") as lines:
+                        for line in lines:
+                            proc.stdin.write(line.replace(b"/article/", tag))
+
+        writer = threading.Thread(target=feed)
+        start = time.perf_counter()
+        writer.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        writer.join()
+        wall = time.perf_counter() - start
+        rows.append([f"{k} x {data.triples:,}", f"{wall:.1f}", f"{usage.ru_utime + usage.ru_stime:.1f}",
+                     f"{usage.ru_maxrss / 1024:.0f}", str(proc.returncode)])
+        shutil.rmtree(store.parent, ignore_errors=True)
+    print(table(rows, ["triples piped", "wall s", "CPU s", "peak RSS MB", "exit"]))
+
+
 # --- main ------------------------------------------------------------------------------------------------------
 
 
@@ -668,6 +705,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "raw-bulk,raw-load,raw-oxi,raw-virt")
     parser.add_argument("--workdir", type=Path, default=None, help="where temp files go (default: system temp)")
     parser.add_argument("--verbose", action="store_true", help="show kg's log (retries, endpoint detection)")
+    parser.add_argument("--pipe", default="", metavar="K,K…",
+                        help="with --whole-process: also pipe the file K times (ids renamed) into 'kg load -' and "
+                             "print its peak RSS, e.g. --pipe 1,5")
     parser.add_argument("--whole-process", action="store_true",
                         help="only time 'kg load' as a process against bulk_load in its own process and one raw "
                              "GSP POST to Oxigraph")
@@ -706,6 +746,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_file(data)
         if args.whole_process:
             whole_processes(data, work, args.repeat)
+            if args.pipe:
+                piped_rss(data, work, [int(k) for k in args.pipe.split(",")])
             return 0
         print()
         print(f"data: {data.path} - {data.size / 1e6:,.1f} MB N-Quads, {data.graphs:,} article graphs, "
