@@ -89,6 +89,9 @@ def test_a_directory_loads_as_its_files_one_by_one(tmp_path: Path) -> None:
         assert run("load", shards / name, "--store", tmp_path / "each").exit_code == 0
     assert len(manifest_graphs(tmp_path / "whole")) == 11
     assert dump(tmp_path / "whole") == dump(tmp_path / "each")
+    (tmp_path / "empty").mkdir()
+    nothing = run("load", tmp_path / "empty", "--store", tmp_path / "whole")
+    assert nothing.exit_code == 1 and "no *.nq or *.trig files in this directory" in nothing.stderr
 
 
 def test_a_bad_line_in_a_piped_stream_is_one_error_and_the_other_graphs_load(tmp_path: Path) -> None:

@@ -212,12 +212,17 @@ STDIN = "-"
 LOAD_SUFFIXES = (".nq", ".trig")
 
 
-def input_files(paths: Iterable[str | Path]) -> Iterator[str | Path]:
-    """The inputs of ``kg load``: a directory stands for its ``*.nq`` and ``*.trig`` files, in name order."""
+def input_files(paths: Iterable[str | Path], problems: list[str]) -> Iterator[str | Path]:
+    """The inputs of ``kg load``: a directory stands for its ``*.nq`` and ``*.trig`` files, in name order
+    (one with none is a problem: nothing would be loaded without a word)."""
     for item in paths:
         path = Path(item)
         if str(item) != STDIN and path.is_dir():
-            yield from sorted(p for p in path.iterdir() if p.suffix.lower() in LOAD_SUFFIXES and p.is_file())
+            files = sorted(p for p in path.iterdir() if p.suffix.lower() in LOAD_SUFFIXES and p.is_file())
+            if not files:
+                problems.append(f"{path}: no *.nq or *.trig files in this directory - give the directory the "
+                                "extraction wrote them to, or the files themselves")
+            yield from files
         else:
             yield item
 
@@ -226,7 +231,7 @@ def graphs_in_files(paths: Iterable[str | Path], report: LoadReport, *,
                     stdin_format: str = "nquads") -> Iterator[GraphLines | None]:
     """The named graphs of RDF files (``-``: stdin, in ``stdin_format``), one at a time (a graph's quads
     must be contiguous, as kg writes them); None where a pipe has nothing ready (see :func:`load_graphs`)."""
-    for item in input_files(paths):
+    for item in input_files(paths, report.problems):
         outside = 0
 
         def count_outside() -> None:
