@@ -262,6 +262,8 @@ def _graphs_of(item: str | Path, stdin_format: str, report: LoadReport,
                 yield from read_nquads(stream, str(item), report.problems.append, outside)
         except FileNotFoundError:
             raise DataError(f"{item}: no such file - check the path") from None
+        except OSError as exc:
+            raise DataError(f"{item}: cannot read ({exc.strerror}) - check the permissions") from None
         return
     else:
         quads = iter_quads([item])
