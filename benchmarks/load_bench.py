@@ -39,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -579,6 +580,35 @@ def _server_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+class _PeakRss:
+    """The peak RSS of a child process, from its own high-water mark (``VmHWM``), read until it ends.
+
+    Not ``ru_maxrss``: Linux carries the high-water mark over ``exec``, so every child of this process
+    (which holds spaCy after generating the data) would report at least this process's size.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.mb = pid, 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._done.wait(0.05):
+            try:
+                status = Path(f"/proc/{self.pid}/status").read_text()
+            except OSError:
+                return
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    self.mb = max(self.mb, int(line.split()[1]) / 1024)
+
+    def stop(self) -> float:
+        self._done.set()
+        self._thread.join()
+        return self.mb
+
+
 def _child(command: list[str], server_pid: int | None = None) -> tuple[float, float, float, float]:
     """(wall s, CPU s of the child, CPU s of the server meanwhile, peak RSS MB of the child) of one command."""
     server = _server_cpu(server_pid) if server_pid else 0.0
@@ -586,14 +616,16 @@ def _child(command: list[str], server_pid: int | None = None) -> tuple[float, fl
     environ = {k: v for k, v in os.environ.items() if k not in NO_CREDS} | {"PYTHONPATH": str(ROOT)}
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=errors)
-        _, status, usage = os.wait4(proc.pid, 0)  # this child's own CPU time and peak RSS
+        peak = _PeakRss(proc.pid)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own CPU time
+        rss = peak.stop()
         proc.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - start
         if proc.returncode != 0:
             errors.seek(0)
             raise RuntimeError(f"{' '.join(command[:4])}…: exit {proc.returncode}: {errors.read().decode()[-500:]}")
     server_cpu = (_server_cpu(server_pid) - server) if server_pid else 0.0
-    return wall, usage.ru_utime + usage.ru_stime, server_cpu, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, server_cpu, rss
 
 
 def _raw_post(url: str, path: Path, server_pid: int) -> tuple[float, float, float, float]:
@@ -652,8 +684,6 @@ def whole_processes(data: Data, work: Path, repeat: int) -> None:
 def piped_rss(data: Data, work: Path, rounds: Sequence[int]) -> None:
     """Peak RSS of ``kg load -`` fed the file through a pipe ``k`` times over (article ids renamed each
     round, so every graph is new): flat memory means about the same peak for every ``k``."""
-    import threading
-
     print()
     print("## kg load - through a pipe")
     print()
@@ -676,12 +706,14 @@ def piped_rss(data: Data, work: Path, rounds: Sequence[int]) -> None:
         writer = threading.Thread(target=feed)
         start = time.perf_counter()
         writer.start()
+        peak = _PeakRss(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
+        rss = peak.stop()
         proc.returncode = os.waitstatus_to_exitcode(status)
         writer.join()
         wall = time.perf_counter() - start
         rows.append([f"{k} x {data.triples:,}", f"{wall:.1f}", f"{usage.ru_utime + usage.ru_stime:.1f}",
-                     f"{usage.ru_maxrss / 1024:.0f}", str(proc.returncode)])
+                     f"{rss:.0f}", str(proc.returncode)])
         shutil.rmtree(store.parent, ignore_errors=True)
     print(table(rows, ["triples piped", "wall s", "CPU s", "peak RSS MB", "exit"]))
 

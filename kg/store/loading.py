@@ -19,7 +19,6 @@ from kg.rdf.namespaces import Minter
 from kg.rdf.nquads import GraphLines, read_nquads
 from kg.store.base import ManifestEntry, Target, manifest_entry, unindexed
 from kg.store.embedded import EmbeddedStore, store_path
-from kg.store.endpoint import EndpointStore
 
 log = logging.getLogger("kg")
 
@@ -76,6 +75,8 @@ def open_target(store: str | Path | None = None, endpoint: str | None = None, *,
             process (the message names it), or the endpoint cannot be reached.
     """
     if endpoint:
+        from kg.store.endpoint import EndpointStore  # requests and SPARQLWrapper: only when needed (0.1 s)
+
         return EndpointStore(endpoint, update_endpoint, graph_store)
     return EmbeddedStore(store_path(store), create=create, read_only=read_only)
 
