@@ -33,10 +33,13 @@ import datetime as dt
 import gc
 import http.client
 import logging
+import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -271,7 +274,8 @@ def write_path(target: Target) -> str:
     if isinstance(target, EmbeddedStore):
         return ""
     gsp = getattr(target, "graph_store_url", None)
-    new = f"new: INSERT DATA <= {limit:,} t/request" if limit else "new: one by one"
+    how = "N-Quads POST" if getattr(target, "posts_quads", False) else "INSERT DATA"
+    new = f"new: {how} <= {limit:,} t/request" if limit else "new: one by one"
     return f"{new}; changed: {'GSP PUT' if gsp else 'SPARQL Update'}"
 
 
@@ -559,6 +563,161 @@ def report(cases: list[Case], data: Data, repeat: int) -> None:
                   f"{rate(key) / ref:.2f}x of {fmt_rate(ref)} ({text})")
 
 
+# --- whole processes -------------------------------------------------------------------------------------------
+
+RAW_BULK = """
+import sys, pyoxigraph as ox
+store = ox.Store(sys.argv[2])
+store.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_QUADS)
+store.optimize()  # as kg's close() does after a bulk load
+store.flush()
+"""
+
+
+def _server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class _PeakRss:
+    """The peak RSS of a child process, from its own high-water mark (``VmHWM``), read until it ends.
+
+    Not ``ru_maxrss``: Linux carries the high-water mark over ``exec``, so every child of this process
+    (which holds spaCy after generating the data) would report at least this process's size.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.mb = pid, 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._done.wait(0.05):
+            try:
+                status = Path(f"/proc/{self.pid}/status").read_text()
+            except OSError:
+                return
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    self.mb = max(self.mb, int(line.split()[1]) / 1024)
+
+    def stop(self) -> float:
+        self._done.set()
+        self._thread.join()
+        return self.mb
+
+
+def _child(command: list[str], server_pid: int | None = None) -> tuple[float, float, float, float]:
+    """(wall s, CPU s of the child, CPU s of the server meanwhile, peak RSS MB of the child) of one command."""
+    server = _server_cpu(server_pid) if server_pid else 0.0
+    start = time.perf_counter()
+    environ = {k: v for k, v in os.environ.items() if k not in NO_CREDS} | {"PYTHONPATH": str(ROOT)}
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=errors)
+        peak = _PeakRss(proc.pid)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own CPU time
+        rss = peak.stop()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - start
+        if proc.returncode != 0:
+            errors.seek(0)
+            raise RuntimeError(f"{' '.join(command[:4])}…: exit {proc.returncode}: {errors.read().decode()[-500:]}")
+    server_cpu = (_server_cpu(server_pid) - server) if server_pid else 0.0
+    return wall, usage.ru_utime + usage.ru_stime, server_cpu, rss
+
+
+def _raw_post(url: str, path: Path, server_pid: int) -> tuple[float, float, float, float]:
+    """One Graph Store POST of the whole N-Quads file, streamed from disk (no kg, no manifest)."""
+    import requests
+
+    server = _server_cpu(server_pid)
+    start = time.perf_counter()
+    with path.open("rb") as body:
+        response = requests.post(url, data=body, headers={"Content-Type": "application/n-quads"}, timeout=3600)
+    wall = time.perf_counter() - start
+    if response.status_code >= 300:
+        raise RuntimeError(f"POST {url}: HTTP {response.status_code} {response.text[:200]}")
+    return wall, 0.0, _server_cpu(server_pid) - server, 0.0
+
+
+def whole_processes(data: Data, work: Path, repeat: int) -> None:
+    """``kg load`` as a whole process against pyoxigraph's ``bulk_load`` in its own process, and against
+    one raw Graph Store POST of the file to a fresh Oxigraph server: medians of ``repeat`` runs."""
+    from tests.servers import OxigraphServer
+
+    kg = [sys.executable, "-m", "kg", "-q", "load", str(data.path)]
+    rows: dict[str, list[tuple[float, float, float, float]]] = {}
+
+    def fresh(prefix: str) -> str:
+        return str(Path(tempfile.mkdtemp(prefix=prefix, dir=work)) / "s")
+
+    for _ in range(repeat):
+        rows.setdefault("raw bulk_load", []).append(
+            _child([sys.executable, "-c", RAW_BULK, str(data.path), fresh("raw-")]))
+        rows.setdefault("kg load --store", []).append(_child([*kg, "--store", fresh("kg-")]))
+        with OxigraphServer(Path(tempfile.mkdtemp(prefix="oxigraph-", dir=work))) as server:
+            assert server.proc is not None
+            rows.setdefault("raw GSP POST", []).append(_raw_post(server.store_url, data.path, server.proc.pid))
+        with OxigraphServer(Path(tempfile.mkdtemp(prefix="oxigraph-", dir=work))) as server:
+            assert server.proc is not None
+            rows.setdefault("kg load --endpoint", []).append(
+                _child([*kg, "--endpoint", server.query_url], server.proc.pid))
+
+    def median(key: str, i: int) -> float:
+        return statistics.median(r[i] for r in rows[key])
+
+    print()
+    print(f"## whole processes ({data.triples:,} triples, median of {repeat})")
+    print()
+    print(table([[key, f"{median(key, 0):.2f}", f"{median(key, 1):.2f}", f"{median(key, 2):.2f}",
+                  f"{median(key, 3):.0f}"] for key in rows], ["case", "wall s", "CPU s", "server CPU s", "peak RSS MB"]))
+    print()
+    for kg_key, ref_key, goal in (("kg load --store", "raw bulk_load", "CPU"),
+                                  ("kg load --endpoint", "raw GSP POST", "server + client CPU")):
+        cpu = (median(ref_key, 1) + median(ref_key, 2)) / (median(kg_key, 1) + median(kg_key, 2))
+        print(f"{kg_key} vs {ref_key}: {median(ref_key, 0) / median(kg_key, 0):.2f} of its speed by wall time, "
+              f"{cpu:.2f} by {goal} (goal >= 0.80)")
+
+
+def piped_rss(data: Data, work: Path, rounds: Sequence[int]) -> None:
+    """Peak RSS of ``kg load -`` fed the file through a pipe ``k`` times over (article ids renamed each
+    round, so every graph is new): flat memory means about the same peak for every ``k``."""
+    print()
+    print("## kg load - through a pipe")
+    print()
+    rows = []
+    for k in rounds:
+        store = Path(tempfile.mkdtemp(prefix="piped-", dir=work)) / "s"
+        environ = {n: v for n, v in os.environ.items() if n not in NO_CREDS} | {"PYTHONPATH": str(ROOT)}
+        proc = subprocess.Popen([sys.executable, "-m", "kg", "-q", "load", "-", "--store", str(store)], cwd=ROOT,
+                                env=environ, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+
+        def feed(k: int = k, proc: subprocess.Popen[bytes] = proc) -> None:
+            assert proc.stdin is not None
+            with proc.stdin:
+                for r in range(k):
+                    tag = f"/article/x{r}-".encode()
+                    with data.path.open("rb") as lines:
+                        for line in lines:
+                            proc.stdin.write(line.replace(b"/article/", tag))
+
+        writer = threading.Thread(target=feed)
+        start = time.perf_counter()
+        writer.start()
+        peak = _PeakRss(proc.pid)
+        _, status, usage = os.wait4(proc.pid, 0)
+        rss = peak.stop()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        writer.join()
+        wall = time.perf_counter() - start
+        rows.append([f"{k} x {data.triples:,}", f"{wall:.1f}", f"{usage.ru_utime + usage.ru_stime:.1f}",
+                     f"{rss:.0f}", str(proc.returncode)])
+        shutil.rmtree(store.parent, ignore_errors=True)
+    print(table(rows, ["triples piped", "wall s", "CPU s", "peak RSS MB", "exit"]))
+
+
 # --- main ------------------------------------------------------------------------------------------------------
 
 
@@ -578,6 +737,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "raw-bulk,raw-load,raw-oxi,raw-virt")
     parser.add_argument("--workdir", type=Path, default=None, help="where temp files go (default: system temp)")
     parser.add_argument("--verbose", action="store_true", help="show kg's log (retries, endpoint detection)")
+    parser.add_argument("--pipe", default="", metavar="K,K…",
+                        help="with --whole-process: also pipe the file K times (ids renamed) into 'kg load -' and "
+                             "print its peak RSS, e.g. --pipe 1,5")
+    parser.add_argument("--whole-process", action="store_true",
+                        help="only time 'kg load' as a process against bulk_load in its own process and one raw "
+                             "GSP POST to Oxigraph")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="  [log] %(name)s %(levelname)s %(message)s")
@@ -611,6 +776,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = Path(tmp)
         data = generate(work, args.triples, changed=args.replace)
         check_file(data)
+        if args.whole_process:
+            whole_processes(data, work, args.repeat)
+            if args.pipe:
+                piped_rss(data, work, [int(k) for k in args.pipe.split(",")])
+            return 0
         print()
         print(f"data: {data.path} - {data.size / 1e6:,.1f} MB N-Quads, {data.graphs:,} article graphs, "
               f"{data.triples:,} triples ({data.triples / data.graphs:.0f} per graph), replicated from "

@@ -246,19 +246,24 @@ def ingest_cmd(ctx: click.Context, inputs: tuple[str, ...], store: str | None, e
 
 
 @cli.command("load")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True, path_type=Path))
 @_store_options
+@click.option("--format", "fmt", type=click.Choice(["nquads", "trig"]), default="nquads", show_default=True,
+              help="What '-' (stdin) holds, e.g. 'kg extract … --format nquads | kg load -'.")
 @click.pass_context
 def load_cmd(ctx: click.Context, files: tuple[Path, ...], store: str | None, endpoint: str | None,
-             update_endpoint: str | None, graph_store: str | None) -> None:
-    """Load TriG / N-Quads files (one named graph per article) into the store or an endpoint."""
+             update_endpoint: str | None, graph_store: str | None, fmt: str) -> None:
+    """Load TriG / N-Quads files (one named graph per article) into the store or an endpoint.
+
+    '-' reads stdin as it comes; a directory stands for its *.nq and *.trig files, in name order.
+    """
     from kg.store.loading import LoadReport, load_files, open_target
 
     report = LoadReport()
     with _errors():
         target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store)
         try:
-            load_files(target, files, report)
+            load_files(target, files, report, stdin_format=fmt)
         finally:
             target.close()
     _report(report, ctx.obj["quiet"], target.name)

@@ -18,6 +18,7 @@ from kg.query.saved import list_queries, load_query, run_query
 from kg.rdf.files import RdfWriter, memory_store
 from kg.rdf.graphs import ENTITIES_GRAPH, index_store, owns
 from kg.rdf.mapping import to_graph
+from kg.rdf.nquads import GraphLines
 from kg.read.articles import read_articles
 from kg.store.base import MANIFEST_GRAPH, Target
 from kg.store.embedded import EmbeddedStore
@@ -225,9 +226,10 @@ def test_virtuoso_insert_data_batches_without_graph_store(virtuoso_server: Virtu
                    key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
     from kg.store.base import manifest_entry
 
-    endpoint.replace_graph(graph, quads, manifest_entry(graph, quads))
+    data, few = GraphLines.of(graph, quads), GraphLines.of(graph, quads[:10])
+    endpoint.replace_graph(data, manifest_entry(data))
     assert article_graphs(endpoint)[graph] == 6000
-    endpoint.replace_graph(graph, quads[:10], manifest_entry(graph, quads[:10]))
+    endpoint.replace_graph(few, manifest_entry(few))
     assert article_graphs(endpoint)[graph] == 10
     endpoint.drop_graph(graph)
     assert graph not in article_graphs(endpoint)
@@ -318,7 +320,8 @@ def test_virtuoso_result_cap_is_paged_not_truncated(virtuoso_server: VirtuosoSer
              for i in range(2500)]
     from kg.store.base import manifest_entry
 
-    endpoint.replace_graph(graph, quads, manifest_entry(graph, quads))
+    data = GraphLines.of(graph, quads)
+    endpoint.replace_graph(data, manifest_entry(data))
     query = f"SELECT ?s ?o WHERE {{ GRAPH <{graph}> {{ ?s <urn:p> ?o }} }} ORDER BY ?s"
     _, rows = endpoint.select(query, {})
     assert len(rows) == 2500

@@ -131,6 +131,8 @@ class RdfWriter:
         elif self.fmt == "jsonld":
             chunk = (b"" if self._first else b",\n") + chunk.strip()[1:-1]
         self._stream.write(chunk)
+        if self._tmp is None:
+            self._stream.flush()  # a pipe ('kg extract … | kg load -') gets each article as it is done
         self._first = False
         self.triples += len(quads)
         return len(quads)
@@ -221,3 +223,15 @@ def iter_quads(paths: Iterable[str | Path]) -> Iterator[ox.Quad]:
             raise DataError(f"{path}: not valid RDF ({exc}) - is it really {path.suffix} data?") from None
         except FileNotFoundError:
             raise DataError(f"{path}: no such file - check the path") from None
+
+
+def parse_stream(stream: IO[bytes], name: str, fmt: str) -> Iterator[ox.Quad]:
+    """Stream the quads of RDF read from ``stream`` (stdin: ``name`` says so in errors) in format ``fmt``.
+
+    Raises:
+        DataError: the data does not parse (the message names the line).
+    """
+    try:
+        yield from ox.parse(stream, format=FORMATS[fmt])
+    except SyntaxError as exc:
+        raise DataError(f"{name}: not valid {fmt} ({exc}) - is it really {fmt} data?") from None

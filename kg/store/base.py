@@ -22,6 +22,7 @@ from rdflib.namespace import XSD
 
 from kg import __version__
 from kg.rdf.graphs import HAS_INDEX, HAS_SHARED, MANIFEST_GRAPH
+from kg.rdf.nquads import GraphLines
 from kg.rdf.terms import Terms
 from kg.rdf.vocab import KG
 
@@ -50,13 +51,13 @@ class Target(Protocol):
     def manifest(self) -> dict[str, ManifestEntry]:
         """Every loaded article graph, by graph IRI."""
 
-    def replace_graph(self, graph: str, quads: Sequence[ox.Quad], entry: ManifestEntry) -> None:
-        """Make ``graph`` hold exactly ``quads`` and record it in the manifest."""
+    def replace_graph(self, data: GraphLines, entry: ManifestEntry) -> None:
+        """Make graph ``data.graph`` hold exactly ``data`` and record it in the manifest."""
 
     def batch_limit(self, *, empty: bool) -> int:
         """How many triples of new graphs may travel together in one :meth:`add_graphs` (0: none)."""
 
-    def add_graphs(self, batch: Sequence[tuple[Sequence[ox.Quad], ManifestEntry]]) -> None:
+    def add_graphs(self, batch: Sequence[tuple[GraphLines, ManifestEntry]]) -> None:
         """Add graphs the manifest does not know, with their entries, together."""
 
     def drop_graph(self, graph: str) -> None:
@@ -86,10 +87,10 @@ def content_hash(quads: Iterable[ox.Quad]) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def manifest_entry(graph: str, quads: Sequence[ox.Quad]) -> ManifestEntry:
-    """The manifest entry for loading ``quads`` into ``graph`` now."""
+def manifest_entry(data: GraphLines) -> ManifestEntry:
+    """The manifest entry for loading a graph now."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    return ManifestEntry(graph, content_hash(quads), len(quads), now)
+    return ManifestEntry(data.graph, data.content_hash(), len(data), now)
 
 
 def manifest_quads(entry: ManifestEntry) -> list[ox.Quad]:
@@ -102,6 +103,11 @@ def manifest_quads(entry: ManifestEntry) -> list[ox.Quad]:
         ox.Quad(node, _KG.loadedAt, ox.Literal(entry.loaded_at, datatype=_XSD.dateTime), g),
         ox.Quad(node, _KG.extractorVersion, ox.Literal(entry.version), g),
     ]
+
+
+def manifest_nquads(entries: Iterable[ManifestEntry]) -> bytes:
+    """:func:`manifest_quads` of each entry, as N-Quads."""
+    return ox.serialize([q for entry in entries for q in manifest_quads(entry)], format=ox.RdfFormat.N_QUADS) or b""
 
 
 MANIFEST_QUERY = f"""

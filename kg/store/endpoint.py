@@ -1,5 +1,7 @@
 """A SPARQL 1.1 endpoint as a kg target: queries and updates through SPARQLWrapper, whole-graph
-uploads through the Graph Store HTTP Protocol (requests) where the endpoint has one.
+uploads through the Graph Store HTTP Protocol (requests) where the endpoint has one. New graphs go to
+Oxigraph as one POST of N-Quads per batch (graphs, shared facts and manifest entries: one transaction
+there), elsewhere as one INSERT DATA per batch.
 
 Every request is a POST, in bounded batches, tried again as :mod:`kg.store.transport` says (which
 also has the credentials and the timeout). Known server quirks are handled by a dialect: Virtuoso needs
@@ -13,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -25,14 +27,15 @@ from SPARQLWrapper.SPARQLExceptions import EndPointNotFound, QueryBadFormed, SPA
 
 from kg import __version__
 from kg.errors import EndpointError, EndpointUnavailable
-from kg.rdf.graphs import ENTITIES_GRAPH, INDEX_UPDATE, MANIFEST_GRAPH, shared_quads, unshare_update
+from kg.rdf.graphs import ENTITIES_GRAPH, INDEX_UPDATE, MANIFEST_GRAPH, unshare_update
+from kg.rdf.nquads import GraphLines
 from kg.store.base import (
     MANIFEST_QUERY,
     ManifestEntry,
     Row,
     Term,
+    manifest_nquads,
     manifest_quads,
-    ntriples,
     parse_manifest,
 )
 from kg.store.transport import (
@@ -64,11 +67,12 @@ class Dialect:
     update_prefix: str = ""
     union_parameter: str = ""  # asks for the union of all graphs as the default graph
     dedupe_distinct: bool = False
+    post_quads: bool = False  # the graph store takes a POST of N-Quads, each graph named in it
 
 
 GENERIC = Dialect()
 VIRTUOSO_ANONYMOUS = Dialect("virtuoso", insert_batch=1_000, dedupe_distinct=True)
-OXIGRAPH = Dialect("oxigraph", union_parameter="union-default-graph")
+OXIGRAPH = Dialect("oxigraph", union_parameter="union-default-graph", post_quads=True)
 VIRTUOSO = Dialect("virtuoso", insert_batch=2_000, upload_batch=100_000, update_prefix="define sql:big-data-const 1\n",
                    dedupe_distinct=True)
 
@@ -360,7 +364,7 @@ class EndpointStore:
         except (QueryBadFormed, EndPointNotFound, SPARQLWrapperException) as exc:
             raise EndpointError(f"{self.update_url}: update refused ({short(exc)}) - {hint(exc)}") from None
 
-    def replace_graph(self, graph: str, quads: Sequence[ox.Quad], entry: ManifestEntry) -> None:
+    def replace_graph(self, data: GraphLines, entry: ManifestEntry) -> None:
         """Replace one article graph and its shared facts: forget its manifest entry, take out of the
         entities graph what only the old graph stated, replace the graph, add its shared facts back,
         record the new entry.
@@ -368,61 +372,77 @@ class EndpointStore:
         Loads are not atomic on most servers, so the manifest entry goes first and comes back last:
         an interrupted load is simply redone by the next run.
         """
+        graph = data.graph
         name = ox.NamedNode(graph)
         forget = f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ {name} ?p ?o }} }} ;\n{unshare_update(graph)}"
         if self.graph_store_url is not None:
             self.update(forget)
-            self._upload(graph, quads)
+            self._upload(data)
         else:
-            batches = list(_batches(quads, self.dialect.insert_batch)) or [[]]
+            batches = list(_batches(data.statements(), self.dialect.insert_batch)) or [[]]
             self.update(f"{forget} ; DROP SILENT GRAPH {name} ; {_insert(graph, batches[0])}")
             for batch in batches[1:]:
                 self.update(_insert(graph, batch))
-        for batch in _batches(shared_quads(graph, quads), self.dialect.insert_batch):
+        for batch in _batches(data.shared(), self.dialect.insert_batch):
             self.update(_insert(ENTITIES_GRAPH, batch))
-        self.update(_insert(MANIFEST_GRAPH, manifest_quads(entry)))
+        self.update(_insert(MANIFEST_GRAPH, _statements(manifest_quads(entry))))
 
     def batch_limit(self, *, empty: bool) -> int:
-        """New graphs go together in one INSERT DATA request of at most the dialect's batch size."""
-        return self.dialect.insert_batch
+        """New graphs go together in one request of at most the dialect's batch size: N-Quads to a
+        graph store that takes them (Oxigraph), else one INSERT DATA."""
+        return self.dialect.upload_batch if self.posts_quads else self.dialect.insert_batch
 
-    def add_graphs(self, batch: Sequence[tuple[Sequence[ox.Quad], ManifestEntry]]) -> None:
-        """Add several new article graphs and their manifest entries in one update request.
+    @property
+    def posts_quads(self) -> bool:
+        """Whether new graphs go as one POST of N-Quads per batch (a graph store that takes datasets)."""
+        return self.dialect.post_quads and self.graph_store_url is not None
+
+    def add_graphs(self, batch: Sequence[tuple[GraphLines, ManifestEntry]]) -> None:
+        """Add several new article graphs and their manifest entries in one request.
 
         Each graph is dropped first (with what only it stated in the entities graph), so leftovers of
         an interrupted load never survive.
         """
         drops = " ;\n".join([unshare_update([entry.graph for _, entry in batch]),
                               *(f"DROP SILENT GRAPH {ox.NamedNode(entry.graph)}" for _, entry in batch)])
-        blocks = [_graph_block(entry.graph, quads) for quads, entry in batch]
-        shared = {q: None for quads, entry in batch for q in shared_quads(entry.graph, quads)}
+        shared = list(dict.fromkeys(s for data, _ in batch for s in data.shared()))
+        if self.posts_quads:
+            self.update(drops)
+            body = b"".join([*(data.nquads() for data, _ in batch), *(s + _ENTITIES_END for s in shared),
+                             manifest_nquads(entry for _, entry in batch)])
+            self._send("POST", f"upload of {len(batch)} graphs", body, "application/n-quads", {})
+            return
+        blocks = [_graph_block(data.graph, data.statements()) for data, _ in batch]
         if shared:
-            blocks.append(_graph_block(ENTITIES_GRAPH, list(shared)))
-        blocks.append(_graph_block(MANIFEST_GRAPH, [q for _, entry in batch for q in manifest_quads(entry)]))
+            blocks.append(_graph_block(ENTITIES_GRAPH, shared))
+        blocks.append(_graph_block(MANIFEST_GRAPH, _statements(q for _, entry in batch for q in manifest_quads(entry))))
         self.update(f"{drops} ;\nINSERT DATA {{\n{''.join(blocks)}}}")
 
-    def _upload(self, graph: str, quads: Sequence[ox.Quad]) -> None:
+    def _upload(self, data: GraphLines) -> None:
+        chunks = list(_batches(data.statements(), self.dialect.upload_batch))
+        for n, chunk in enumerate(chunks or [[]]):
+            body = b"".join(s + b" .\n" for s in chunk)
+            self._send("PUT" if n == 0 else "POST", f"upload of {data.graph}", body, "application/n-triples",
+                       {"graph": data.graph})
+
+    def _send(self, method: str, what: str, body: bytes, content_type: str, params: dict[str, str]) -> None:
+        """One request to the graph store, on the session's kept-alive connection, tried again as needed."""
         assert self.graph_store_url is not None
+        url = self.graph_store_url
         auth = self._upload_auth
         if isinstance(auth, HTTPDigestAuth) and not self._nonce_primed:
             # get the nonce first (from a graph that is never there: an empty answer), or a big body is
             # sent twice; the same auth object then reuses it for every upload
-            self.session.get(self.graph_store_url, params={"graph": "urn:kg:nonce"}, auth=auth, timeout=self.timeout)
+            self.session.get(url, params={"graph": "urn:kg:nonce"}, auth=auth, timeout=self.timeout)
             self._nonce_primed = True
-        chunks = list(_batches(quads, self.dialect.upload_batch))
-        for n, chunk in enumerate(chunks or [[]]):
-            body = (ntriples(chunk) + "\n").encode("utf-8")
-            method = "PUT" if n == 0 else "POST"
 
-            def send(method: str = method, body: bytes = body) -> None:
-                response = self.session.request(method, self.graph_store_url,  # type: ignore[arg-type]
-                                                params={"graph": graph}, data=body, auth=auth,
-                                                timeout=self.timeout,
-                                                headers={"Content-Type": "application/n-triples"})
-                if response.status_code >= 300:
-                    raise HttpStatus(response.status_code, response.text, response.headers.get("Retry-After"))
+        def send() -> None:
+            response = self.session.request(method, url, params=params, data=body, auth=auth, timeout=self.timeout,
+                                            headers={"Content-Type": content_type})
+            if response.status_code >= 300:
+                raise HttpStatus(response.status_code, response.text, response.headers.get("Retry-After"))
 
-            self._retry(f"upload of {graph}", send)
+        self._retry(what, send)
 
     def drop_graph(self, graph: str) -> None:
         """Remove a graph, what only it stated in the entities graph, and its manifest entry."""
@@ -439,16 +459,23 @@ class EndpointStore:
 
 
 
-def _batches(quads: Sequence[ox.Quad], size: int) -> Iterator[Sequence[ox.Quad]]:
-    # quads arrive sorted by subject, so each batch keeps a subject's triples together
-    for start in range(0, len(quads), size):
-        yield quads[start : start + size]
+_ENTITIES_END = f" <{ENTITIES_GRAPH}> .\n".encode()
 
 
-def _graph_block(graph: str, quads: Sequence[ox.Quad]) -> str:
-    return f"GRAPH <{graph}> {{\n{ntriples(quads)}\n}}\n"
+def _statements(quads: Iterable[ox.Quad]) -> list[bytes]:
+    return [f"{q.subject} {q.predicate} {q.object}".encode() for q in quads]
 
 
-def _insert(graph: str, quads: Sequence[ox.Quad]) -> str:
-    return f"INSERT DATA {{ {_graph_block(graph, quads)}}}"
+def _batches(statements: Sequence[bytes], size: int) -> Iterator[Sequence[bytes]]:
+    # statements arrive sorted by subject, so each batch keeps a subject's triples together
+    for start in range(0, len(statements), size):
+        yield statements[start : start + size]
 
+
+def _graph_block(graph: str, statements: Sequence[bytes]) -> str:
+    text = b" .\n".join(statements).decode("utf-8")
+    return f"GRAPH <{graph}> {{\n{text}{' .' if statements else ''}\n}}\n"
+
+
+def _insert(graph: str, statements: Sequence[bytes]) -> str:
+    return f"INSERT DATA {{ {_graph_block(graph, statements)}}}"

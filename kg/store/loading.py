@@ -3,20 +3,24 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import EndpointUnavailable, KgError, StoreError
-from kg.rdf.files import iter_quads
+from kg.errors import DataError, EndpointUnavailable, KgError, StoreError
+from kg.rdf.files import iter_quads, parse_stream
 from kg.rdf.graphs import ENTITIES_GRAPH, MANIFEST_GRAPH
 from kg.rdf.namespaces import Minter
+from kg.rdf.nquads import GraphLines, read_nquads
 from kg.store.base import ManifestEntry, Target, manifest_entry, unindexed
 from kg.store.embedded import EmbeddedStore, store_path
-from kg.store.endpoint import EndpointStore
+
+log = logging.getLogger("kg")
 
 
 @dataclass
@@ -71,6 +75,8 @@ def open_target(store: str | Path | None = None, endpoint: str | None = None, *,
             process (the message names it), or the endpoint cannot be reached.
     """
     if endpoint:
+        from kg.store.endpoint import EndpointStore  # requests and SPARQLWrapper: only when needed (0.1 s)
+
         return EndpointStore(endpoint, update_endpoint, graph_store)
     return EmbeddedStore(store_path(store), create=create, read_only=read_only)
 
@@ -97,13 +103,18 @@ class _Stopped(Exception):
     """The target became unavailable: stop loading."""
 
 
-def load_graphs(target: Target, graphs: Iterable[tuple[str, Sequence[ox.Quad]]],
-                report: LoadReport, *, count_rest: bool = False) -> Iterator[str]:
+Graph = GraphLines | tuple[str, Sequence[ox.Quad]]
+"""An article graph to load: lines read from N-Quads, or an IRI and quads (:func:`kg.pipeline.ingest`)."""
+
+
+def load_graphs(target: Target, graphs: Iterable[Graph | None], report: LoadReport, *,
+                count_rest: bool = False) -> Iterator[str]:
     """Load article graphs: unchanged ones are skipped, changed ones replaced, new ones added.
 
     Yields each graph IRI once handled (for progress), in input order. New graphs travel together in
     bounded batches (:meth:`Target.batch_limit` triples: one request to an endpoint, pyoxigraph's bulk
-    loader into an empty embedded store); changed ones are replaced one by one.
+    loader into an empty embedded store); changed ones are replaced one by one. A None in ``graphs``
+    says that the input has nothing ready for now (a pipe): the batch in hand is written then.
 
     A failed graph is one problem of ``report``, and loading goes on; but when the target becomes
     unavailable (:class:`~kg.errors.EndpointUnavailable`: no connection, refused credentials) it stops
@@ -115,18 +126,20 @@ def load_graphs(target: Target, graphs: Iterable[tuple[str, Sequence[ox.Quad]]],
         yield from _load(target, remaining, report)
     except _Stopped as stopped:
         error, held, input_done = stopped.args
-        rest = 0 if input_done else sum(1 for _ in remaining) if count_rest else None
+        rest = 0 if input_done else sum(1 for g in remaining if g is not None) if count_rest else None
         report.stop(error, held, rest)
 
 
-def _load(target: Target, graphs: Iterator[tuple[str, Sequence[ox.Quad]]], report: LoadReport) -> Iterator[str]:
+def _load(target: Target, graphs: Iterator[Graph | None], report: LoadReport) -> Iterator[str]:
     manifest = target.manifest()
     if manifest and unindexed(target):
         target.reindex()
     limit = target.batch_limit(empty=not manifest)
-    pending: list[tuple[Sequence[ox.Quad], ManifestEntry]] = []
+    pending: list[tuple[GraphLines, ManifestEntry]] = []
+    size = 0  # triples in pending, with the DROP and 4 manifest triples each costs (or tiny graphs overflow)
 
     def flush() -> Iterator[str]:
+        nonlocal size
         if not pending:
             return
         try:
@@ -136,12 +149,14 @@ def _load(target: Target, graphs: Iterator[tuple[str, Sequence[ox.Quad]]], repor
         except KgError as exc:
             report.problems += [f"{entry.graph}: {exc}" for _, entry in pending]
         else:
-            for quads, entry in pending:
+            for data, entry in pending:
                 manifest[entry.graph] = entry
-                report.triples += len(quads)
+                report.triples += len(data)
                 report.new += 1
+            log.info("loaded %d new graphs (%d triples)", len(pending), sum(len(d) for d, _ in pending))
         done = [entry.graph for _, entry in pending]
         pending.clear()
+        size = 0
         yield from done
 
     def flush_holding_one() -> Iterator[str]:
@@ -152,23 +167,28 @@ def _load(target: Target, graphs: Iterator[tuple[str, Sequence[ox.Quad]]], repor
             error, held, _ = stopped.args
             raise _Stopped(error, held + 1, False) from None
 
-    for graph, quads in graphs:
-        entry = manifest_entry(graph, quads)
+    for item in graphs:
+        if item is None:
+            yield from flush()
+            continue
+        data = item if isinstance(item, GraphLines) else GraphLines.of(*item)
+        graph = data.graph
+        entry = manifest_entry(data)
         old = manifest.get(graph)
         if old is not None and old.content_hash == entry.content_hash:
             report.unchanged += 1  # before the flush: should that stop the load, this graph is there already
             yield from flush()
             yield graph
             continue
-        if old is None and len(quads) < limit:
-            # a graph also costs its DROP and 4 manifest triples: count them, or tiny graphs overflow a batch
-            if sum(len(q) + 5 for q, _ in pending) + len(quads) + 5 > limit:
+        if old is None and len(data) < limit:
+            if size + len(data) + 5 > limit:
                 yield from flush_holding_one()
-            pending.append((quads, entry))
+            pending.append((data, entry))
+            size += len(data) + 5
             continue
         yield from flush_holding_one()
         try:
-            target.replace_graph(graph, quads, entry)
+            target.replace_graph(data, entry)
         except EndpointUnavailable as exc:
             raise _Stopped(exc, 1, False) from None  # the graph in hand
         except KgError as exc:
@@ -176,7 +196,7 @@ def _load(target: Target, graphs: Iterator[tuple[str, Sequence[ox.Quad]]], repor
             yield graph
             continue
         manifest[graph] = entry
-        report.triples += len(quads)
+        report.triples += len(data)
         if old is None:
             report.new += 1
         else:
@@ -189,54 +209,107 @@ def _load(target: Target, graphs: Iterator[tuple[str, Sequence[ox.Quad]]], repor
         raise _Stopped(error, held, True) from None  # the input is all read
 
 
-def graphs_in_files(paths: Iterable[str | Path], report: LoadReport) -> Iterator[tuple[str, list[ox.Quad]]]:
-    """The named graphs of RDF files, one at a time (a graph's quads must be contiguous, as kg writes them)."""
+STDIN = "-"
+LOAD_SUFFIXES = (".nq", ".trig")
+
+
+def input_files(paths: Iterable[str | Path], problems: list[str]) -> Iterator[str | Path]:
+    """The inputs of ``kg load``: a directory stands for its ``*.nq`` and ``*.trig`` files, in name order
+    (one with none is a problem: nothing would be loaded without a word)."""
     for item in paths:
         path = Path(item)
-        current: str | None = None
-        quads: list[ox.Quad] = []
-        done: set[str] = set()
-        split: set[str] = set()
+        if str(item) != STDIN and path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.suffix.lower() in LOAD_SUFFIXES and p.is_file())
+            if not files:
+                problems.append(f"{path}: no *.nq or *.trig files in this directory - give the directory the "
+                                "extraction wrote them to, or the files themselves")
+            yield from files
+        else:
+            yield item
+
+
+def graphs_in_files(paths: Iterable[str | Path], report: LoadReport, *,
+                    stdin_format: str = "nquads") -> Iterator[GraphLines | None]:
+    """The named graphs of RDF files (``-``: stdin, in ``stdin_format``), one at a time (a graph's quads
+    must be contiguous, as kg writes them); None where a pipe has nothing ready (see :func:`load_graphs`)."""
+    for item in input_files(paths, report.problems):
         outside = 0
+
+        def count_outside() -> None:
+            nonlocal outside
+            outside += 1
+
+        name = "<stdin>" if str(item) == STDIN else str(item)
         try:
-            for quad in iter_quads([path]):
-                if not isinstance(quad.graph_name, ox.NamedNode):
-                    outside += 1
-                    continue
-                name = quad.graph_name.value
-                if name != current:
-                    if current is not None:
-                        yield current, quads
-                        done.add(current)
-                    if name in done:
-                        if name not in split:
-                            split.add(name)
-                            report.problems.append(f"{path}: graph <{name}> appears in two places - write each "
-                                                   "article's quads together (as 'kg extract' does)")
-                        current, quads = None, []
-                        continue
-                    current, quads = name, []
-                quads.append(quad)
-            if current is not None:
-                yield current, quads
+            yield from _contiguous(name, _graphs_of(item, stdin_format, report, count_outside), report)
         except KgError as exc:
             report.problems.append(str(exc))
         if outside:
-            report.problems.append(f"{path}: {outside} triples outside any named graph were not loaded - load TriG "
+            report.problems.append(f"{name}: {outside} triples outside any named graph were not loaded - load TriG "
                                    "or N-Quads ('kg extract --format trig' or '-o out.nq')")
 
 
-def load_files(target: Target, paths: Sequence[str | Path], report: LoadReport | None = None) -> LoadReport:
-    """Load RDF files (TriG / N-Quads with one named graph per article) into ``target``."""
+def _graphs_of(item: str | Path, stdin_format: str, report: LoadReport,
+               outside: Callable[[], None]) -> Iterator[GraphLines | None]:
+    """The graphs of one input, as they come (a graph split in two comes twice)."""
+    if str(item) == STDIN:
+        if stdin_format == "nquads":
+            yield from read_nquads(sys.stdin.buffer, "<stdin>", report.problems.append, outside)
+            return
+        quads: Iterator[ox.Quad] = parse_stream(sys.stdin.buffer, "<stdin>", stdin_format)
+    elif Path(item).suffix.lower() == ".nq":
+        try:
+            with Path(item).open("rb") as stream:
+                yield from read_nquads(stream, str(item), report.problems.append, outside)
+        except FileNotFoundError:
+            raise DataError(f"{item}: no such file - check the path") from None
+        except OSError as exc:
+            raise DataError(f"{item}: cannot read ({exc.strerror}) - check the permissions") from None
+        return
+    else:
+        quads = iter_quads([item])
+    current: str | None = None
+    held: list[ox.Quad] = []
+    for quad in quads:
+        if not isinstance(quad.graph_name, ox.NamedNode):
+            outside()
+            continue
+        if quad.graph_name.value != current:
+            if current is not None:
+                yield GraphLines.of(current, held)
+            current, held = quad.graph_name.value, []
+        held.append(quad)
+    if current is not None:
+        yield GraphLines.of(current, held)
+
+
+def _contiguous(name: str, graphs: Iterator[GraphLines | None], report: LoadReport) -> Iterator[GraphLines | None]:
+    """``graphs`` with the later parts of a graph split in two places left out and reported once."""
+    done: set[str] = set()
+    split: set[str] = set()
+    for data in graphs:
+        if data is not None and data.graph in done:
+            if data.graph not in split:
+                split.add(data.graph)
+                report.problems.append(f"{name}: graph <{data.graph}> appears in two places - write each "
+                                       "article's quads together (as 'kg extract' does)")
+            continue
+        if data is not None:
+            done.add(data.graph)
+        yield data
+
+
+def load_files(target: Target, paths: Sequence[str | Path], report: LoadReport | None = None, *,
+               stdin_format: str = "nquads") -> LoadReport:
+    """Load RDF files (TriG / N-Quads with one named graph per article; ``-``: stdin; a directory: its
+    ``*.nq`` and ``*.trig`` files) into ``target``."""
     report = report if report is not None else LoadReport()
     # a dump of a store also holds its manifest and entities graph: both are kg's own bookkeeping
     own = (MANIFEST_GRAPH, ENTITIES_GRAPH)
-    for _ in load_graphs(target, (g for g in graphs_in_files(paths, report) if g[0] not in own), report,
-                         count_rest=True):
+    graphs = (g for g in graphs_in_files(paths, report, stdin_format=stdin_format) if g is None or g.graph not in own)
+    for _ in load_graphs(target, graphs, report, count_rest=True):
         pass
     return report
-
-
 
 
 def retract(target: Target, ids: Sequence[str], *, base: str | None = None,
