@@ -82,6 +82,10 @@ def cli(ctx: click.Context, quiet: bool, verbose: int) -> None:
 def _extraction_options(func: Callable[..., None]) -> Callable[..., None]:
     """--model / --date / --base / --input-format / --no-link / --jobs / --min-confidence, shared by extract and
     ingest."""
+    func = click.option("--shard-lines", type=click.IntRange(1), default=500, show_default=True, metavar="N",
+                        help="With --cluster: split JSON Lines files into shards of N lines.")(func)
+    func = click.option("--cluster", metavar="ADDRESS", help="Run on a Dask cluster (pip install 'kg-news[cluster]'): "
+                        "tcp://HOST:8786, or local[:N] for N processes here (default: --jobs); -o is a directory.")(func)
     func = _min_confidence("Leave out mentions (and entities left without one), relations, events, policies and "
                            "statements whose confidence is below this.")(func)
     func = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1),
@@ -113,11 +117,14 @@ def _min_confidence(text: str) -> Callable[[Callable[..., None]], Callable[..., 
 @click.pass_context
 def extract_cmd(ctx: click.Context, inputs: tuple[str, ...], output: str, fmt: str | None, model: str | None,
                 date: dt.date | None, base: str | None, input_format: str, no_link: bool,
-                wikidata_endpoint: str | None, offline: bool, jobs: int, min_confidence: float | None) -> None:
+                wikidata_endpoint: str | None, offline: bool, jobs: int, min_confidence: float | None,
+                cluster: str | None, shard_lines: int) -> None:
     """Extract a knowledge graph from articles (.txt, .jsonl, .html, directories, '-' for stdin)."""
     from kg.link.sources import default_linker
     from kg.pipeline import Report, extract_file
 
+    if cluster:
+        return _finish(_on_cluster(ctx, "extract_on_cluster", inputs, output), ctx.obj["quiet"], output)
     if output != "-" and Path(output).is_dir():
         from kg.rdf.files import directory_message
 
@@ -135,6 +142,21 @@ def extract_cmd(ctx: click.Context, inputs: tuple[str, ...], output: str, fmt: s
             for _ in bar:
                 pass
     _finish(report, quiet, output)
+
+
+def _on_cluster(ctx: click.Context, run: str, *args: object, **kwargs: object) -> object:
+    """``kg.scale.run.<run>`` with the command's options, and a bar of the shards done."""
+    from kg.scale import run as scale
+
+    p, names = ctx.params, ("model", "date", "base", "input_format", "offline", "wikidata_endpoint", "min_confidence")
+    with _errors(), click.progressbar(length=1, label="Shards", file=sys.stderr, show_pos=True,
+                                      hidden=ctx.obj["quiet"] or not sys.stderr.isatty()) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(1)
+
+        return getattr(scale, run)(*args, p["cluster"], link=not p["no_link"], workers=p["jobs"], progress=progress,
+                                   shard_lines=p["shard_lines"], **{name: p[name] for name in names}, **kwargs)
 
 
 def _finish(report: object, quiet: bool, output: str) -> None:
@@ -181,12 +203,12 @@ def query_cmd(query: str, data: tuple[str, ...], store: str | None, endpoint: st
     are IRIs, Q123 is a Wikidata item, kg:Name an ontology term, YYYY-MM-DD a date, anything else a string.
     """
     from kg.query.formats import format_result
-    from kg.query.saved import load_query, stream_query
+    from kg.query.saved import load_query, parse_params, stream_query
     from kg.store.embedded import files_store
     from kg.store.loading import check_indexed, open_target
 
     with _errors():
-        bindings = _params(params)
+        bindings = parse_params(params)
         saved = load_query(query)
         if data:
             _echo_lines(format_result(stream_query(saved, files_store(data), bindings, limit), fmt,
@@ -213,12 +235,14 @@ def _echo_lines(lines: Iterable[str]) -> None:
 @cli.command("ingest")
 @click.argument("inputs", nargs=-1, required=True)
 @_store_options
+@click.option("--shards", metavar="DIR", help="With --cluster: write the part files here and keep them.")
 @_extraction_options
 @click.pass_context
 def ingest_cmd(ctx: click.Context, inputs: tuple[str, ...], store: str | None, endpoint: str | None,
                update_endpoint: str | None, graph_store: str | None, model: str | None, date: dt.date | None,
                base: str | None, input_format: str, no_link: bool, wikidata_endpoint: str | None, offline: bool,
-               jobs: int, min_confidence: float | None) -> None:
+               jobs: int, min_confidence: float | None, shards: str | None, cluster: str | None,
+               shard_lines: int) -> None:
     """Extract articles and load them into the embedded store (default) or an endpoint.
 
     Loading an article again changes nothing; a changed article replaces its graph.
@@ -232,6 +256,9 @@ def ingest_cmd(ctx: click.Context, inputs: tuple[str, ...], store: str | None, e
     with _errors():
         target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store)
         try:
+            if cluster:
+                return _report(_on_cluster(ctx, "ingest_on_cluster", inputs, target, shards=shards, report=report),
+                               quiet, target.name)
             linker = None if no_link else default_linker(wikidata_endpoint, offline=offline)
             articles = ingest(inputs, target, model=model, date=date, base=base, jobs=jobs, linker=linker,
                               report=report, min_confidence=min_confidence, input_format=input_format)
@@ -393,16 +420,6 @@ def _report(report: object, quiet: bool, target: str) -> None:
         click.echo(report.summary(target), err=True)
     if report.failed:
         sys.exit(1)
-
-
-def _params(params: tuple[str, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in params:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise InputError(f"--param {item!r}: write it as NAME=VALUE, e.g. --param place=Kirkuk")
-        out[name.strip()] = value
-    return out
 
 
 @cli.command("queries")
