@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import cloudpickle
+import dask
 import distributed
 import pyoxigraph as ox
 import pytest
@@ -86,7 +87,8 @@ def dump(store: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
     """Two worker processes of one thread each, for the whole module (each loads the model once)."""
-    with pytest.MonkeyPatch.context() as patch:
+    # Dask gives a task up after its worker died twice (default: 4 times), to keep the module short
+    with pytest.MonkeyPatch.context() as patch, dask.config.set({"distributed.scheduler.allowed-failures": 1}):
         patch.setenv("PYTHONPATH", str(ROOT))  # the workers import this checkout's kg
         with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                                       silence_logs=50) as local:
@@ -179,6 +181,12 @@ def _die_once(marker: Path) -> None:
     os._exit(1)
 
 
+def _die(marker: Path) -> None:
+    with marker.open("a", encoding="utf-8") as deaths:
+        deaths.write("died\n")
+    os._exit(1)
+
+
 def _fail(marker: Path) -> None:
     with marker.open("a", encoding="utf-8") as tries:
         tries.write("try\n")
@@ -227,6 +235,22 @@ def test_a_shard_that_always_fails_is_one_error_naming_its_lines_and_the_others_
     assert sorted(p.name for p in out.iterdir()) == ["part-00000.nq", "part-00001.nq", "part-00003.nq",
                                                      "part-00004.nq"]
     assert tries.read_text(encoding="utf-8").count("try") == 3
+
+
+def test_a_shard_that_kills_its_worker_each_time_is_one_error_and_the_others_are_written(
+        corpus: Path, cluster: Any, fault: Callable[[Any, Path], None], tmp_path: Path) -> None:
+    deaths = tmp_path / "deaths"
+    fault(_replace_range_reader(lambda first, m: first == 31, _die), deaths)
+    out = tmp_path / "parts"
+    result = kg("extract", corpus, "--no-link", "--cluster", cluster.scheduler_address, *SHARD, "-o", out)
+    assert result.returncode == 1
+    assert [line for line in errors(result) if "lines 31-40" in line] == [
+        f"Error: {corpus / 'a.jsonl'}: lines 31-40: killed its worker process each time it ran on the cluster - "
+        "part-00003.nq is not written, the other shards are; see the workers' logs, fix the cause and run again "
+        "into an empty directory"]
+    assert sorted(p.name for p in out.iterdir()) == ["part-00000.nq", "part-00001.nq", "part-00002.nq",
+                                                     "part-00004.nq"]
+    assert deaths.read_text(encoding="utf-8").count("died") == 2
 
 
 def test_an_unreachable_scheduler_is_one_error_line(corpus: Path, tmp_path: Path) -> None:

@@ -197,8 +197,8 @@ def _in_order(client: Client, shards: list[Shard], job: ShardJob) -> Iterator[tu
     for future in running:
         shard = by_key.pop(str(future.key))
         try:
-            outcome = future.result() if future.status == "finished" else future.exception()
-        except Exception as exc:  # cancelled: the scheduler lost it
+            outcome = future.result()
+        except Exception as exc:  # the task's own error after its tries, KilledWorker, or cancelled
             outcome = exc
         future.release()
         if isinstance(outcome, ShardResult) and outcome.fatal is not None:
@@ -245,7 +245,9 @@ def _drop_graphs(part: Path, graphs: set[str]) -> int:
 
 
 def _failure(shard: Shard, error: BaseException) -> str:
-    why = ("its worker died each time" if type(error).__name__ == "KilledWorker"
-           else f"{type(error).__name__}: {error}")
-    return (f"{shard.where}: failed {TRIES} times on the cluster ({why}) - {shard.part} is not written, the other "
-            "shards are; see the workers' logs, fix the cause and run again into an empty directory")
+    if type(error).__name__ == "KilledWorker":  # Dask gives up after distributed.scheduler.allowed-failures deaths
+        failed = "killed its worker process each time it ran on the cluster"
+    else:
+        failed = f"failed {TRIES} times on the cluster ({type(error).__name__}: {error})"
+    return (f"{shard.where}: {failed} - {shard.part} is not written, the other shards are; see the workers' logs, "
+            "fix the cause and run again into an empty directory")
