@@ -181,18 +181,6 @@ def _die_once(marker: Path) -> None:
     os._exit(1)
 
 
-def _die(marker: Path) -> None:
-    with marker.open("a", encoding="utf-8") as deaths:
-        deaths.write("died\n")
-    os._exit(1)
-
-
-def _fail(marker: Path) -> None:
-    with marker.open("a", encoding="utf-8") as tries:
-        tries.write("try\n")
-    raise RuntimeError("the disk of this worker failed")
-
-
 @pytest.fixture
 def fault(cluster: Any) -> Iterator[Callable[[Any, Path], None]]:
     """Install a fault in the cluster's workers for one test."""
@@ -221,36 +209,36 @@ def test_a_worker_killed_in_a_shard_is_replaced_and_the_shard_run_again(
     assert quads(*sorted(out.glob("part-*.nq"))) == quads(single[0])
 
 
+def _fail_each_time(marker: Path) -> None:
+    with marker.open("a", encoding="utf-8") as tries:
+        tries.write("try\n")
+    raise RuntimeError("the disk of this worker failed")
+
+
+def _die_each_time(marker: Path) -> None:
+    with marker.open("a", encoding="utf-8") as tries:
+        tries.write("try\n")
+    os._exit(1)
+
+
+@pytest.mark.parametrize(("action", "shard", "tries", "failed"), [
+    (_fail_each_time, 2, 3, "failed 3 times on the cluster (RuntimeError: the disk of this worker failed)"),
+    # the test cluster gives a task up after its worker died twice
+    (_die_each_time, 3, 2, "killed its worker process each time it ran on the cluster"),
+], ids=["raises", "kills its worker"])
 def test_a_shard_that_always_fails_is_one_error_naming_its_lines_and_the_others_are_written(
-        corpus: Path, cluster: Any, fault: Callable[[Any, Path], None], tmp_path: Path) -> None:
-    tries = tmp_path / "tries"
-    fault(_replace_range_reader(lambda first, m: first == 21, _fail), tries)
+        corpus: Path, cluster: Any, fault: Callable[[Any, Path], None], tmp_path: Path,
+        action: Callable[[Path], None], shard: int, tries: int, failed: str) -> None:
+    first = shard * 10 + 1
+    fault(_replace_range_reader(lambda line, m: line == first, action), tmp_path / "tries")
     out = tmp_path / "parts"
     result = kg("extract", corpus, "--no-link", "--cluster", cluster.scheduler_address, *SHARD, "-o", out)
     assert result.returncode == 1
-    failed = [line for line in errors(result) if "lines 21-30" in line]
-    assert failed == [f"Error: {corpus / 'a.jsonl'}: lines 21-30: failed 3 times on the cluster (RuntimeError: the "
-                      "disk of this worker failed) - part-00002.nq is not written, the other shards are; see the "
-                      "workers' logs, fix the cause and run again into an empty directory"]
-    assert sorted(p.name for p in out.iterdir()) == ["part-00000.nq", "part-00001.nq", "part-00003.nq",
-                                                     "part-00004.nq"]
-    assert tries.read_text(encoding="utf-8").count("try") == 3
-
-
-def test_a_shard_that_kills_its_worker_each_time_is_one_error_and_the_others_are_written(
-        corpus: Path, cluster: Any, fault: Callable[[Any, Path], None], tmp_path: Path) -> None:
-    deaths = tmp_path / "deaths"
-    fault(_replace_range_reader(lambda first, m: first == 31, _die), deaths)
-    out = tmp_path / "parts"
-    result = kg("extract", corpus, "--no-link", "--cluster", cluster.scheduler_address, *SHARD, "-o", out)
-    assert result.returncode == 1
-    assert [line for line in errors(result) if "lines 31-40" in line] == [
-        f"Error: {corpus / 'a.jsonl'}: lines 31-40: killed its worker process each time it ran on the cluster - "
-        "part-00003.nq is not written, the other shards are; see the workers' logs, fix the cause and run again "
-        "into an empty directory"]
-    assert sorted(p.name for p in out.iterdir()) == ["part-00000.nq", "part-00001.nq", "part-00002.nq",
-                                                     "part-00004.nq"]
-    assert deaths.read_text(encoding="utf-8").count("died") == 2
+    assert [line for line in errors(result) if f"lines {first}-" in line] == [
+        f"Error: {corpus / 'a.jsonl'}: lines {first}-{first + 9}: {failed} - part-{shard:05d}.nq is not written, the "
+        "other shards are; see the workers' logs, fix the cause and run again into an empty directory"]
+    assert sorted(p.name for p in out.iterdir()) == [f"part-{i:05d}.nq" for i in range(5) if i != shard]
+    assert (tmp_path / "tries").read_text(encoding="utf-8").count("try") == tries
 
 
 def test_an_unreachable_scheduler_is_one_error_line(corpus: Path, tmp_path: Path) -> None:
