@@ -59,10 +59,12 @@ def main() -> int:
         same = {name: quads(*(files or sorted((work / "parts").glob("*.nq")))) == reference
                 for name, (_, files) in runs.items()}
     wall1, cpu1 = measured["--jobs 1"]
-    rows = [[name, f"{wall:.1f}", f"{cpu:.1f}", f"{wall1 / wall:.2f}x", f"{cpu / cpu1:.2f}x", "yes" if same[name] else "NO"]
+    rows = [[name, f"{wall:.1f}", f"{cpu:.1f}", f"{wall1 / wall:.2f}x", f"{cpu / cpu1:.2f}x",
+             "yes" if same[name] else "NO"]
             for name, (wall, cpu) in measured.items()]
     print("\n".join(machine_info()))
-    print(f"{args.n} articles, shards of {args.shard_lines} lines, {'no linking' if args.no_link else 'offline linking'}")
+    linking = "no linking" if args.no_link else "offline linking"
+    print(f"{args.n} articles, shards of {args.shard_lines} lines, {linking}")
     print(table(rows, ["run", "wall s", "CPU s", "speed-up (wall)", "CPU vs --jobs 1", "same quads"]))
     return 0 if all(same.values()) else 1
 

@@ -83,7 +83,7 @@ def _extraction_options(func: Callable[..., None]) -> Callable[..., None]:
     """--model / --date / --base / --input-format / --no-link / --jobs / --min-confidence, shared by extract and
     ingest."""
     func = click.option("--shard-lines", type=click.IntRange(1), default=500, show_default=True, metavar="N",
-                        help="With --cluster: split JSON Lines files into shards of N lines.")(func)
+                        help="With --cluster: shards of N lines of JSON Lines, or of up to N small files.")(func)
     func = click.option("--cluster", metavar="ADDRESS", help="Run on a Dask cluster (pip install 'kg-news[cluster]'): "
                         "tcp://HOST:8786, or local[:N] for N processes here (default: --jobs); -o is a directory.")(func)
     func = _min_confidence("Leave out mentions (and entities left without one), relations, events, policies and "

@@ -47,8 +47,8 @@ def _record(i: int) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder of 42 invented articles: a JSON Lines file of 40 lines (one bad, one a second copy of an id)
-    and a plain-text file of two, in five shards of 10 lines and one whole file."""
+    """A folder of 43 invented articles: a JSON Lines file of 40 lines (one bad, one a second copy of an id)
+    and two plain-text files of three: four shards of 10 lines and one of both small files."""
     folder = tmp_path_factory.mktemp("news")
     lines = [json.dumps(_record(i)) for i in range(1, 41)]
     lines[BAD_LINE - 1] = '{"id": "c17", "text": "The record ends too soon'
@@ -57,6 +57,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "b.txt").write_text("Curfew in Hillport\n\nThe army imposed a curfew in Hillport after a bombing.\n\n\n"
                                   "Talks in Riverton\n\nElders of Riverton met the governor to discuss the "
                                   "return of displaced families.\n", encoding="utf-8")
+    (folder / "c.txt").write_text("Bridge reopened in Mosul\n\nEngineers reopened the old bridge in Mosul on "
+                                  "Sunday, the city council said.\n", encoding="utf-8")
     return folder
 
 
@@ -116,7 +118,7 @@ def test_parts_hold_the_quads_of_a_single_process_run(sharded: tuple[Path, Any],
     out, result = sharded
     assert sorted(p.name for p in out.iterdir()) == [f"part-{i:05d}.nq" for i in range(5)]
     assert quads(*sorted(out.glob("part-*.nq"))) == quads(single[0])
-    assert single[2].startswith("40 articles, ")
+    assert single[2].startswith("41 articles, ")
     assert result.stderr.splitlines()[-1] == f"{single[2]} written to {out}; 2 failed"
 
 
@@ -139,7 +141,7 @@ def test_ingest_on_a_local_cluster_and_load_of_the_parts_give_the_single_process
     assert kg("load", *sorted(sharded[0].glob("*.nq")), "--store", loaded).returncode == 0
     result = kg("ingest", corpus, "--no-link", "--cluster", "local:2", *SHARD, "--store", clustered)
     assert result.returncode == 1 and len(errors(result)) == 2, result.stderr
-    assert result.stderr.splitlines()[-1].startswith(f"{clustered}: 40 new, 0 replaced")
+    assert result.stderr.splitlines()[-1].startswith(f"{clustered}: 41 new, 0 replaced")
     assert dump(loaded) == dump(reference) == dump(clustered)
     assert not list(tmp_path.glob(".kg-shards-*"))  # the temporary part files are gone
 
@@ -298,7 +300,19 @@ def test_ranges_read_every_line_once_with_the_file_s_own_numbers(corpus: Path, t
 def test_a_file_in_utf16_is_one_shard(tmp_path: Path) -> None:
     path = tmp_path / "w.jsonl"
     path.write_text("".join(json.dumps(_record(i)) + "\n" for i in range(30)), encoding="utf-16")
-    assert [(s.path, s.end) for s in plan_shards([path], shard_lines=10, on_error=pytest.fail)] == [(str(path), None)]
+    shards = plan_shards([path], shard_lines=10, on_error=pytest.fail)
+    assert [(s.paths, s.end) for s in shards] == [((str(path),), None)]
+
+
+def test_small_files_are_grouped_in_order_up_to_the_shard_size(tmp_path: Path) -> None:
+    for name in "abcde":
+        (tmp_path / f"{name}.txt").write_text(f"News from {name}.\n", encoding="utf-8")
+    (tmp_path / "f.jsonl").write_text("".join(json.dumps(_record(i)) + "\n" for i in range(3)), encoding="utf-8")
+    shards = plan_shards([tmp_path], shard_lines=2, on_error=pytest.fail)
+    assert [[Path(p).name for p in s.paths] for s in shards] == [["a.txt", "b.txt"], ["c.txt", "d.txt"],
+                                                                 ["e.txt"], ["f.jsonl"], ["f.jsonl"]]
+    assert [s.where.removeprefix(f"{tmp_path}/") for s in shards[2:]] == ["e.txt", "f.jsonl: lines 1-2",
+                                                                          "f.jsonl: lines 3-3"]
 
 
 def test_stdin_is_refused(tmp_path: Path) -> None:

@@ -168,7 +168,8 @@ def _output_directory(out: Path) -> Path:
     return out
 
 
-def _in_order(client: Client, shards: list[Shard], job: ShardJob) -> Iterator[tuple[Shard, ShardResult | BaseException]]:
+def _in_order(client: Client, shards: list[Shard],
+              job: ShardJob) -> Iterator[tuple[Shard, ShardResult | BaseException]]:
     """Run every shard, at most twice as many at a time as the workers have threads (the rest wait here, as
     small Shard records), and yield the outcomes in shard order: results, or the last error of a failed
     shard.

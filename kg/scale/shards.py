@@ -1,5 +1,6 @@
-"""Split the inputs of a run into shards: a small file is one shard, a big JSON Lines file one shard per range
-of lines. Numbering follows the input order, so a run's part files have the same names every time."""
+"""Split the inputs of a run into shards of about the same number of articles: a big JSON Lines file into ranges
+of lines, small files into groups. Numbering follows the input order, so a run's part files have the same names
+every time."""
 
 from __future__ import annotations
 
@@ -11,22 +12,25 @@ from kg.errors import InputError
 from kg.read.sources import JSONL_SUFFIXES, Decoded, OnError, expand_inputs
 
 SHARD_LINES = 500
+GROUP_BYTES = 8 << 20  # a group of small files stops growing here: a plain-text file holds many articles
 _BLOCK = 1 << 20
 
 
 @dataclass(frozen=True)
 class Shard:
-    """One task of a run: a whole file (``end`` None) or bytes ``start`` to ``end`` of a JSON Lines file,
+    """One task of a run: whole files (``end`` None), or bytes ``start`` to ``end`` of one JSON Lines file,
     lines ``first_line`` to ``last_line``.
 
-    >>> Shard(3, "a.jsonl", 120, 240, 11, 20).where
+    >>> Shard(3, ("a.jsonl",), 120, 240, 11, 20).where
     'a.jsonl: lines 11-20'
-    >>> Shard(3, "a.jsonl").part
+    >>> Shard(4, ("b.txt", "c.txt", "d.txt")).where
+    'b.txt to d.txt (3 files)'
+    >>> Shard(3, ("a.jsonl",)).part
     'part-00003.nq'
     """
 
     index: int
-    path: str
+    paths: tuple[str, ...]
     start: int = 0
     end: int | None = None
     first_line: int = 1
@@ -39,8 +43,11 @@ class Shard:
 
     @property
     def where(self) -> str:
-        """The file, and the lines when the shard is a range of it."""
-        return self.path if self.end is None else f"{self.path}: lines {self.first_line}-{self.last_line}"
+        """The file, and the lines when the shard is a range of it, or the first and last of its files."""
+        if self.end is not None:
+            return f"{self.paths[0]}: lines {self.first_line}-{self.last_line}"
+        first, *rest = self.paths
+        return f"{first} to {rest[-1]} ({len(self.paths)} files)" if rest else first
 
 
 def plan_shards(inputs: Sequence[str | Path], *, shard_lines: int = SHARD_LINES, input_format: str = "auto",
@@ -48,25 +55,50 @@ def plan_shards(inputs: Sequence[str | Path], *, shard_lines: int = SHARD_LINES,
     """The shards of ``inputs`` (files and directories, expanded as a single-process run reads them).
 
     A file read as JSON Lines with more than ``shard_lines`` lines is split into ranges of that many lines,
-    found with one streaming pass over its bytes; any other file is one shard. A file in UTF-16/32, or that
-    looks binary, is one shard too (its lines are not split on bytes). Problems with the inputs (missing
+    found with one streaming pass over its bytes (not a file in UTF-16/32, or that looks binary: its lines
+    are not split on bytes). Other files are grouped, in order, up to ``shard_lines`` files or
+    :data:`GROUP_BYTES` together (a bigger file is a shard of its own). Problems with the inputs (missing
     paths, files given twice) go to ``on_error``, as in a single-process run.
 
     Raises:
         InputError: stdin (``-``) is given: a cluster reads files.
     """
     shards: list[Shard] = []
+    group: list[str] = []
+    size = 0
+
+    def close_group() -> None:
+        nonlocal size
+        if group:
+            shards.append(Shard(len(shards), tuple(group)))
+            group.clear()
+            size = 0
+
     for path in expand_inputs(inputs, on_error):
         if path is None:
             raise InputError("-: a cluster reads files, not stdin - save the articles to a file that every worker "
                              "can read (a shared mount), or leave out --cluster")
         jsonl = input_format == "jsonl" or (input_format == "auto" and path.suffix.lower() in JSONL_SUFFIXES)
         ranges = _line_ranges(path, shard_lines) if jsonl else []
-        if len(ranges) < 2:
-            shards.append(Shard(len(shards), str(path)))
+        if len(ranges) > 1:
+            close_group()
+            shards.extend(Shard(len(shards), (str(path),), start, end, first, last)
+                          for start, end, first, last in ranges)
             continue
-        shards.extend(Shard(len(shards), str(path), start, end, first, last) for start, end, first, last in ranges)
+        bytes_ = _size(path)
+        if len(group) >= shard_lines or (group and size + bytes_ > GROUP_BYTES):
+            close_group()
+        group.append(str(path))
+        size += bytes_
+    close_group()
     return shards
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # the reader reports it
 
 
 def _line_ranges(path: Path, every: int) -> list[tuple[int, int, int, int]]:

@@ -79,13 +79,12 @@ def run_shard(shard: Shard, job: ShardJob) -> ShardResult:
         nlp = _pipeline(job.model)
         linker = _linker(job.wikidata_endpoint, job.offline) if job.link else None
         minter = Minter(job.base) if job.base else Minter()
-        path = Path(shard.path)
         if shard.end is None:
-            articles = read_articles([path], date=job.date, input_format=job.input_format,
+            articles = read_articles(shard.paths, date=job.date, input_format=job.input_format,
                                      on_error=lambda error: problems.append(str(error)))
         else:
-            articles = read_jsonl_range(path, shard.start, shard.end, shard.first_line, date=job.date,
-                                        on_error=lambda error: problems.append(str(error)))
+            articles = read_jsonl_range(Path(shard.paths[0]), shard.start, shard.end, shard.first_line,
+                                        date=job.date, on_error=lambda error: problems.append(str(error)))
         graphs = map_articles(articles, nlp, minter, jobs=1, problems=problems, linker=linker,
                               min_confidence=job.min_confidence)
         with RdfWriter(Path(job.out_dir) / shard.part, "nquads") as writer:
