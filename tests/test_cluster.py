@@ -92,8 +92,9 @@ def cluster() -> Iterator[Any]:
     # Dask gives a task up after its worker died twice (default: 4 times), to keep the module short
     with pytest.MonkeyPatch.context() as patch, dask.config.set({"distributed.scheduler.allowed-failures": 1}):
         patch.setenv("PYTHONPATH", str(ROOT))  # the workers import this checkout's kg
+        # the scheduler's HTTP port: any free one (8787 may be another cluster's)
         with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                      silence_logs=50) as local:
+                                      scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=50) as local:
             yield local
 
 
