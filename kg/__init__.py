@@ -50,6 +50,8 @@ _API: dict[str, str] = {
     "list_queries": "kg.query.saved",
     "extract_file": "kg.pipeline",
     "ingest": "kg.pipeline",
+    "extract_on_cluster": "kg.scale.run",
+    "ingest_on_cluster": "kg.scale.run",
 }
 
 __all__ = [
@@ -63,8 +65,10 @@ __all__ = [
     "default_linker",
     "extract",
     "extract_file",
+    "extract_on_cluster",
     "index_store",
     "ingest",
+    "ingest_on_cluster",
     "list_queries",
     "load_files",
     "load_pipeline",
@@ -93,6 +97,7 @@ if TYPE_CHECKING:
     from kg.rdf.namespaces import Minter
     from kg.rdf.shapes import validate
     from kg.read.articles import read_articles
+    from kg.scale.run import extract_on_cluster, ingest_on_cluster
     from kg.store.loading import load_files, open_target, retract
 
 

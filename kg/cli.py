@@ -10,11 +10,12 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
 from kg import __version__, interrupts
-from kg.errors import InputError, KgError
+from kg.errors import KgError
 from kg.interrupts import Terminated
 
 log = logging.getLogger("kg")
@@ -82,6 +83,10 @@ def cli(ctx: click.Context, quiet: bool, verbose: int) -> None:
 def _extraction_options(func: Callable[..., None]) -> Callable[..., None]:
     """--model / --date / --base / --input-format / --no-link / --jobs / --min-confidence, shared by extract and
     ingest."""
+    func = click.option("--shard-lines", type=click.IntRange(1), default=500, show_default=True, metavar="N",
+                        help="With --cluster: shards of N lines of JSON Lines, or of up to N small files.")(func)
+    func = click.option("--cluster", metavar="ADDRESS", help="Run on a Dask cluster (pip install 'kg-news[cluster]'): "
+                        "tcp://HOST:8786, or local[:N] for N processes here (default: --jobs); -o is a directory.")(func)
     func = _min_confidence("Leave out mentions (and entities left without one), relations, events, policies and "
                            "statements whose confidence is below this.")(func)
     func = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1),
@@ -113,11 +118,14 @@ def _min_confidence(text: str) -> Callable[[Callable[..., None]], Callable[..., 
 @click.pass_context
 def extract_cmd(ctx: click.Context, inputs: tuple[str, ...], output: str, fmt: str | None, model: str | None,
                 date: dt.date | None, base: str | None, input_format: str, no_link: bool,
-                wikidata_endpoint: str | None, offline: bool, jobs: int, min_confidence: float | None) -> None:
+                wikidata_endpoint: str | None, offline: bool, jobs: int, min_confidence: float | None,
+                cluster: str | None, shard_lines: int) -> None:
     """Extract a knowledge graph from articles (.txt, .jsonl, .html, directories, '-' for stdin)."""
     from kg.link.sources import default_linker
     from kg.pipeline import Report, extract_file
 
+    if cluster:
+        return _finish(_on_cluster(ctx, "extract_on_cluster", inputs, output), ctx.obj["quiet"], output)
     if output != "-" and Path(output).is_dir():
         from kg.rdf.files import directory_message
 
@@ -129,12 +137,31 @@ def extract_cmd(ctx: click.Context, inputs: tuple[str, ...], output: str, fmt: s
         articles = extract_file(inputs, output, fmt=fmt, model=model, date=date, base=base, jobs=jobs,
                                 linker=linker, report=report, min_confidence=min_confidence,
                                 input_format=input_format)
-        with click.progressbar(articles, label="Extracting", file=sys.stderr, show_pos=True,
-                               item_show_func=lambda a: a.id if a else None,
-                               hidden=quiet or not sys.stderr.isatty()) as bar:
-            for _ in bar:
-                pass
+        _drain(articles, "Extracting", quiet)
     _finish(report, quiet, output)
+
+
+def _drain(articles: Iterable[Any], label: str, quiet: bool) -> None:
+    """Run ``articles`` to the end with a bar of the articles done (on a terminal, unless ``quiet``)."""
+    with click.progressbar(articles, label=label, file=sys.stderr, show_pos=True, hidden=quiet or not sys.stderr.isatty(),
+                           item_show_func=lambda a: a.id if a else None) as bar:
+        for _ in bar:
+            pass
+
+
+def _on_cluster(ctx: click.Context, run: str, *args: object, **kwargs: object) -> object:
+    """``kg.scale.run.<run>`` with the command's options, and a bar of the shards done."""
+    from kg.scale import run as scale
+
+    p, names = ctx.params, ("model", "date", "base", "input_format", "offline", "wikidata_endpoint", "min_confidence")
+    with _errors(), click.progressbar(length=1, label="Shards", file=sys.stderr, show_pos=True,
+                                      hidden=ctx.obj["quiet"] or not sys.stderr.isatty()) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(1)
+
+        return getattr(scale, run)(*args, p["cluster"], link=not p["no_link"], workers=p["jobs"], progress=progress,
+                                   shard_lines=p["shard_lines"], **{name: p[name] for name in names}, **kwargs)
 
 
 def _finish(report: object, quiet: bool, output: str) -> None:
@@ -181,12 +208,12 @@ def query_cmd(query: str, data: tuple[str, ...], store: str | None, endpoint: st
     are IRIs, Q123 is a Wikidata item, kg:Name an ontology term, YYYY-MM-DD a date, anything else a string.
     """
     from kg.query.formats import format_result
-    from kg.query.saved import load_query, stream_query
+    from kg.query.saved import load_query, parse_params, stream_query
     from kg.store.embedded import files_store
     from kg.store.loading import check_indexed, open_target
 
     with _errors():
-        bindings = _params(params)
+        bindings = parse_params(params)
         saved = load_query(query)
         if data:
             _echo_lines(format_result(stream_query(saved, files_store(data), bindings, limit), fmt,
@@ -213,12 +240,14 @@ def _echo_lines(lines: Iterable[str]) -> None:
 @cli.command("ingest")
 @click.argument("inputs", nargs=-1, required=True)
 @_store_options
+@click.option("--shards", metavar="DIR", help="With --cluster: write the part files here and keep them.")
 @_extraction_options
 @click.pass_context
 def ingest_cmd(ctx: click.Context, inputs: tuple[str, ...], store: str | None, endpoint: str | None,
                update_endpoint: str | None, graph_store: str | None, model: str | None, date: dt.date | None,
                base: str | None, input_format: str, no_link: bool, wikidata_endpoint: str | None, offline: bool,
-               jobs: int, min_confidence: float | None) -> None:
+               jobs: int, min_confidence: float | None, shards: str | None, cluster: str | None,
+               shard_lines: int) -> None:
     """Extract articles and load them into the embedded store (default) or an endpoint.
 
     Loading an article again changes nothing; a changed article replaces its graph.
@@ -232,14 +261,13 @@ def ingest_cmd(ctx: click.Context, inputs: tuple[str, ...], store: str | None, e
     with _errors():
         target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store)
         try:
+            if cluster:
+                return _report(_on_cluster(ctx, "ingest_on_cluster", inputs, target, shards=shards, report=report),
+                               quiet, target.name)
             linker = None if no_link else default_linker(wikidata_endpoint, offline=offline)
             articles = ingest(inputs, target, model=model, date=date, base=base, jobs=jobs, linker=linker,
                               report=report, min_confidence=min_confidence, input_format=input_format)
-            with click.progressbar(articles, label="Ingesting", file=sys.stderr, show_pos=True,
-                                   item_show_func=lambda a: a.id if a else None,
-                                   hidden=quiet or not sys.stderr.isatty()) as bar:
-                for _ in bar:
-                    pass
+            _drain(articles, "Ingesting", quiet)
         finally:
             target.close()
     _report(report, quiet, target.name)
@@ -354,34 +382,11 @@ def eval_cmd(dataset: str, path: Path, model: str | None, wikidata_endpoint: str
     ucdp     PATH is a UCDP GED CSV: place, event and actor recall on the headlines
              that name their place.
     """
-    from kg.nlp.load import load_pipeline
+    from kg.evaluate import evaluate
 
-    errors: list[str]
     with _errors():
-        if min_confidence is not None and dataset != "re3d":
-            raise InputError("--min-confidence is only scored for re3d - leave it out for elevant and ucdp")
-        if dataset == "re3d":
-            from kg.evaluate.re3d import format_re3d, score_extractions
-            from kg.evaluate.re3d_gold import read_re3d
-            from kg.extract.from_doc import extract
-
-            documents = read_re3d(path)
-            nlp = load_pipeline(model)
-            re3d = score_extractions(documents, extract((d.article for d in documents), nlp), min_confidence)
-            text, errors = format_re3d(re3d, fmt), re3d.errors
-        elif dataset == "ucdp":
-            from kg.evaluate.ucdp import UcdpScore, format_ucdp, kept_rows, read_ucdp, score_rows
-
-            ucdp = UcdpScore()
-            rows = kept_rows(read_ucdp(path), ucdp, limit)
-            ucdp = score_rows(rows, load_pipeline(model), ucdp)
-            text, errors = format_ucdp(ucdp, fmt), ucdp.errors
-        else:
-            from kg.evaluate.elevant import format_score, score_elevant
-            from kg.link.sources import default_linker
-
-            score = score_elevant(path, load_pipeline(model), default_linker(wikidata_endpoint))
-            text, errors = format_score(score, fmt), score.errors
+        text, errors = evaluate(dataset, path, model=model, wikidata_endpoint=wikidata_endpoint, limit=limit,
+                                min_confidence=min_confidence, fmt=fmt)
     click.echo(text)
     if show_errors and fmt == "table":
         for line in errors:
@@ -398,16 +403,6 @@ def _report(report: object, quiet: bool, target: str) -> None:
         click.echo(report.summary(target), err=True)
     if report.failed:
         sys.exit(1)
-
-
-def _params(params: tuple[str, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in params:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise InputError(f"--param {item!r}: write it as NAME=VALUE, e.g. --param place=Kirkuk")
-        out[name.strip()] = value
-    return out
 
 
 @cli.command("queries")

@@ -41,3 +41,7 @@ class EndpointError(KgError):
 class EndpointUnavailable(EndpointError):
     """A SPARQL endpoint cannot be reached, or refuses the credentials: no request after this one can
     pass either, so a load stops at once."""
+
+
+class ClusterError(KgError):
+    """A Dask cluster cannot be reached or used (``--cluster``), or Dask is not installed."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -20,6 +21,9 @@ from kg.rdf.namespaces import Minter, check_base
 from kg.read.articles import check_dateline, read_articles
 from kg.store.base import Target
 from kg.store.loading import LoadReport, load_graphs
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 
 @dataclass
@@ -93,23 +97,29 @@ def article_quads(inputs: Sequence[str | Path], *, model: str | None, date: dt.d
     nlp = load_pipeline(model)
     articles = read_articles(inputs, date=date, input_format=input_format,
                              on_error=lambda error: problems.append(str(error)))
+    # the checks above run on the call, before a caller opens its output
+    return map_articles(articles, nlp, minter, jobs=jobs, problems=problems, linker=linker,
+                        min_confidence=min_confidence)
+
+
+def map_articles(articles: Iterable[Article], nlp: Language, minter: Minter, *, jobs: int, problems: list[str],
+                 linker: Linker | None = None,
+                 min_confidence: float | None = None) -> Iterator[tuple[Article, str, list[ox.Quad]]]:
+    """Extract, link and map articles already read, streaming: (article, graph IRI, quads), as
+    :func:`article_quads` does; an article that fails becomes one line in ``problems``."""
 
     def failure(article: Article, error: Exception) -> None:
         problems.append(f"{article.origin}: extraction failed ({error!r}) - please report this article")
 
-    def quads() -> Iterator[tuple[Article, str, list[ox.Quad]]]:
-        for extraction in extract(articles, nlp, n_process=max(1, jobs), on_failure=failure,
-                                  min_confidence=min_confidence):
-            try:
-                linked = linker.link(extraction) if linker is not None else extraction
-                mapped = to_quads(linked, minter)
-            except Exception as exc:  # one article's bad luck must not cost the others
-                failure(extraction.article, exc)
-                continue
-            yield linked.article, str(minter.article(linked.article.id)), mapped
-
-    # the checks above run on the call, before a caller opens its output
-    return quads()
+    for extraction in extract(articles, nlp, n_process=max(1, jobs), on_failure=failure,
+                              min_confidence=min_confidence):
+        try:
+            linked = linker.link(extraction) if linker is not None else extraction
+            mapped = to_quads(linked, minter)
+        except Exception as exc:  # one article's bad luck must not cost the others
+            failure(extraction.article, exc)
+            continue
+        yield linked.article, str(minter.article(linked.article.id)), mapped
 
 
 def ingest(inputs: Sequence[str | Path], target: Target, *, model: str | None = None, date: dt.date | None = None,

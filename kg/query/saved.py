@@ -54,7 +54,7 @@ from pyoxigraph import (
     Variable,
 )
 
-from kg.errors import QueryError
+from kg.errors import InputError, QueryError
 from kg.rdf.graphs import unindexed_store
 from kg.resources import QUERIES_DIR
 
@@ -286,6 +286,24 @@ def load_query(name_or_path: str) -> SavedQuery:
     if _SAVED_NAME.fullmatch(name_or_path) is None or not path.is_file():
         raise QueryError(f"unknown saved query '{name_or_path}' - run 'kg queries' to list them")
     return parse_query_file(path)
+
+
+def parse_params(params: Iterable[str]) -> dict[str, str]:
+    """Query parameters given as ``NAME=VALUE`` (``--param``), by name.
+
+    Raises:
+        InputError: one is not NAME=VALUE.
+
+    >>> parse_params(["place=Kirkuk"])
+    {'place': 'Kirkuk'}
+    """
+    out: dict[str, str] = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise InputError(f"--param {item!r}: write it as NAME=VALUE, e.g. --param place=Kirkuk")
+        out[name.strip()] = value
+    return out
 
 
 def bind_value(value: str) -> BoundTerm:

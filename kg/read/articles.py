@@ -45,11 +45,20 @@ from typing import Any
 
 from kg.errors import InputError
 from kg.model import Article, Caption
-from kg.read.sources import HTML_SUFFIXES, JSONL_SUFFIXES, SUFFIXES, TEXT_SUFFIXES, Decoded, OnError, expand_inputs
+from kg.read.sources import (
+    HTML_SUFFIXES,
+    JSONL_SUFFIXES,
+    SUFFIXES,
+    TEXT_SUFFIXES,
+    Decoded,
+    OnError,
+    Window,
+    expand_inputs,
+)
 
 __all__ = ["FORMATS", "HTML_SUFFIXES", "JSONL_SUFFIXES", "SUFFIXES", "TEXT_SUFFIXES", "article_id", "check_dateline",
            "expand_inputs", "parse_date", "parse_plain_block", "read_articles", "read_html", "read_jsonl",
-           "read_plain", "split_caption"]
+           "read_jsonl_range", "read_plain", "split_caption"]
 
 FORMATS = ("auto", "text", "jsonl", "html")
 # relative dates ("yesterday", "last year") are anchored around the dateline: keep it clear of the calendar's ends
@@ -199,15 +208,16 @@ def _blocks(stream: Iterable[str]) -> Iterator[str]:
 
 
 def read_jsonl(
-    stream: Iterable[str], *, name: str, date: dt.date | None = None, on_error: OnError = _raise
+    stream: Iterable[str], *, name: str, date: dt.date | None = None, on_error: OnError = _raise, first_line: int = 1
 ) -> Iterator[Article]:
     """Stream articles from JSON Lines: ``{"id", "title", "text", "date", "url", "source", "language"}``.
 
     Only ``text`` is required. A bad line is reported through ``on_error`` and skipped. A lone surrogate
     (``"\\ud800"``, half of a character pair) is replaced by U+FFFD, one code point for one so offsets
-    stay exact, and reported; the article is still read.
+    stay exact, and reported; the article is still read. ``first_line`` is the number of the stream's first
+    line in its file.
     """
-    for number, line in enumerate(stream, start=1):
+    for number, line in enumerate(stream, start=first_line):
         if not line.strip():
             continue
         where = f"{name}: line {number}"
@@ -367,18 +377,36 @@ def read_articles(
     """
     if input_format not in FORMATS:
         raise InputError(f"input format {input_format!r}: not one of {', '.join(FORMATS)}")
-    seen = _Seen()
+    seen = Seen()
     for path in expand_inputs(inputs, on_error):
-        for article in _read_path(path, input_format, date, on_error):
-            first = seen.first(article)
-            if first is not None:
-                on_error(InputError(f"{article.origin}: article id {article.id!r} was already read at {first} - "
-                                    "this copy is left out; give every article its own id"))
-                continue
-            yield article
+        yield from seen.once(_read_path(path, input_format, date, on_error), on_error)
 
 
-class _Seen:
+def read_jsonl_range(path: Path, start: int, end: int, first_line: int, *, date: dt.date | None = None,
+                     on_error: OnError = _raise) -> Iterator[Article]:
+    """Stream the articles of bytes ``start`` to ``end`` of a UTF-8 JSON Lines file, whole lines, the first of
+    them line ``first_line``: a range of a big file read on its own, its problems named by the file's own line
+    numbers as :func:`read_articles` names them. A second article with an id already read in the range is left
+    out and reported; ids are not compared with other ranges.
+
+    Raises:
+        InputError: through the default ``on_error``, for the first problem.
+    """
+    try:
+        with path.open("rb") as stream:
+            stream.seek(start)
+            lines = Decoded(Window(stream, end - start), str(path), first_line)  # type: ignore[arg-type]
+            yield from Seen().once(read_jsonl(lines, name=str(path), date=date, on_error=on_error,
+                                              first_line=first_line), on_error)
+    except OSError as exc:
+        on_error(InputError(f"{path}: cannot read ({exc.strerror}) - check the permissions"))
+        return
+    problem = lines.problem()
+    if problem is not None:
+        on_error(problem)
+
+
+class Seen:
     """The ids read so far, each with where it was first read packed into one int (the place, e.g.
     ``a.jsonl: line``, and its number): about 120 bytes an id, never the articles."""
 
@@ -387,21 +415,40 @@ class _Seen:
         self._places: dict[str, int] = {}
         self._names: list[str] = []
 
-    def first(self, article: Article) -> str | None:
-        """Where an article of this id was first read, or None (and remember this one) if it is the first."""
-        code = self._ids.get(article.id)
+    def once(self, articles: Iterable[Article], on_error: OnError) -> Iterator[Article]:
+        """``articles`` less those with an id already seen, each reported through ``on_error``."""
+        for article in articles:
+            first = self.first(article.id, article.origin)
+            if first is not None:
+                on_error(duplicate_error(article.id, article.origin, first))
+                continue
+            yield article
+
+    def first(self, ident: str, origin: str) -> str | None:
+        """Where an article of this id was first read, or None (and remember ``origin``) if it is the first."""
+        code = self._ids.get(ident)
         if code is not None:
             name, seen = self._names[code >> 32], code & 0xFFFFFFFF
             return f"{name} {seen}" if seen else name
-        place, _, tail = article.origin.rpartition(" ")
+        place, _, tail = origin.rpartition(" ")
         number = int(tail) if tail.isascii() and tail.isdigit() and tail == str(int(tail)) else 0
         if not 0 < number < 2**32:
-            place, number = article.origin, 0
+            place, number = origin, 0
         index = self._places.setdefault(place, len(self._names))
         if index == len(self._names):
             self._names.append(place)
-        self._ids[article.id] = index << 32 | number
+        self._ids[ident] = index << 32 | number
         return None
+
+
+def duplicate_error(ident: str, origin: str, first: str) -> InputError:
+    """The report of an article whose id was already read at ``first``: the copy is left out.
+
+    >>> print(duplicate_error("a1", "b.jsonl: line 9", "a.jsonl: line 2"))
+    b.jsonl: line 9: article id 'a1' was already read at a.jsonl: line 2 - this copy is left out; give every article its own id
+    """
+    return InputError(f"{origin}: article id {ident!r} was already read at {first} - this copy is left out; give "
+                      "every article its own id")
 
 
 def _read_path(path: Path | None, input_format: str, date: dt.date | None, on_error: OnError) -> Iterator[Article]:

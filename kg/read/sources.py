@@ -92,6 +92,9 @@ def _walk(root: Path, on_error: OnError) -> list[Path]:
 class Decoded:
     """Lines of text from a byte stream: UTF-8, or UTF-16/32 with a byte order mark.
 
+    ``first_line`` numbers the stream's first line (more than 1 for a range of a big file read on its own:
+    such a range is text as the file's head said, so it is not sniffed for binary data).
+
     Invalid UTF-8 is replaced line by line with U+FFFD (each bad sequence by one) and counted, so a stray
     Latin-1 byte costs one character, not the article. ``binary`` is set when the first 8 KiB look like
     binary data rather than text in any encoding kg reads; the stream then yields no lines.
@@ -101,14 +104,15 @@ class Decoded:
     (['caf\\ufffd\\n', 'bar\\n'], 1, 1)
     """
 
-    def __init__(self, stream: IO[bytes], name: str) -> None:
+    def __init__(self, stream: IO[bytes], name: str, first_line: int = 1) -> None:
         self.name = name
+        self.first_line = first_line
         self.bad_lines = 0
         self.first_bad = 0
         self._head = stream.read(_SNIFF)
         self._stream = stream
         self.encoding = next((enc for bom, enc in _BOMS if self._head.startswith(bom)), "utf-8")
-        self.binary = self.encoding == "utf-8" and _looks_binary(self._head)
+        self.binary = self.encoding == "utf-8" and first_line == 1 and _looks_binary(self._head)
 
     def __iter__(self) -> Iterator[str]:
         if self.binary:
@@ -117,7 +121,7 @@ class Decoded:
         if self.encoding not in ("utf-8", "utf-8-sig"):
             yield from io.TextIOWrapper(whole, encoding=self.encoding, newline="")
             return
-        for number, raw in enumerate(whole, start=1):
+        for number, raw in enumerate(whole, start=self.first_line):
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8):]
             try:
@@ -164,4 +168,25 @@ class _Replay(io.RawIOBase):
             return n
         data = self._stream.read(len(buffer))
         buffer[: len(data)] = data
+        return len(data)
+
+
+class Window(io.RawIOBase):
+    """A raw stream of the next ``size`` bytes of ``stream`` (a range of a file, read on its own).
+
+    >>> Window(io.BytesIO(b"abcdef"), 4).read()
+    b'abcd'
+    """
+
+    def __init__(self, stream: IO[bytes], size: int) -> None:
+        self._stream = stream
+        self._left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        data = self._stream.read(min(len(buffer), self._left))
+        buffer[: len(data)] = data
+        self._left -= len(data)
         return len(data)
