@@ -31,9 +31,10 @@ def find_relations(doc: Doc) -> list[Relation]:
     """Every relation found, in text order, without repeats."""
     found: list[Relation] = []
     for token in doc:
-        if token.pos_ in {"NOUN", "PROPN"} and token.lemma_.lower() in lexicon.ROLE_PREDICATES:
+        lemma = token.lemma_
+        if lemma.lower() in lexicon.ROLE_PREDICATES and token.pos_ in {"NOUN", "PROPN"}:
             found += _role_relations(token)
-        elif token.lemma_ in lexicon.LEADER_VERBS and token.tag_ == "VBN":
+        elif lemma in lexicon.LEADER_VERBS and token.tag_ == "VBN":
             found += _led_by(token)
         elif token.lower_ in lexicon.AFFILIATION_WORDS and token.dep_ in {"acl", "amod", "relcl"}:
             found += _verb_relation(token, "affiliatedWith", 0.7)
