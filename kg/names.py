@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _LEADING_ARTICLE = re.compile(r"^(the|a|an)\s+", re.I)
@@ -40,6 +41,7 @@ def clean_name(text: str) -> str:
     return text[start:end]
 
 
+@lru_cache(maxsize=65536)  # the same names come back in every sentence and article
 def normalise_name(name: str) -> str:
     """The key a name is identified by: no leading article, no diacritics, case-folded, single spaces,
     and no symbols, emoji or invisible characters.

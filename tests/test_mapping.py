@@ -27,9 +27,10 @@ from kg.model import (
     TimeRef,
 )
 from kg.rdf.files import RdfWriter
-from kg.rdf.mapping import to_graph
+from kg.rdf.mapping import to_graph, to_quads
 from kg.rdf.namespaces import KG, NIF, Minter
 from kg.rdf.shapes import validate
+from kg.rdf.terms import sort_key
 from tests.helpers import ARTICLES, DATA, DATELINE
 
 TEXT = "Jalal Hamdani, spokesman for the Federal Police, said on Tuesday: “We hunt ISIS in Diyala.”"
@@ -109,6 +110,16 @@ def test_graph_is_named_after_the_article_and_iris_use_the_base() -> None:
     assert graph.identifier == URIRef("https://example.org/news/article/m1")
     assert all(str(s).startswith(("https://example.org/news/", "https://w3id.org/kg-news/software"))
                for s in graph.subjects())
+
+
+def test_quads_come_sorted_without_duplicates_with_the_minters_part_iris() -> None:
+    minter, extraction = Minter("https://example.org/news/"), hand_built()
+    quads = to_quads(extraction, minter)
+    assert quads == sorted(set(quads), key=sort_key)
+    spans = [("mention", m.span) for m in extraction.mentions] + [("sentence", e.evidence) for e in extraction.events]
+    parts = [minter.part("m1", "extraction"), minter.part("m1", "image", 1),
+             *(minter.part("m1", kind, span.start, span.end) for kind, span in spans)]
+    assert {str(p) for p in parts} <= {q.subject.value for q in quads}
 
 
 def test_iris_never_contain_raw_text() -> None:

@@ -9,6 +9,8 @@ import pytest
 from rdflib import Dataset
 from spacy.language import Language
 
+from kg.extract.relations import patterns
+from kg.extract.spans import forget_entities, index_entities
 from kg.model import Extraction
 from kg.rdf.files import RdfWriter
 from kg.rdf.mapping import to_graph
@@ -299,3 +301,21 @@ def test_new_relations_map_to_rdf_that_conforms_to_the_shapes(nlp: Language, tmp
     graph = Dataset(default_union=True)
     graph.parse(out, format="trig")
     assert any(graph.triples((None, KG.controls, None)))
+
+
+def test_clause_patterns_are_offered_every_token_their_words_name(nlp: Language) -> None:
+    doc = nlp("The coalition, including France and Jordan, launched strikes against ISIS near Raqqa. Kurdish "
+              "fighters fought alongside the SDF, which includes the YPG. Rebels retook Tal Abyad from ISIS "
+              "before the town fell to the regime. Turkey supports the Free Syrian Army in its fight against "
+              "the YPG, and Iran is an ally of the Syrian government.")
+    index_entities(doc)
+    try:
+        every_rule = [relation for token in doc for rule in patterns._RULES
+                      if (token.lower_ in rule.words or token.lemma_.lower() in rule.lemmas) and rule.applies(token)
+                      for relation in rule.find(token)]
+        found = patterns.find_pattern_relations(doc)
+    finally:
+        forget_entities(doc)
+    assert found == every_rule
+    assert len({r.predicate for r in found}) >= 3
+    assert all(rule.words or rule.lemmas for rule in patterns._RULES)  # a rule no word names would never run

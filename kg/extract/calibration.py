@@ -171,9 +171,16 @@ class Calibration:
     def apply(self, extraction: Extraction) -> Extraction:
         """The extraction with calibrated mention and relation confidences (from uncalibrated input),
         rounded to two decimals as the RDF writes them, so that a threshold cuts what one sees."""
+        scores: dict[tuple[str, ...], float] = {}  # mentions share a few sets of features
+
+        def score(features: tuple[str, ...]) -> float:
+            found = scores.get(features)
+            if found is None:
+                found = scores[features] = round(self.mention_confidence(features), 2)
+            return found
+
         features = extraction_mention_features(extraction)
-        mentions = tuple(replace(m, confidence=round(self.mention_confidence(f), 2))
-                         for m, f in zip(extraction.mentions, features, strict=False))
+        mentions = tuple(replace(m, confidence=score(f)) for m, f in zip(extraction.mentions, features, strict=False))
         relations = tuple(replace(r, confidence=round(self.relation_confidence(relation_group(r), r.confidence), 2))
                           for r in extraction.relations)
         return replace(extraction, mentions=mentions, relations=relations)

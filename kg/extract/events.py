@@ -60,10 +60,8 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
         return None  # "forces advance in X" is an operation, "advance a plan" is not
     if token.dep_ == "compound" and token.head.lower_ in _CONTAINERS and lemma in lexicon.EVENT_TRIGGERS:
         return None  # "search" in "search mission": the container noun carries the event
-    modifiers = [c for c in token.children if c.dep_ in {"compound", "amod", "nmod"} and c.i < token.i]
-    refined = next((lexicon.EVENT_MODIFIERS[m.lower_] for m in modifiers if m.lower_ in lexicon.EVENT_MODIFIERS),
-                   None)
     if token.lower_ in _CONTAINERS:
+        modifiers, refined = _modifiers(token)
         if refined is None:
             return ("MilitaryOperation", doc[token.i : token.i + 1]) if _armed_operation(token) else None
         first = min(m.i for m in modifiers if m.lower_ in lexicon.EVENT_MODIFIERS)
@@ -82,6 +80,7 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
     cls = lexicon.EVENT_TRIGGERS.get(lemma)
     if cls is None:
         return ("MilitaryOperation", doc[token.i : token.i + 1]) if _takes_ground(token) else None
+    modifiers, refined = _modifiers(token)
     if lemma == "loss" and refined is None and _bare_losses(token):
         return cls, doc[token.i : token.i + 1]
     if lemma in lexicon.NEEDS_MODIFIER and refined is None and not (_military_strike(token) or _armed_operation(token)):
@@ -92,6 +91,14 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
         first = min(m.i for m in modifiers if lexicon.EVENT_MODIFIERS.get(m.lower_) == refined)
         return refined, doc[first : token.i + 1]
     return cls, doc[token.i : token.i + 1]
+
+
+def _modifiers(token: Token) -> tuple[list[Token], str | None]:
+    """The modifiers before a trigger noun, and the event class the first that names one names ("rocket")."""
+    modifiers = [c for c in token.children if c.dep_ in {"compound", "amod", "nmod"} and c.i < token.i]
+    refined = next((lexicon.EVENT_MODIFIERS[m.lower_] for m in modifiers if m.lower_ in lexicon.EVENT_MODIFIERS),
+                   None)
+    return modifiers, refined
 
 
 def _takes_ground(token: Token) -> bool:

@@ -16,7 +16,7 @@ from kg.extract.events import find_events
 from kg.extract.offices import role_mentions
 from kg.extract.policies import find_policies
 from kg.extract.relations.find import find_relations
-from kg.extract.spans import forget_entities, index_entities, index_offices, ref_of, text_span
+from kg.extract.spans import entities, forget_entities, index_entities, index_offices, ref_of, text_span
 from kg.extract.statements import find_statements
 from kg.model import (
     ENTITY_CLASSES,
@@ -206,22 +206,22 @@ def facts_of(doc: Doc, date: dt.date | None, *, own: tuple[int, int] | None = No
 
     facts = Facts()
     named: dict[EntityRef, Entity] = {}
-    for ent in doc.ents:
-        if ent.label_ not in ENTITY_CLASSES:
-            continue
-        ref = ref_of(ent)
-        label = clean_name(ent.ent_id_ or ent.text)
-        if not ref[1] or not label:  # nothing but symbols or emoji: no name
-            continue
-        entity = named.setdefault(ref, Entity(kind=ref[0], key=ref[1], label=label, cls=ent.label_))
-        span = text_span(ent)
-        if not mine(span):
-            continue
-        facts.entities.setdefault(ref, entity)
-        facts.surface.setdefault(ref, set()).add(clean_name(ent.text))
-        facts.mentions.append(Mention(span, ref, source=source_of(ent)))
     index_entities(doc)
     try:
+        for ent in entities(doc):
+            if ent.label_ not in ENTITY_CLASSES:
+                continue
+            ref = ref_of(ent)
+            label = clean_name(ent.ent_id_ or ent.text)
+            if not ref[1] or not label:  # nothing but symbols or emoji: no name
+                continue
+            entity = named.setdefault(ref, Entity(kind=ref[0], key=ref[1], label=label, cls=ent.label_))
+            span = text_span(ent)
+            if not mine(span):
+                continue
+            facts.entities.setdefault(ref, entity)
+            facts.surface.setdefault(ref, set()).add(clean_name(ent.text))
+            facts.mentions.append(Mention(span, ref, source=source_of(ent)))
         offices = role_mentions(doc)
         facts.mentions += [m for m in offices if mine(m.span)]
         index_offices(doc, ((m.span, m.entity) for m in offices))

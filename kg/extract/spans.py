@@ -13,6 +13,7 @@ from kg.nlp import lexicon
 from kg.nlp.words import word
 
 ACTOR_CLASSES = ORGANIZATION_CLASSES | POPULATION_CLASSES | {"Person", "Country"}
+_REPORTING_OR_WISHING = lexicon.REPORTING_VERBS | {"hope", "want", "wish"}
 
 
 def entity_kind(cls: str) -> str:
@@ -215,8 +216,7 @@ def nearest_date(token: Token, *, skip_reporting: bool = True) -> Span | None:
     """
     dates = [e for e in entities_in(token.sent) if e.label_ == "DATE"]
     if skip_reporting:
-        verbs = lexicon.REPORTING_VERBS | {"hope", "want", "wish"}
-        dates = [d for d in dates if (v := _governing_verb(d.root)) is None or word(v) not in verbs
+        dates = [d for d in dates if (v := _governing_verb(d.root)) is None or word(v) not in _REPORTING_OR_WISHING
                  or (any(t.i == token.i for t in v.subtree) and v.i == token.i)]
     if not dates:
         return None

@@ -32,6 +32,7 @@ _QUOTATION = re.compile(r"“([^”\n]{3,}?)”|\"([^\"\n]{3,}?)\"")
 _PERSON_PRONOUNS = frozenset({"he", "she"})
 _GROUP_PRONOUNS = frozenset({"it", "they", "we"})
 _CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "prep")
+_REPORTING = lexicon.REPORTING_VERBS | {"claim"}
 
 
 def quotations(doc: Doc) -> list[TextSpan]:
@@ -85,7 +86,7 @@ def find_statements(doc: Doc, dateline: dt.date | None) -> list[Statement]:
 
 
 def _reporting_verbs(sent: Span, quotes: list[TextSpan]) -> list[Token]:
-    return [t for t in sent if t.pos_ == "VERB" and t.lemma_ in lexicon.REPORTING_VERBS | {"claim"}
+    return [t for t in sent if t.pos_ == "VERB" and t.lemma_ in _REPORTING
             and (t.lemma_ != "claim" or any(c.dep_ == "ccomp" for c in t.children))
             and not any(q.start <= t.idx < q.end for q in quotes)
             and not (t.lemma_ == "point" and not any(c.lower_ == "out" for c in t.children))]

@@ -21,8 +21,8 @@ from rdflib import namespace as rdflib_ns
 from kg import __version__
 from kg.model import EntityRef, Extraction, Link, TextSpan, TimeRef
 from kg.rdf import namespaces as ns
-from kg.rdf.namespaces import Minter
-from kg.rdf.terms import Terms, quads_graph, sort_key
+from kg.rdf.namespaces import Minter, part_of
+from kg.rdf.terms import Terms, quads_graph
 
 __all__ = ["link_triples", "to_graph", "to_quads"]
 
@@ -43,9 +43,18 @@ def to_quads(extraction: Extraction, minter: Minter | None = None) -> list[ox.Qu
     'https://w3id.org/kg-news/id/article/a1'
     """
     mapper = _Mapper(extraction, minter or Minter())
-    quads = [ox.Quad(s, p, o, mapper.name) for s, p, o in mapper.triples]
-    quads.sort(key=sort_key)
-    return quads
+    # sorted as :func:`~kg.rdf.terms.sort_key` sorts quads; a term recurs in many triples, so its text is
+    # made once
+    texts: dict[_Subject | _Object, str] = {}
+
+    def text(term: _Subject | _Object) -> str:
+        found = texts.get(term)
+        if found is None:
+            found = texts[term] = str(term)
+        return found
+
+    triples = sorted(mapper.triples, key=lambda t: (text(t[0]), text(t[1]), text(t[2])))
+    return [ox.Quad(s, p, o, mapper.name) for s, p, o in triples]
 
 
 def to_graph(extraction: Extraction, minter: Minter | None = None) -> Graph:
@@ -85,7 +94,8 @@ class _Mapper:
         self.x = extraction
         self.minter = minter
         self.aid = extraction.article.id
-        self.name = self.article = ox.NamedNode(minter.article(self.aid))
+        self.iri = str(minter.article(self.aid))
+        self.name = self.article = ox.NamedNode(self.iri)
         self.activity = self.part("extraction")
         self.triples: dict[tuple[_Subject, ox.NamedNode, _Object], None] = {}  # a set that keeps no order to sort
         self._entity_nodes: dict[EntityRef, ox.NamedNode] = {}
@@ -123,7 +133,7 @@ class _Mapper:
         self.triples[subject, predicate, obj] = None
 
     def part(self, kind: str, *offsets: int) -> ox.NamedNode:
-        return ox.NamedNode(self.minter.part(self.aid, kind, *offsets))
+        return ox.NamedNode(part_of(self.iri, kind, *offsets))
 
     def _article(self) -> None:
         a = self.x.article
@@ -231,7 +241,7 @@ class _Mapper:
             predicate = KG[rel.predicate]
             self.add(subject, predicate, obj)
             digest = hashlib.sha1(f"{subject.value} {predicate.value} {obj.value}".encode()).hexdigest()[:8]
-            evidence = self.minter.part(self.aid, "relation", rel.evidence.start, rel.evidence.end)
+            evidence = part_of(self.iri, "relation", rel.evidence.start, rel.evidence.end)
             node = ox.NamedNode(f"{evidence}-{digest}")
             self.add(node, RDF.type, RDF.Statement)
             self.add(node, RDF.subject, subject)

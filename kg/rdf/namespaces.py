@@ -18,7 +18,7 @@ from kg.names import normalise_name, slug
 from kg.rdf.vocab import KG
 
 __all__ = ["DEFAULT_BASE", "GEO", "ITSRDF", "KG", "NIF", "ORG", "PROV", "SCHEMA", "SEM", "SOFTWARE", "WD", "Minter",
-           "check_base"]
+           "check_base", "part_of"]
 
 NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
 ITSRDF = Namespace("http://www.w3.org/2005/11/its/rdf#")
@@ -94,8 +94,7 @@ class Minter:
 
     def part(self, article_id: str, kind: str, *offsets: int) -> URIRef:
         """A node that belongs to one article: ``.../article/{id}/{kind}/{offsets}``."""
-        suffix = "-".join(str(o) for o in offsets)
-        return URIRef(f"{self.article(article_id)}/{kind}/{suffix}" if suffix else f"{self.article(article_id)}/{kind}")
+        return URIRef(part_of(self.article(article_id), kind, *offsets))
 
     def entity(self, kind: str, key: str) -> URIRef:
         """An entity, shared by every article that names it."""
@@ -105,3 +104,13 @@ class Minter:
         """A post (``foreign policy chief``) in an organisation."""
         kind, key = organization
         return URIRef(f"{self.base}position/{kind}/{slug(key)}/{slug(normalise_name(label))}")
+
+
+def part_of(article: str, kind: str, *offsets: int) -> str:
+    """The IRI of a node that belongs to the article whose IRI is ``article`` (see :meth:`Minter.part`).
+
+    >>> part_of("https://w3id.org/kg-news/id/article/a1", "mention", 0, 7)
+    'https://w3id.org/kg-news/id/article/a1/mention/0-7'
+    """
+    suffix = "-".join(str(o) for o in offsets)
+    return f"{article}/{kind}/{suffix}" if suffix else f"{article}/{kind}"

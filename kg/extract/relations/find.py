@@ -31,9 +31,10 @@ def find_relations(doc: Doc) -> list[Relation]:
     """Every relation found, in text order, without repeats."""
     found: list[Relation] = []
     for token in doc:
-        if token.pos_ in {"NOUN", "PROPN"} and token.lemma_.lower() in lexicon.ROLE_PREDICATES:
+        lemma = token.lemma_
+        if lemma.lower() in lexicon.ROLE_PREDICATES and token.pos_ in {"NOUN", "PROPN"}:
             found += _role_relations(token)
-        elif token.lemma_ in lexicon.LEADER_VERBS and token.tag_ == "VBN":
+        elif lemma in lexicon.LEADER_VERBS and token.tag_ == "VBN":
             found += _led_by(token)
         elif token.lower_ in lexicon.AFFILIATION_WORDS and token.dep_ in {"acl", "amod", "relcl"}:
             found += _verb_relation(token, "affiliatedWith", 0.7)
@@ -189,15 +190,19 @@ def _unit_relations(doc: Doc) -> list[Relation]:
     ents = [e for e in doc.ents if e.label_ in ENTITY_CLASSES]
     for unit, parent in itertools.pairwise(ents):
         gap = doc[unit.end : parent.start]
-        between = [t.lower_ for t in gap if not _ordinal(t)]  # "..., 7th [Special Forces]"
-        # a comma joins a unit to its parent only when the parent is numbered too ("3rd Battalion, 5th
-        # Group"); otherwise it is a list of sibling units ("Brigade 52, Rapid Intervention Brigade")
-        numbered = _ordinal(parent[0]) or any(_ordinal(t) for t in gap)
+        # "..., 7th [Special Forces]"; three words are already too many to join a unit to its parent
+        between = list(itertools.islice((t.lower_ for t in gap if not _ordinal(t)), 3))
         if (unit[-1].lower_ in _UNIT_HEADS or unit[-1].like_num or _ordinal(unit[0])) and (
-                between in (["of", "the"], ["of"]) or (between == [","] and numbered)) \
+                between in (["of", "the"], ["of"]) or (between == [","] and _numbered(parent, gap))) \
                 and parent.label_ in ORGANIZATION_CLASSES:
             relations.append(Relation(ref_of(unit), "partOf", sentence_span(unit[0]), 0.8, object=ref_of(parent)))
     return relations
+
+
+def _numbered(parent: Span, gap: Span) -> bool:
+    """A comma joins a unit to its parent only when the parent is numbered too ("3rd Battalion, 5th
+    Group"); otherwise it is a list of sibling units ("Brigade 52, Rapid Intervention Brigade")."""
+    return _ordinal(parent[0]) or any(_ordinal(t) for t in gap)
 
 
 def _ordinal(token: Token) -> bool:

@@ -6,6 +6,7 @@ supports); territorial control is in :mod:`kg.extract.relations.control`, the cl
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
@@ -36,18 +37,39 @@ def find_pattern_relations(doc: Doc) -> list[Relation]:
     """Membership, alliance, fighting and control relations found by clause patterns, in text order."""
     found: list[Relation] = []
     for token in doc:
-        for applies, rule in _RULES:
-            if applies(token):
-                found += rule(token)
+        by_word, by_lemma = _BY_WORD.get(token.lower_, ()), _BY_LEMMA.get(token.lemma_.lower(), ())
+        for index in sorted({*by_word, *by_lemma}) if by_word and by_lemma else by_word or by_lemma:
+            rule = _RULES[index]
+            if rule.applies(token):
+                found += rule.find(token)
     return found
 
 
-def _verb_in(words: frozenset[str], tag: str = "") -> Callable[[Token], bool]:
-    return lambda t: t.pos_ == "VERB" and t.lemma_.lower() in words and t.tag_.startswith(tag)
+def _anything(token: Token) -> bool:
+    return True
 
 
-def _prep(word: str) -> Callable[[Token], bool]:
-    return lambda t: t.lower_ == word and t.dep_ == "prep"
+@dataclass(frozen=True)
+class _Rule:
+    """A clause pattern: ``find`` runs on a token written as one of ``words``, or whose lowercased lemma is
+    one of ``lemmas``, for which ``applies`` holds (the words pick the few tokens worth a closer look)."""
+
+    find: Callable[[Token], list[Relation]]
+    words: frozenset[str] = frozenset()
+    lemmas: frozenset[str] = frozenset()
+    applies: Callable[[Token], bool] = _anything
+
+
+def _verb(tag: str = "") -> Callable[[Token], bool]:
+    return lambda t: t.pos_ == "VERB" and t.tag_.startswith(tag)
+
+
+def _noun(token: Token) -> bool:
+    return token.pos_ == "NOUN"
+
+
+def _prep(token: Token) -> bool:
+    return token.dep_ == "prep"
 
 
 # words that narrow a phrase to a case of it ("..., in particular against X", "especially against X")
@@ -334,26 +356,41 @@ def _joined(verb: Token) -> list[Relation]:
     return _members([m for m in doers_of(verb) if m.label_ in MEMBERS | {"Person"}], groups, verb, 0.7)
 
 
-_RULES: tuple[tuple[Callable[[Token], bool], Callable[[Token], list[Relation]]], ...] = (
-    (_verb_in(lexicon.INCLUDE_VERBS), _includes),
-    (lambda t: t.lower_ == "part" and t.dep_ in {"pobj", "attr"}, _part_of),
-    (lambda t: t.lower_ in _SINGLING_OUT, _especially),
-    (_prep("within"), _within),
-    (_verb_in(lexicon.ASSIGN_VERBS, "VBN"), _assigned),
-    (_prep("from"), _unit_from),
-    (_prep("from"), _fire_from),
-    (lambda t: _prep("against")(t) and t.head.lemma_.lower() not in _NOT_HOSTILE, _against),
-    (_verb_in(lexicon.DEFEAT_VERBS), _defeat),
-    (lambda t: t.pos_ == "NOUN" and t.lemma_.lower() in lexicon.DEFEAT_NOUNS, _defeat_of),
-    (lambda t: t.lemma_.lower() in lexicon.SUPPORT_WORDS, _support),
-    (lambda t: _prep("with")(t) or _prep("alongside")(t), _together_with),
-    (lambda t: t.pos_ == "NOUN" and t.lemma_.lower() in {"ally", "partner"}, _ally_of),
-    (_prep("between"), _fighting_between),
-    (_verb_in(frozenset({"join", "rejoin"})), _joined),
-    (lambda t: t.pos_ == "NOUN" and (t.lemma_.lower() in lexicon.CAPTURE_NOUNS or _retaking(t)), capture_of),
-    (_verb_in(lexicon.CONTROL_VERBS, "VBN"), controlled_by),
-    (lambda t: t.pos_ == "NOUN" and t.lower_ == "control", control_of),
-    (_verb_in(lexicon.RECAPTURE_VERBS), taken_from),
-    (lambda t: t.pos_ == "NOUN" and t.lower_ == "fall", fall_to),
-    (lambda t: t.pos_ == "NOUN" and t.lemma_.lower() in lexicon.STRONGHOLD_NOUNS, stronghold),
+_RULES = (
+    _Rule(_includes, lemmas=lexicon.INCLUDE_VERBS, applies=_verb()),
+    _Rule(_part_of, frozenset({"part"}), applies=lambda t: t.dep_ in {"pobj", "attr"}),
+    _Rule(_especially, _SINGLING_OUT),
+    _Rule(_within, frozenset({"within"}), applies=_prep),
+    _Rule(_assigned, lemmas=lexicon.ASSIGN_VERBS, applies=_verb("VBN")),
+    _Rule(_unit_from, frozenset({"from"}), applies=_prep),
+    _Rule(_fire_from, frozenset({"from"}), applies=_prep),
+    _Rule(_against, frozenset({"against"}),
+          applies=lambda t: t.dep_ == "prep" and t.head.lemma_.lower() not in _NOT_HOSTILE),
+    _Rule(_defeat, lemmas=lexicon.DEFEAT_VERBS, applies=_verb()),
+    _Rule(_defeat_of, lemmas=lexicon.DEFEAT_NOUNS, applies=_noun),
+    _Rule(_support, lemmas=lexicon.SUPPORT_WORDS),
+    _Rule(_together_with, frozenset({"with", "alongside"}), applies=_prep),
+    _Rule(_ally_of, lemmas=frozenset({"ally", "partner"}), applies=_noun),
+    _Rule(_fighting_between, frozenset({"between"}), applies=_prep),
+    _Rule(_joined, lemmas=frozenset({"join", "rejoin"}), applies=_verb()),
+    _Rule(capture_of, frozenset({"taking"}), lexicon.CAPTURE_NOUNS,
+          lambda t: t.pos_ == "NOUN" and (t.lemma_.lower() in lexicon.CAPTURE_NOUNS or _retaking(t))),
+    _Rule(controlled_by, lemmas=lexicon.CONTROL_VERBS, applies=_verb("VBN")),
+    _Rule(control_of, frozenset({"control"}), applies=_noun),
+    _Rule(taken_from, lemmas=lexicon.RECAPTURE_VERBS, applies=_verb()),
+    _Rule(fall_to, frozenset({"fall"}), applies=_noun),
+    _Rule(stronghold, lemmas=lexicon.STRONGHOLD_NOUNS, applies=_noun),
 )
+
+
+def _indexed(words_of: Callable[[_Rule], frozenset[str]]) -> dict[str, tuple[int, ...]]:
+    """Each word with the positions in ``_RULES`` of the rules it may apply to, in order."""
+    index: dict[str, tuple[int, ...]] = {}
+    for position, rule in enumerate(_RULES):
+        for word in words_of(rule):
+            index[word] = (*index.get(word, ()), position)
+    return index
+
+
+_BY_WORD = _indexed(lambda rule: rule.words)
+_BY_LEMMA = _indexed(lambda rule: rule.lemmas)
