@@ -72,6 +72,8 @@ def test_news_forms_anchor_to_the_dateline() -> None:
                                                                   dt.date(2024, 2, 27), "Day")
     assert timex.anchor("Feb. 29", dateline) == TimeRef("Feb. 29", dt.date(2024, 2, 29),
                                                                dt.date(2024, 2, 29), "Day")
+    # no leap year next to 2100's: the article is not failed, the day keeps dateparser's year
+    assert timex.anchor("Feb. 29", dt.date(2100, 3, 1)) is not None
     assert timex.anchor("Feb. 29", dt.date(2025, 3, 1)) == TimeRef("Feb. 29", dt.date(2024, 2, 29),
                                                                          dt.date(2024, 2, 29), "Day")
     assert timex.anchor("in 2014", dateline) == TimeRef("in 2014", dt.date(2014, 1, 1),

@@ -88,13 +88,19 @@ def _date_data(text: str, base: dt.date | None) -> tuple[dt.date | None, str]:
 
 
 def _nearest_year(day: dt.date, dateline: dt.date) -> dt.date:
+    """``day`` in the year next to ``dateline`` that puts it nearest; 29 February with no leap year
+    among them (around 2100) keeps dateparser's year rather than failing the article.
+
+    >>> _nearest_year(dt.date(2096, 2, 29), dt.date(2100, 3, 1))
+    datetime.date(2096, 2, 29)
+    """
     candidates = []
     for year in (dateline.year - 1, dateline.year, dateline.year + 1):
         try:
             candidates.append(day.replace(year=year))
         except ValueError:  # 29 February
             continue
-    return min(candidates, key=lambda d: abs((d - dateline).days))
+    return min(candidates, key=lambda d: abs((d - dateline).days), default=day)
 
 
 def _interval(text: str, day: dt.date, period: str) -> TimeRef:
