@@ -200,12 +200,6 @@ def _parse_line(line: bytes, where: str, on_problem: Callable[[str], None]) -> t
     return str(quad.graph_name).encode(), ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
 
 
-def _canonical(graph: str, lines: list[bytes]) -> GraphLines:
-    """A graph with some lines not in canonical form (they all parse: :func:`read_nquads` checked)."""
-    quads = list(ox.parse(input=b"".join(lines), format=ox.RdfFormat.N_QUADS))
-    return GraphLines.of(graph, quads)
-
-
 def _lines(stream: IO[bytes]) -> Iterator[bytes | None]:
     """The lines of ``stream``; from a pipe, read as they come, with :data:`IDLE` whenever it has had
     nothing for :data:`QUIET` seconds (a file is always ready: read it by the buffer-full)."""
