@@ -261,3 +261,36 @@ def test_strike_report_style(nlp: Language) -> None:
     assert classes(x)["Tal Afar"] in LOCATION_CLASSES
     listed = run(nlp, "Near Palmyra, one strike destroyed an ISIL vehicle.")
     assert classes(listed)["Palmyra"] == "Settlement"  # not a person called "Near Palmyra"
+
+
+def test_facts_are_found_in_the_worker_processes_and_travel_pickled(nlp: Language) -> None:
+    """With n_process=2 the worker processes run facts_of (the kg_facts component), not the process that
+    gathers their Docs: the Docs come back carrying the facts, pickled, equal to what one process finds."""
+    import pickle
+
+    from spacy.tokens import Doc
+
+    from kg.extract.from_doc import Facts, facts_in_pipeline, facts_of
+    from kg.nlp.parse import parse_articles
+
+    day = dt.date(2024, 5, 2)
+    texts = ["Insurgents attacked a police post in Kirkuk on Tuesday, killing two officers.",
+             "The European Union imposed sanctions on three Syrian ministers on Monday.",
+             "Government forces shelled rebel positions near Aleppo, the ministry said."]
+    batch = [Article(id=f"w{i}", text=text, date=day) for i, text in enumerate(texts)]
+
+    def prepare(doc: Doc, article: Article) -> None:
+        doc._.kg_facts_in = [article.date.toordinal() if article.date else None, None]
+
+    facts_in_pipeline(nlp, portable=True)
+    try:
+        parsed = list(parse_articles(batch, nlp, on_failure=print, batch_size=1, n_process=2, prepare=prepare))
+    finally:
+        facts_in_pipeline(nlp, portable=False)
+    assert [a.id for a, _ in parsed] == ["w0", "w1", "w2"]
+    for article, doc in parsed:
+        assert isinstance(doc._.kg_facts, bytes)
+        found = pickle.loads(doc._.kg_facts)
+        assert isinstance(found, Facts) and found.entities and (found.events or article.id != "w0")
+        doc._.kg_facts = None
+        assert found == facts_of(doc, article.date)

@@ -4,6 +4,7 @@ statements and relations, as :class:`~kg.model.Extraction` objects (one per arti
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -33,6 +34,7 @@ from kg.model import (
 )
 from kg.names import clean_name, normalise_name
 from kg.nlp.chunks import Chunk, chunk_limit, chunks
+from kg.nlp.components import KgComponent
 from kg.nlp.lexicon import countries
 from kg.nlp.load import model_name
 from kg.nlp.parse import OnFailure, parse_articles
@@ -75,7 +77,9 @@ def extract(
     ['a1']
     """
     name = model_name(nlp)
+    facts_in_pipeline(nlp, portable=n_process > 1)
     pending: deque[_Piece] = deque()  # the pieces sent to the pipeline, in order, until their Doc comes back
+    owns: dict[int, tuple[int, int]] = {}  # id of a piece's Article -> its own part, while the piece is in flight
     state = _Merging()
 
     def pieces() -> Iterator[Article]:
@@ -88,20 +92,29 @@ def extract(
             for chunk in parts:
                 own = (chunk.start - chunk.before, chunk.end - chunk.before)
                 pending.append(_Piece(article, chunk.before, own, first=chunk is parts[0], last=chunk is parts[-1]))
-                yield replace(article, text=article.text[chunk.before : chunk.after])
+                text = replace(article, text=article.text[chunk.before : chunk.after])
+                owns[id(text)] = own
+                yield text
 
     def failed(article: Article, error: Exception) -> None:
+        owns.pop(id(article), None)
         piece = state.next(pending.popleft())
         if state.facts is not None:  # the article's first failure: its other pieces are skipped
             state.facts = None
             on_failure(piece.article, error)
 
-    for _, doc in parse_articles(pieces(), nlp, on_failure=failed, batch_size=batch_size, n_process=n_process):
+    def prepare(doc: Doc, article: Article) -> None:
+        own = owns.get(id(article))
+        doc._.kg_facts_in = [article.date.toordinal() if article.date else None, list(own) if own else None]
+
+    for sent, doc in parse_articles(pieces(), nlp, on_failure=failed, batch_size=batch_size, n_process=n_process,
+                                 prepare=prepare):
+        owns.pop(id(sent), None)
         piece = state.next(pending.popleft())
         if state.facts is None:
             continue
         try:
-            state.facts.add(facts_of(doc, piece.article.date, own=piece.own), piece.offset)
+            state.facts.add(_facts_found(doc, piece), piece.offset)
             if not piece.last:
                 continue
             extraction = finish(state.facts, piece.article, name, calibrated=calibrated)
@@ -142,6 +155,56 @@ def _chunks(text: str, nlp: Language) -> list[Chunk]:
     if len(text) <= nlp.max_length:
         return [Chunk(0, len(text), 0, len(text))]
     return chunks(text, chunk_limit(nlp))
+
+
+FACTS = "kg_facts"
+
+
+@Language.factory(FACTS, assigns=["doc._.kg_facts"], requires=["doc.ents", "token.dep"])
+def make_facts(nlp: Language, name: str) -> FactsFinder:
+    """Reads the facts of each Doc that :func:`extract` sent, where the Doc is parsed."""
+    return FactsFinder()
+
+
+class FactsFinder(KgComponent):
+    """The last component: :func:`facts_of` run where the Doc was parsed, so that with ``n_process > 1``
+    the worker processes do it, not the one process that gathers their Docs (which made ``--jobs 2``
+    gain less than spaCy's own two processes). ``portable`` facts are pickled, to travel in the Doc's
+    ``user_data``; a Doc not sent by :func:`extract` (no ``doc._.kg_facts_in``) is left alone."""
+
+    portable = False
+
+    def __call__(self, doc: Doc) -> Doc:
+        given = doc._.kg_facts_in
+        if given is not None:
+            day, own = given
+            facts = facts_of(doc, None if day is None else dt.date.fromordinal(day),
+                             own=None if own is None else (own[0], own[1]))
+            doc._.kg_facts = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL) if self.portable else facts
+        return doc
+
+
+def facts_in_pipeline(nlp: Language, *, portable: bool) -> None:
+    """Add the ``kg_facts`` component at the end of ``nlp`` (once), its facts ``portable`` or not."""
+    if FACTS not in nlp.pipe_names:
+        nlp.add_pipe(FACTS, last=True)
+    finder = nlp.get_pipe(FACTS)
+    assert isinstance(finder, FactsFinder)
+    finder.portable = portable
+
+
+def _facts_found(doc: Doc, piece: _Piece) -> Facts:
+    """The facts ``kg_facts`` found in ``doc`` (found now if it found none)."""
+    found = doc._.kg_facts
+    doc._.kg_facts = None
+    if found is None:
+        return facts_of(doc, piece.article.date, own=piece.own)
+    if isinstance(found, bytes):
+        facts = pickle.loads(found)  # from this run's own worker processes
+        assert isinstance(facts, Facts)
+        return facts
+    assert isinstance(found, Facts)
+    return found
 
 
 def from_doc(doc: Doc, article: Article, model: str, *, calibrated: bool = True) -> Extraction:

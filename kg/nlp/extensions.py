@@ -10,6 +10,10 @@ pipeline loaded in a worker process, finds them in place):
   (see :mod:`kg.nlp.provenance`);
 - ``doc._.kg_entity_index`` / ``doc._.kg_office_index``: token index -> entity span / office holder,
   while the extractors read the Doc (see :mod:`kg.extract.spans`);
+- ``doc._.kg_facts_in`` / ``doc._.kg_facts``: what the ``kg_facts`` component needs to know of the article
+  (``[dateline ordinal or None, [start, end] or None]``, see :func:`kg.extract.from_doc.facts_of`) and
+  the facts it found (pickled when the Doc goes back from a worker process, see
+  :mod:`kg.extract.from_doc`);
 - ``doc._.kg_text`` / ``doc._.kg_ents``: the Doc's text and entity spans, built once while the
   extractors read it (spaCy builds both anew on every access, which made long articles cost their
   square).
@@ -20,7 +24,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 DOC_EXTENSIONS = ("kg_article", "kg_error", "kg_sources", "kg_entity_index", "kg_office_index", "kg_text",
-                  "kg_ents")
+                  "kg_ents", "kg_facts_in", "kg_facts")
 
 for _name in DOC_EXTENSIONS:
     if not Doc.has_extension(_name):

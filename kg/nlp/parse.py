@@ -28,9 +28,11 @@ OnFailure = Callable[[Article, Exception], None]
 
 
 def parse_articles(articles: Iterable[Article], nlp: Language, *, on_failure: OnFailure, batch_size: int = 16,
-                   n_process: int = 1) -> Iterator[tuple[Article, Doc]]:
+                   n_process: int = 1,
+                   prepare: Callable[[Doc, Article], None] | None = None) -> Iterator[tuple[Article, Doc]]:
     """Each article with its parse, in input order; an article on which a component fails is passed to
-    ``on_failure`` instead, also with ``n_process > 1``.
+    ``on_failure`` instead, also with ``n_process > 1``. ``prepare(doc, article)`` is called on each Doc
+    before it is piped (to set what a component needs to know of its article).
 
     Raises:
         Exception: whatever ``articles`` raises while it is read, or ``on_failure`` raises.
@@ -46,7 +48,7 @@ def parse_articles(articles: Iterable[Article], nlp: Language, *, on_failure: On
     def docs() -> Iterator[Doc]:
         try:
             for index, article in enumerate(articles):
-                doc = _doc_of(nlp, article, index)
+                doc = _doc_of(nlp, article, index, prepare)
                 in_flight.append((index, article, doc))
                 yield doc
         except Exception as error:
@@ -55,7 +57,7 @@ def parse_articles(articles: Iterable[Article], nlp: Language, *, on_failure: On
     def lost(index: int, article: Article, doc: Doc) -> Iterator[tuple[Article, Doc]]:
         error: Exception | None = doc._.kg_error
         if error is None:  # lost with others: alone, it either goes through or shows its own error
-            alone = _doc_of(nlp, article, index)
+            alone = _doc_of(nlp, article, index, prepare)
             try:
                 done = list(nlp.pipe([alone]))
             except Exception as failure:
@@ -102,9 +104,11 @@ def _piped(nlp: Language, docs: Iterator[Doc], *, batch_size: int, n_process: in
             yield error
 
 
-def _doc_of(nlp: Language, article: Article, index: int) -> Doc:
+def _doc_of(nlp: Language, article: Article, index: int, prepare: Callable[[Doc, Article], None] | None) -> Doc:
     doc = nlp.make_doc(article.text)
     doc._.kg_article = index
+    if prepare is not None:
+        prepare(doc, article)
     return doc
 
 
