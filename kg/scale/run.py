@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kg.errors import ClusterError, InputError, OutputError
 from kg.pipeline import Report
@@ -202,24 +202,52 @@ def _in_order(client: Client, shards: list[Shard],
 
     running = as_completed([submit(shard) for shard in islice(waiting, limit)])
     finished: dict[int, tuple[Shard, ShardResult | BaseException]] = {}
+    suspects: list[Shard] = []
     following = 0
     for future in running:
         shard = by_key.pop(str(future.key))
-        try:
-            outcome = future.result()
-        except Exception as exc:  # the task's own error after its tries, KilledWorker, or cancelled
-            outcome = exc
-        future.release()
-        if isinstance(outcome, ShardResult) and outcome.fatal is not None:
-            raise ClusterError(f"{outcome.fatal} (on a worker of the cluster: every worker needs the model, the "
-                               "inputs and the output directory at the same paths)")
+        outcome = _outcome(future)
         following_shard = next(waiting, None)
         if following_shard is not None:
             running.add(submit(following_shard))
-        finished[shard.index] = (shard, outcome)
+        if _killed(outcome):
+            suspects.append(shard)
+        else:
+            finished[shard.index] = (shard, outcome)
         while following in finished:
             yield finished.pop(following)
             following += 1
+    # Dask counts a worker's death against every task it held, also those only waiting there beside the one
+    # that killed it: run each such shard again on its own, where it either goes through or is the culprit
+    for shard in suspects:
+        finished[shard.index] = (shard, _outcome(client.submit(run_shard, shard, job, retries=TRIES - 1, pure=False,
+                                                               key=f"kg-shard-{shard.index:05d}-{token}-alone")))
+    while following in finished:
+        yield finished.pop(following)
+        following += 1
+
+
+def _outcome(future: Any) -> ShardResult | BaseException:
+    """A finished task's result, or the error it ended with (its own after its tries, KilledWorker, or
+    cancelled).
+
+    Raises:
+        ClusterError: the worker cannot run any shard (the run stops).
+    """
+    try:
+        outcome: ShardResult | BaseException = future.result()
+    except Exception as exc:
+        outcome = exc
+    future.release()
+    if isinstance(outcome, ShardResult) and outcome.fatal is not None:
+        raise ClusterError(f"{outcome.fatal} (on a worker of the cluster: every worker needs the model, the "
+                           "inputs and the output directory at the same paths)")
+    return outcome
+
+
+def _killed(outcome: ShardResult | BaseException) -> bool:
+    """Whether Dask gave the shard up after its workers died (distributed.scheduler.allowed-failures)."""
+    return type(outcome).__name__ == "KilledWorker"
 
 
 def _merge(result: ShardResult, part: Path, seen: Seen, minter: Minter, report: ClusterReport) -> None:
@@ -254,8 +282,8 @@ def _drop_graphs(part: Path, graphs: set[str]) -> int:
 
 
 def _failure(shard: Shard, error: BaseException) -> str:
-    if type(error).__name__ == "KilledWorker":  # Dask gives up after distributed.scheduler.allowed-failures deaths
-        failed = "killed its worker process each time it ran on the cluster"
+    if _killed(error):
+        failed = "killed its worker process each time it ran on the cluster, also alone"
     else:
         failed = f"failed {TRIES} times on the cluster ({type(error).__name__}: {error})"
     return (f"{shard.where}: {failed} - {shard.part} is not written, the other shards are; see the workers' logs, "
