@@ -9,11 +9,11 @@ once per article, and joins of several of them multiply rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import pyoxigraph as ox
 
-__all__ = ["ENTITIES_GRAPH", "INDEX_UPDATE", "MANIFEST_GRAPH", "index_store", "owns", "shared_quads",
+__all__ = ["ENTITIES_GRAPH", "INDEX_UPDATE", "MANIFEST_GRAPH", "index_store", "owned_prefixes", "owns",
            "unindexed_store", "unshare_update"]
 
 MANIFEST_GRAPH = "https://w3id.org/kg-news/manifest"
@@ -33,14 +33,16 @@ def owns(graph: str, subject: ox.NamedNode | ox.BlankNode | ox.Triple) -> bool:
     """
     if not isinstance(subject, ox.NamedNode):
         return False
-    iri = subject.value
-    return iri == graph or iri.startswith((graph + "/", graph + "#"))
+    return f"<{subject.value}>".startswith(owned_prefixes(graph))
 
 
-def shared_quads(graph: str, quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """The quads of ``graph`` about nodes it does not own, moved into the entities graph."""
-    entities = ox.NamedNode(ENTITIES_GRAPH)
-    return [ox.Quad(q.subject, q.predicate, q.object, entities) for q in quads if not owns(graph, q.subject)]
+def owned_prefixes(graph: str) -> tuple[str, ...]:
+    """How the N-Triples forms (``<iri>``) of the nodes ``graph`` owns (see :func:`owns`) begin.
+
+    >>> owned_prefixes("http://e/a")
+    ('<http://e/a>', '<http://e/a/', '<http://e/a#')
+    """
+    return tuple(f"<{graph}{end}" for end in (">", "/", "#"))
 
 
 _NOT_OWNED = """!isIRI(?s) || (?s != {g} && !STRSTARTS(STR(?s), CONCAT(STR({g}), "/"))

@@ -22,7 +22,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from kg.rdf.graphs import ENTITIES_GRAPH
+from kg.rdf.graphs import ENTITIES_GRAPH, owned_prefixes
 
 __all__ = ["GraphLines", "read_nquads"]
 
@@ -75,7 +75,7 @@ class GraphLines:
 
     def shared(self) -> list[bytes]:
         """The triples (``s p o``) about nodes the graph does not own (see :func:`kg.rdf.graphs.owns`)."""
-        own = tuple(f"<{self.graph}{end}".encode() for end in (">", "/", "#"))
+        own = tuple(prefix.encode() for prefix in owned_prefixes(self.graph))
         return [s for s in self.statements() if not s.startswith(own)]
 
     def shared_nquads(self) -> list[bytes]:
