@@ -196,35 +196,43 @@ def _store_options(func: Callable[..., None]) -> Callable[..., None]:
 @click.option("--data", "data", multiple=True, help="Query these RDF files instead of a store (repeatable).")
 @_store_options
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Bind a query parameter.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
-              show_default=True, help="csv, tsv and json stream big answers row by row; table reads them all.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "jsonl", "turtle", "nt", "nquads",
+              "jsonld"]), help="table (default), csv, tsv, json (typed), jsonl; RDF for CONSTRUCT (default turtle).")
 @click.option("--limit", type=click.IntRange(min=0), metavar="N", help="Print at most N rows.")
+@click.option("--columns", metavar="A,B,…", help="Print only these columns, in this order.")
+@click.option("--per-role", is_flag=True, help="One row per role combination (events: per agent, target, place).")
 def query_cmd(query: str, data: tuple[str, ...], store: str | None, endpoint: str | None,
-              update_endpoint: str | None, graph_store: str | None, params: tuple[str, ...], fmt: str,
-              limit: int | None) -> None:
-    """Run a saved query (see 'kg queries') or a .rq file on files, the store or an endpoint.
+              update_endpoint: str | None, graph_store: str | None, params: tuple[str, ...], fmt: str | None,
+              limit: int | None, columns: str | None, per_role: bool) -> None:
+    """Run QUERY on files, the store or an endpoint: '-' reads it from stdin, a .rq/.sparql path or an
+    existing file is read, a saved query name (see 'kg queries') is that query, else QUERY is the text.
 
-    Parameter values are bound as RDF terms, never pasted into the query: <iri>, http(s)://… and urn:…
-    are IRIs, Q123 is a Wikidata item, kg:Name an ontology term, YYYY-MM-DD a date, anything else a string.
+    SELECT prints rows, ASK true or false, CONSTRUCT and DESCRIBE RDF. Parameter values are bound as
+    RDF terms, never pasted into the query: <iri>, http(s)://… and urn:… are IRIs, Q123 is a Wikidata
+    item, kg:Name an ontology term, YYYY-MM-DD a date, anything else a string.
     """
-    from kg.query.formats import format_result
-    from kg.query.saved import load_query, parse_params, stream_query
+    from kg.query.run import print_answer, read_query
+    from kg.query.saved import parse_params
     from kg.store.embedded import files_store
     from kg.store.loading import check_indexed, open_target
 
     with _errors():
         bindings = parse_params(params)
-        saved = load_query(query)
+        saved = read_query(query, sys.stdin, per_role=per_role)
+        picked = [name.strip() for name in columns.split(",") if name.strip()] if columns else []
+
+        def answer(source: Any) -> None:
+            _echo_lines(print_answer(saved, source, bindings, fmt=fmt, limit=limit, columns=picked,
+                                     terminal=sys.stdout.isatty()))
+
         if data:
-            _echo_lines(format_result(stream_query(saved, files_store(data), bindings, limit), fmt,
-                                      terminal=sys.stdout.isatty()))
+            answer(files_store(data))
             return
         target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
                              create=False, read_only=True)
         try:
             check_indexed(target)
-            _echo_lines(format_result(stream_query(saved, target, bindings, limit), fmt,
-                                      terminal=sys.stdout.isatty()))
+            answer(target)
         finally:
             target.close()
 
@@ -406,11 +414,17 @@ def _report(report: object, quiet: bool, target: str) -> None:
 
 
 @cli.command("queries")
-def queries_cmd() -> None:
-    """List the saved queries with their descriptions and parameters."""
+@click.argument("name", required=False)
+def queries_cmd(name: str | None) -> None:
+    """List the saved queries with their descriptions and parameters; with NAME, show that query's
+    columns and parameters and then its text, ready to paste into a SPARQL editor."""
+    from kg.query.run import describe, read_query
     from kg.query.saved import list_queries
 
     with _errors():
+        if name is not None:
+            _echo_lines(describe(read_query(name)))
+            return
         for saved in list_queries():
             params = " ".join(f"[{p.name}]" for p in saved.params)
             click.echo(f"{saved.name:22} {saved.description}" + (f"  params: {params}" if params else ""))

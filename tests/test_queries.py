@@ -12,12 +12,13 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store
 
 from kg.errors import QueryError
-from kg.query.formats import format_result
+from kg.query.formats import format_result, select_columns
 from kg.query.saved import (
     PARAM_PREFIX,
     ResultRows,
     ResultTable,
     SavedQuery,
+    TermRows,
     bind_value,
     compose,
     list_queries,
@@ -25,6 +26,7 @@ from kg.query.saved import (
     parse_query_file,
     run_query,
     stream_query,
+    stream_terms,
 )
 from kg.rdf.graphs import index_store
 from kg.resources import QUERIES_DIR
@@ -33,7 +35,9 @@ FIXTURE = Path(__file__).parent / "data" / "query_fixture.trig"
 
 KG = "https://w3id.org/kg-news/ns#"
 WD = "http://www.wikidata.org/entity/"
-XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_DATE = XSD + "date"
+XSD_INTEGER = NamedNode(XSD + "integer")
 A1 = "https://w3id.org/kg-news/id/article/aaaa000000000001"
 A2 = "https://w3id.org/kg-news/id/article/bbbb000000000002"
 ENT = "https://w3id.org/kg-news/id/entity/"
@@ -79,6 +83,9 @@ CONTRACT_COLUMNS = {
     "articles": ("article", "id", "title", "date", "url", "source", "mentions"),
 }
 ANALYST_COLUMNS = {
+    "events-per-role": CONTRACT_COLUMNS["events"],
+    "acled": ("event_date", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "actor2", "assoc_actor_2",
+              "admin1", "location", "latitude", "longitude", "fatalities", "source", "notes", "event"),
     "operations-by-place": ("place", "placeLabel", "date", "class", "label", "event", "article", "evidence"),
     "who-against-whom": ("agent", "agentLabel", "target", "targetLabel", "operations"),
     "sanctions-on": ("policy", "class", "label", "issuer", "issuerLabel", "sector", "status", "date", "evidence"),
@@ -90,6 +97,8 @@ PARAMS = {
     "mentions": ("article", "category"),
     "entities": ("category", "name"),
     "events": ("place", "actor", "class"),
+    "events-per-role": ("place", "actor", "class"),
+    "acled": ("from", "to"),
     "policies": ("target", "issuer", "status"),
     "relations": ("predicate", "name"),
     "statements": ("speaker",),
@@ -131,9 +140,10 @@ SEARCH_OP_ROW = (
 )
 AIRSTRIKE_ROW = (
     AIRSTRIKE, KG + "Airstrike", "airstrike", "2025-02-02",
-    None, None, None, None, BAGHDAD, "Baghdad", None,
+    None, None, None, None, BAGHDAD, "Baghdad", "",  # one place, without a Wikidata link
     A2, S_A2_176, "0.6",
 )
+AIRSTRIKE_PER_ROLE_ROW = (*AIRSTRIKE_ROW[:10], None, *AIRSTRIKE_ROW[11:])
 PROPOSED_ROW = (
     PROPOSED, KG + "Sanction", "sanctions", EU, "European Union", IRAN, "Iran",
     "aviation", KG + "Proposed", None, A2, S_A2_76,
@@ -250,6 +260,8 @@ def test_entities_by_category_and_name(store: Store) -> None:
 
 def test_events(store: Store) -> None:
     assert run(store, "events").rows == [SEARCH_OP_ROW, AIRSTRIKE_ROW]
+    assert run(store, "events-per-role").rows == [SEARCH_OP_ROW, AIRSTRIKE_PER_ROLE_ROW]
+    assert run(store, "events-per-role", place="baghdad").rows == [AIRSTRIKE_PER_ROLE_ROW]
 
 
 def test_events_by_place_actor_and_class(store: Store) -> None:
@@ -499,37 +511,85 @@ def test_tsv() -> None:
     ]
 
 
-def test_json_omits_unbound_and_keeps_unicode(store: Store) -> None:
+def test_json_has_every_column_null_when_unbound_and_keeps_unicode(store: Store) -> None:
     text = "\n".join(format_result(SAMPLE, "json"))
     assert "Kirkūk" in text
     assert json.loads(text) == [
-        {"name": "Kirkūk", "count": "3"},
+        {"name": "Kirkūk", "note": None, "count": "3"},  # text rows stay text: only terms know their type
         {"name": "a,b", "note": 'say "hi"\tthen\nleave', "count": "10"},
     ]
     assert "\n".join(format_result(SAMPLE, "json")) == text
     assert list(format_result(ResultTable(("a",), []), "json")) == ["[]"]
-    events = json.loads("\n".join(format_result(run(store, "events"), "json")))
-    assert "agent" not in events[1] and events[1]["locationLabel"] == "Baghdad"
+    events = json.loads("\n".join(format_result(stream_terms(load_query("events"), store), "json")))
     assert list(events[0]) == list(CONTRACT_COLUMNS["events"])
+    assert events[1]["agent"] == [] and events[1]["locationLabel"] == ["Baghdad"]
+    assert events[1]["locationWikidata"] == [""]  # one place, unlinked: the list still lines up with location
+    assert events[0]["agent"] == [ISF] and events[0]["targetLabel"] == ["Islamic State"]
+    assert events[0]["confidence"] == 0.8 and events[0]["date"] == "2025-01-16"
 
 
-def test_table() -> None:
+TYPED = TermRows(
+    ("n", "d", "x", "b", "label", "iri", "date", "bad", "nan"),
+    iter([(Literal("3", datatype=XSD_INTEGER), Literal("2.50", datatype=NamedNode(XSD + "decimal")),
+           Literal("1E3", datatype=NamedNode(XSD + "double")), Literal("true", datatype=NamedNode(XSD + "boolean")),
+           Literal("Kirkūk", language="ar"), NamedNode(DIYALA), Literal("2025-01-16", datatype=NamedNode(XSD_DATE)),
+           Literal("many", datatype=XSD_INTEGER), Literal("NaN", datatype=NamedNode(XSD + "double"))),
+          (None,) * 9]),
+)
+
+
+def test_json_is_typed_and_jsonl_is_one_object_per_line() -> None:
+    rows = list(TYPED.rows)
+    lines = list(format_result(TermRows(TYPED.columns, iter(rows)), "jsonl"))
+    assert len(lines) == 2
+    first, second = (json.loads(line) for line in lines)
+    assert first == {"n": 3, "d": 2.5, "x": 1000.0, "b": True, "label": "Kirkūk", "iri": DIYALA,
+                     "date": "2025-01-16", "bad": "many", "nan": "NaN"}
+    assert type(first["n"]) is int and type(first["d"]) is float
+    assert second == dict.fromkeys(TYPED.columns)
+    whole = json.loads("\n".join(format_result(TermRows(TYPED.columns, iter(rows)), "json")))
+    assert whole == [first, second]
+
+
+def test_select_columns_picks_and_orders_and_names_the_columns_there_are() -> None:
+    rows = [(Literal("a"), Literal("b"), Literal("c"))]
+    picked = select_columns(TermRows(("x", "y", "z"), iter(rows), ("z",)), ["z", "x"])
+    assert picked.columns == ("z", "x") and picked.lists == ("z",)
+    assert [tuple(v.value for v in row if v is not None) for row in picked.rows] == [("c", "a")]
+    with pytest.raises(QueryError) as raised:
+        select_columns(TermRows(("x", "y"), iter([])), ["x", "w"], "query 'q'")
+    assert str(raised.value) == "--columns: query 'q' has no column 'w' - its columns: x, y"
+
+
+def test_table_piped_is_plain_text_with_whole_values() -> None:
     long = "x" * 80
     lines = list(format_result(ResultTable(("name", "n"), [("Diyala", "1"), (long, None), ("a\tb", "22")]), "table"))
-    assert lines[0] == "name" + " " * 58 + "n"
-    assert lines[1] == "-" * 60 + "  " + "--"
-    assert lines[2] == "Diyala" + " " * 56 + "1"
-    assert lines[3] == "x" * 59 + "…"
-    assert lines[4] == r"a\tb" + " " * 58 + "22"  # a control is shown as its escape, never raw
+    assert lines[0] == "name" + " " * 78 + "n"
+    assert lines[1] == "-" * 84
+    assert lines[2] == "Diyala" + " " * 76 + "1"
+    assert lines[3] == long  # whole
+    assert lines[4] == r"a\tb" + " " * 78 + "22"  # a control is shown as its escape, never raw
     assert len(lines) == 5
+    assert not any("\x1b" in line for line in lines)
+
+
+def test_table_on_a_terminal_fits_its_width() -> None:
+    long = "word " * 40
+    table = TermRows(("name", "count", "note"), iter([(Literal("Diyala"), Literal("12", datatype=XSD_INTEGER),
+                                                         Literal(long))]))
+    plain = list(format_result(table, "table", terminal=True, width=50))
+    assert plain[1] == "─" * 50
+    assert all(len(line) <= 50 for line in plain)
+    assert plain[2].startswith("Diyala") and " 12 " in plain[2] and plain[2].endswith("…")
+    assert len(plain) == 3  # one line per row: cut, not wrapped
 
 
 def test_table_without_rows() -> None:
-    assert list(format_result(ResultTable(("article", "id"), []), "table")) == ["article  id", "-------  --", "(0 rows)"]
+    assert list(format_result(ResultTable(("article", "id"), []), "table")) == ["article  id", "-----------", "(0 rows)"]
 
 
 def test_unknown_format() -> None:
-    with pytest.raises(QueryError, match="unknown output format 'xml' - use one of table, csv, tsv, json"):
+    with pytest.raises(QueryError, match="unknown output format 'xml' - use one of table, csv, tsv, json, jsonl"):
         format_result(SAMPLE, "xml")
 
 

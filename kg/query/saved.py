@@ -48,6 +48,7 @@ from pyoxigraph import (
     BlankNode,
     Literal,
     NamedNode,
+    QueryBoolean,
     QuerySolutions,
     Store,
     Triple,
@@ -64,13 +65,18 @@ __all__ = [
     "ResultRows",
     "ResultTable",
     "SavedQuery",
+    "Term",
+    "TermRows",
     "bind_value",
+    "columns",
     "compose",
     "list_queries",
     "load_query",
     "parse_query_file",
+    "parse_query_text",
     "run_query",
     "stream_query",
+    "stream_terms",
 ]
 
 PARAM_PREFIX = "param_"
@@ -81,7 +87,7 @@ XSD_DATE = NamedNode("http://www.w3.org/2001/XMLSchema#date")
 
 _IF_LINE = re.compile(r"#\s*if\s+([A-Za-z_][A-Za-z0-9_]*)\s*")
 _END_LINE = re.compile(r"#\s*end\s*")
-_HEADER_LINE = re.compile(r"#\s*(title|description|param)\s*:\s*(.*)")
+_HEADER_LINE = re.compile(r"#\s*(title|description|param|list)\s*:\s*(.*)")
 _PARAM_SPEC = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:[—–:]|-(?=\s))?\s*(.*)")
 _SAVED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _QID = re.compile(r"(?:wd:)?(Q[1-9][0-9]*)")
@@ -90,6 +96,7 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _IRI_SCHEMES = ("http://", "https://", "urn:")
 
 BoundTerm: TypeAlias = NamedNode | Literal
+Term: TypeAlias = NamedNode | BlankNode | Literal
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,10 @@ class SavedQuery:
     path: Path
     blocks: tuple[tuple[int, int, str], ...] = ()
     """``# if NAME`` … ``# end`` blocks as (first line, last line, NAME), 0-based, markers excluded."""
+    lists: tuple[str, ...] = ()
+    """Columns declared by ``# list: COLUMN…``: each value a ``; ``-joined list (arrays in JSON)."""
+    form: str = "SELECT"
+    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE`` (only ``SELECT`` for saved queries)."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +144,7 @@ def _empty_store() -> Store:
 
 # comments, PREFIX and BASE declarations, then the first keyword of an update operation
 _PROLOGUE = re.compile(r"\A(?:\s+|#[^\n]*|(?:PREFIX\s+[^\s:]*:\s*|BASE\s+)<[^>]*>)*", re.IGNORECASE)
+_DESCRIBE = re.compile(r"DESCRIBE\b", re.IGNORECASE)
 _UPDATE = re.compile(r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
 
 
@@ -150,9 +162,21 @@ def parse_query_file(path: Path) -> SavedQuery:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise QueryError(f"cannot read query file {path}: {_one_line(error)}") from error
+    return parse_query_text(text, path)
+
+
+def parse_query_text(text: str, path: Path, *, where: str | None = None, select_only: bool = True) -> SavedQuery:
+    """:func:`parse_query_file` of ``text``; ``where`` names it in messages (default: the file),
+    and unless ``select_only`` an ``ASK``, ``CONSTRUCT`` or ``DESCRIBE`` query is accepted too.
+
+    >>> parse_query_text("ASK { ?s ?p ?o }", Path("inline"), where="the query", select_only=False).form
+    'ASK'
+    """
+    where = where or f"query file {path}"
     title = ""
     description = ""
     params: list[Param] = []
+    lists: list[str] = []
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped:
@@ -167,14 +191,16 @@ def parse_query_file(path: Path) -> SavedQuery:
             title = value
         elif key == "description":
             description = value
+        elif key == "list":
+            lists += value.split()
         else:
             spec = _PARAM_SPEC.fullmatch(value)
             if spec is None:
-                raise QueryError(f"query file {path}: bad parameter line '{stripped}' - write '# param: NAME — meaning'")
+                raise QueryError(f"{where}: bad parameter line '{stripped}' - write '# param: NAME — meaning'")
             if any(p.name == spec.group(1) for p in params):
-                raise QueryError(f"query file {path}: parameter '{spec.group(1)}' is declared twice")
+                raise QueryError(f"{where}: parameter '{spec.group(1)}' is declared twice")
             params.append(Param(spec.group(1), spec.group(2).strip()))
-    blocks = _blocks(path, text, {param.name for param in params})
+    blocks = _blocks(where, text, {param.name for param in params})
     try:
         result = _empty_store().query(text)
         if blocks:
@@ -182,37 +208,45 @@ def parse_query_file(path: Path) -> SavedQuery:
     except (SyntaxError, ValueError, OSError, RuntimeError) as error:
         if _UPDATE.match(_PROLOGUE.sub("", text)):
             raise QueryError(
-                f"query file {path} is a SPARQL update - kg query is read-only and runs SELECT queries only; "
+                f"{where} is a SPARQL update - kg query is read-only and runs SELECT queries only; "
                 "to change a store on purpose, send the update to its update URL yourself, e.g. "
                 f"curl --data-urlencode update@{path} http://127.0.0.1:7878/update (a 'kg serve --read-write')"
             ) from None
-        raise QueryError(f"query file {path} is not valid SPARQL: {_one_line(error)}") from error
-    if not isinstance(result, QuerySolutions):
-        raise QueryError(f"query file {path} is not a SELECT query - only SELECT queries can be saved")
-    selected = {variable.value for variable in result.variables}
+        raise QueryError(f"{where} is not valid SPARQL: {_one_line(error)}") from error
+    form = "SELECT" if isinstance(result, QuerySolutions) else "ASK" if isinstance(result, QueryBoolean) else (
+        "DESCRIBE" if _DESCRIBE.match(_PROLOGUE.sub("", text)) else "CONSTRUCT")
+    if form != "SELECT" and select_only:
+        raise QueryError(f"{where} is not a SELECT query - only SELECT queries can be saved")
+    selected = {variable.value for variable in result.variables} if isinstance(result, QuerySolutions) else set()
     for param in params:
         if PARAM_PREFIX + param.name not in selected:
-            raise QueryError(
-                f"query file {path} declares parameter '{param.name}' but does not select ?{PARAM_PREFIX}{param.name}"
-            )
-    return SavedQuery(
-        name=path.stem,
-        title=title or path.stem,
-        description=description,
-        params=tuple(params),
-        text=text,
-        path=path,
-        blocks=blocks,
-    )
+            raise QueryError(f"{where} declares parameter '{param.name}' but does not select ?{PARAM_PREFIX}{param.name}")
+    for column in lists:
+        if column not in selected:
+            raise QueryError(f"{where} declares list column '{column}' but does not select ?{column}")
+    return SavedQuery(name=path.stem, title=title or path.stem, description=description, params=tuple(params),
+                      text=text, path=path, blocks=blocks, lists=tuple(lists), form=form)
 
 
-def _blocks(path: Path, text: str, declared: set[str]) -> tuple[tuple[int, int, str], ...]:
+def columns(query: SavedQuery) -> tuple[str, ...]:
+    """The output columns of a ``SELECT`` query: its projection without the ``?param_*`` variables.
+
+    >>> columns(load_query("articles"))
+    ('article', 'id', 'title', 'date', 'url', 'source', 'mentions')
+    """
+    result = _empty_store().query(query.text)
+    if not isinstance(result, QuerySolutions):
+        return ()
+    return tuple(v.value for v in result.variables if not v.value.startswith(PARAM_PREFIX))
+
+
+def _blocks(place: str, text: str, declared: set[str]) -> tuple[tuple[int, int, str], ...]:
     found: list[tuple[int, int, str]] = []
     start: tuple[int, str] | None = None
     for number, line in enumerate(text.splitlines()):
         stripped = line.strip()
         opening = _IF_LINE.fullmatch(stripped)
-        where = f"query file {path}, line {number + 1}"
+        where = f"{place}, line {number + 1}"
         if opening is not None:
             if start is not None:
                 raise QueryError(f"{where}: '# if' inside '# if' - close the first with '# end'")
@@ -229,7 +263,7 @@ def _blocks(path: Path, text: str, declared: set[str]) -> tuple[tuple[int, int, 
             raise QueryError(f"{where}: a line of a '# if {start[1]}' block is not commented out - start it "
                              "with '#', so that the file runs as it is without the parameter")
     if start is not None:
-        raise QueryError(f"query file {path}, line {start[0] + 1}: '# if {start[1]}' is never closed - add '# end'")
+        raise QueryError(f"{place}, line {start[0] + 1}: '# if {start[1]}' is never closed - add '# end'")
     return tuple(found)
 
 
@@ -260,7 +294,7 @@ def list_queries(directory: Path | None = None) -> list[SavedQuery]:
     """All saved queries of ``directory`` (default: the packaged ``queries/``), sorted by name.
 
     >>> [q.name for q in list_queries()][:2]
-    ['articles', 'entities']
+    ['acled', 'articles']
     """
     folder = QUERIES_DIR if directory is None else directory
     if not folder.is_dir():
@@ -369,6 +403,17 @@ class ResultRows:
 
     columns: tuple[str, ...]
     rows: Iterator[tuple[str | None, ...]]
+    lists: tuple[str, ...] = ()
+    """The columns whose values are ``; ``-joined lists (see :attr:`SavedQuery.lists`)."""
+
+
+@dataclass(frozen=True)
+class TermRows:
+    """:class:`ResultRows` with the RDF terms themselves (datatypes kept), for typed output."""
+
+    columns: tuple[str, ...]
+    rows: Iterator[tuple[Term | None, ...]]
+    lists: tuple[str, ...] = ()
 
 
 def run_query(query: SavedQuery, store: Store | Selectable, params: Mapping[str, str] | None = None) -> ResultTable:
@@ -395,6 +440,17 @@ def stream_query(query: SavedQuery, store: Store | Selectable, params: Mapping[s
     >>> rows = stream_query(load_query("articles"), Store(), limit=10).rows
     >>> list(rows)
     []
+    """
+    result = stream_terms(query, store, params, limit)
+    return ResultRows(result.columns, (tuple(_term_text(term) for term in row) for row in result.rows), result.lists)
+
+
+def stream_terms(query: SavedQuery, store: Store | Selectable, params: Mapping[str, str] | None = None,
+                 limit: int | None = None) -> TermRows:
+    """:func:`stream_query` with RDF terms for values, so that a number stays a number.
+
+    >>> stream_terms(load_query("articles"), Store()).columns[:2]
+    ('article', 'id')
     """
     given = dict(params or {})
     known = [param.name for param in query.params]
@@ -427,11 +483,17 @@ def stream_query(query: SavedQuery, store: Store | Selectable, params: Mapping[s
         raise QueryError(f"query '{query.name}' failed: {_one_line(error)}") from error
     keep = [index for index, variable in enumerate(variables) if variable not in hidden]
 
-    def rows() -> Iterator[tuple[str | None, ...]]:
+    def rows() -> Iterator[tuple[Term | None, ...]]:
         try:
             for solution in islice(solutions, limit):
-                yield tuple(_term_text(solution[index]) for index in keep)
+                yield tuple(_plain(solution[index]) for index in keep)
         except (ValueError, OSError, RuntimeError) as error:  # pyoxigraph evaluates as rows are read
             raise QueryError(f"query '{query.name}' failed: {_one_line(error)}") from error
 
-    return ResultRows(tuple(variables[index] for index in keep), rows())
+    return TermRows(tuple(variables[index] for index in keep), rows(), query.lists)
+
+
+def _plain(term: object) -> Term | None:
+    if term is None or isinstance(term, (NamedNode, BlankNode, Literal)):
+        return term
+    return Literal(str(term))  # an RDF-star triple: shown as its text
