@@ -8,6 +8,11 @@ other or from conftest.py; tests/test_hygiene.py holds them to that.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import pty
+import select
+import subprocess
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import requests
@@ -170,3 +175,28 @@ def re3d_extractions(documents: list[Re3dDocument]) -> list[Extraction]:
     y.mention("settlement", "Ankara", "Settlement")  # not in the gold
     y.mention("country", "Turkey", "Country", nth=2)  # ... and Location here
     return [x.build(relations, events), y.build()]
+
+
+def on_a_terminal(args: Sequence[str], *, cwd: Path, env: Mapping[str, str], patience: float) -> tuple[int, bytes]:
+    """Run ``args`` with stdout on a pseudo-terminal: (exit code, everything it showed there)."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(list(args), cwd=cwd, env=dict(env), stdout=follower, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL)
+    os.close(follower)
+    shown = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], patience)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    code = proc.wait(timeout=patience)
+    assert proc.stderr is not None
+    proc.stderr.close()
+    return code, shown

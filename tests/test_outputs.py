@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
 import signal
 import subprocess
 import sys
@@ -35,6 +33,7 @@ from kg.query.saved import ResultTable
 from kg.rdf.files import RdfWriter
 from kg.rdf.mapping import to_graph
 from kg.store.embedded import EmbeddedStore
+from tests.helpers import on_a_terminal
 
 ROOT = Path(__file__).parent.parent
 CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -374,27 +373,9 @@ def _article_with_controls(tmp_path: Path) -> Path:
 def test_query_on_a_terminal_shows_no_raw_controls(tmp_path: Path) -> None:
     data = _article_with_controls(tmp_path)
     for fmt in ("table", "csv", "tsv"):
-        leader, follower = pty.openpty()
-        proc = subprocess.Popen([sys.executable, "-m", "kg", "query", "articles", "--data", str(data), "--format", fmt],
-                                cwd=tmp_path, env=CHILD_ENV, stdout=follower, stderr=subprocess.PIPE,
-                                stdin=subprocess.DEVNULL)
-        os.close(follower)
-        shown = b""
-        while True:
-            ready, _, _ = select.select([leader], [], [], PATIENCE)
-            if not ready:
-                break
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # the child closed the terminal
-                break
-            if not chunk:
-                break
-            shown += chunk
-        os.close(leader)
-        assert proc.wait(timeout=PATIENCE) == 0
-        assert proc.stderr is not None
-        proc.stderr.close()
+        code, shown = on_a_terminal([sys.executable, "-m", "kg", "query", "articles", "--data", str(data), "--format",
+                                     fmt], cwd=tmp_path, env=CHILD_ENV, patience=PATIENCE)
+        assert code == 0
         assert b"Curfew" in shown, (fmt, shown)
         assert b"\x1b" not in shown and b"\x07" not in shown, (fmt, shown)
 
