@@ -200,7 +200,8 @@ def _store_options(func: Callable[..., None]) -> Callable[..., None]:
               "jsonld"]), help="table (default), csv, tsv, json (typed), jsonl; RDF for CONSTRUCT (default turtle).")
 @click.option("--limit", type=click.IntRange(min=0), metavar="N", help="Print at most N rows.")
 @click.option("--columns", metavar="A,B,…", help="Print only these columns, in this order.")
-@click.option("--per-role", is_flag=True, help="One row per role combination (events: per agent, target, place).")
+@click.option("--per-role", is_flag=True, help="Keep one row per combination of list values (events: per agent, "
+              "target and place) instead of one row per event.")
 def query_cmd(query: str, data: tuple[str, ...], store: str | None, endpoint: str | None,
               update_endpoint: str | None, graph_store: str | None, params: tuple[str, ...], fmt: str | None,
               limit: int | None, columns: str | None, per_role: bool) -> None:
@@ -218,12 +219,12 @@ def query_cmd(query: str, data: tuple[str, ...], store: str | None, endpoint: st
 
     with _errors():
         bindings = parse_params(params)
-        saved = read_query(query, sys.stdin, per_role=per_role)
+        saved = read_query(query, sys.stdin)
         picked = [name.strip() for name in columns.split(",") if name.strip()] if columns else []
 
         def answer(source: Any) -> None:
             _echo_lines(print_answer(saved, source, bindings, fmt=fmt, limit=limit, columns=picked,
-                                     terminal=sys.stdout.isatty()))
+                                     terminal=sys.stdout.isatty(), per_role=per_role))
 
         if data:
             answer(files_store(data))

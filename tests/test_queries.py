@@ -83,7 +83,6 @@ CONTRACT_COLUMNS = {
     "articles": ("article", "id", "title", "date", "url", "source", "mentions"),
 }
 ANALYST_COLUMNS = {
-    "events-per-role": CONTRACT_COLUMNS["events"],
     "acled": ("event_date", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "actor2", "assoc_actor_2",
               "admin1", "location", "latitude", "longitude", "fatalities", "source", "notes", "event"),
     "operations-by-place": ("place", "placeLabel", "date", "class", "label", "event", "article", "evidence"),
@@ -97,7 +96,6 @@ PARAMS = {
     "mentions": ("article", "category"),
     "entities": ("category", "name"),
     "events": ("place", "actor", "class"),
-    "events-per-role": ("place", "actor", "class"),
     "acled": ("from", "to"),
     "policies": ("target", "issuer", "status"),
     "relations": ("predicate", "name"),
@@ -260,8 +258,8 @@ def test_entities_by_category_and_name(store: Store) -> None:
 
 def test_events(store: Store) -> None:
     assert run(store, "events").rows == [SEARCH_OP_ROW, AIRSTRIKE_ROW]
-    assert run(store, "events-per-role").rows == [SEARCH_OP_ROW, AIRSTRIKE_PER_ROLE_ROW]
-    assert run(store, "events-per-role", place="baghdad").rows == [AIRSTRIKE_PER_ROLE_ROW]
+    per_role = stream_query(load_query("events"), store, {"place": "baghdad"}, per_role=True)
+    assert list(per_role.rows) == [AIRSTRIKE_PER_ROLE_ROW] and per_role.lists == ()
 
 
 def test_events_by_place_actor_and_class(store: Store) -> None:

@@ -100,7 +100,9 @@ def test_events_is_one_row_per_event_and_per_role_one_per_combination(data: Path
     per_role = list(csv.DictReader(io.StringIO(ok("query", "events", "--per-role", "--data", data, "--format", "csv"))))
     assert {row["agentLabel"] for row in per_role if row["class"] == KG + "Clash"} == {"Iraqi Army", "Peshmerga"}
     assert len(per_role) == len(joined) + 2  # the clash's second agent, the strike's second place
-    assert "has no per-role variant - events have one" in error_line("query", "mentions", "--per-role", "--data", data)
+    assert error_line("query", "mentions", "--per-role", "--data", data) == (
+        "Error: --per-role: query 'mentions' has no list columns, so its rows are one per combination already - "
+        "drop --per-role")
 
 
 # --- formats, columns, limit ------------------------------------------------------------------------------------------
@@ -182,12 +184,14 @@ def test_queries_name_prints_what_to_know_then_text_that_runs_as_pasted(data: Pa
     assert lines[0] == "# events: Operations and attacks"
     assert lines[2] == ("# columns: event class label date agent agentLabel target targetLabel location "
                         "locationLabel locationWikidata article evidence confidence")
-    assert lines[3].startswith("# lists ('; '-joined, arrays in JSON): agent agentLabel ")
+    assert lines[3] == "# list ('; '-joined, arrays in JSON; --per-role: one row each): agent agentLabel"
     assert [line.split()[2].split("=")[0] for line in lines if line.startswith("# --param ")] == \
         ["place", "actor", "class"]
     store = Store()
     store.load(path=str(data), format=RdfFormat.TRIG)
     pasted = store.query(shown, use_default_graph_as_union=True)  # the whole output, as an editor would get it
     assert isinstance(pasted, QuerySolutions)
-    assert len(list(pasted)) == len(json.loads(ok("query", "events", "--data", data, "--format", "json")))
+    # the text's own answer: one row per role combination, as --per-role prints it
+    per_role = json.loads(ok("query", "events", "--per-role", "--data", data, "--format", "json"))
+    assert len(list(pasted)) == len(per_role)
     assert "unknown saved query 'nope'" in error_line("queries", "nope")

@@ -24,7 +24,8 @@ from rich.table import Table
 from rich.text import Text
 
 from kg.errors import QueryError
-from kg.query.saved import ResultRows, ResultTable, Term, TermRows
+from kg.query.lists import Cell
+from kg.query.saved import ResultRows, ResultTable, TermRows
 from kg.rdf.namespaces import DEFAULT_BASE, PREFIXES
 
 __all__ = ["FORMATS", "LIST_SEPARATOR", "format_result", "select_columns"]
@@ -33,7 +34,7 @@ FORMATS: tuple[str, ...] = ("table", "csv", "tsv", "json", "jsonl")
 LIST_SEPARATOR = "; "
 
 Result: TypeAlias = ResultTable | ResultRows | TermRows
-Value: TypeAlias = Term | str | None
+Value: TypeAlias = Cell | str
 JsonValue: TypeAlias = str | int | float | bool | list[str] | None
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -123,6 +124,8 @@ def select_columns(result: TermRows, names: Sequence[str], query: str = "the que
 def _text(value: Value) -> str | None:
     if value is None or isinstance(value, str):
         return value
+    if isinstance(value, tuple):
+        return LIST_SEPARATOR.join(value) if value else None
     if isinstance(value, BlankNode):
         return f"_:{value.value}"
     return value.value
@@ -135,9 +138,10 @@ def _text_rows(result: Result) -> Iterator[tuple[str | None, ...]]:
 
 
 def _json_value(value: Value, is_list: bool) -> JsonValue:
-    if is_list:
-        text = _text(value)
-        return [] if text is None else text.split(LIST_SEPARATOR)
+    if isinstance(value, tuple):
+        return list(value)
+    if is_list:  # joined already (ResultRows)
+        return [] if value is None else str(value).split(LIST_SEPARATOR)
     if isinstance(value, Literal):
         datatype = value.datatype.value
         try:

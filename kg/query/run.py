@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from pyoxigraph import QueryBoolean, QueryTriples, RdfFormat, Store, Variable, serialize
+from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, Store, Variable, serialize
 
 from kg.errors import QueryError
 from kg.query.formats import FORMATS, format_result, select_columns
@@ -31,7 +31,6 @@ from kg.query.saved import (
     SavedQuery,
     Selectable,
     bind_value,
-    columns,
     compose,
     list_queries,
     parse_query_text,
@@ -41,34 +40,32 @@ from kg.rdf.graphs import ENTITIES_GRAPH
 from kg.rdf.namespaces import PREFIXES
 from kg.resources import QUERIES_DIR
 
-__all__ = ["RDF_FORMATS", "describe", "print_answer", "read_query"]
+__all__ = ["RDF_FORMATS", "columns", "describe", "print_answer", "read_query"]
 
 RDF_FORMATS: dict[str, RdfFormat] = {"turtle": RdfFormat.TURTLE, "nt": RdfFormat.N_TRIPLES,
                                      "nquads": RdfFormat.N_QUADS, "jsonld": RdfFormat.JSON_LD}
-PER_ROLE = "-per-role"
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 # one line, so that an error's line number is one more than in the text given
 _DECLARED = " ".join(f"PREFIX {name}: <{iri}>" for name, iri in {**PREFIXES, "kgg": ENTITIES_GRAPH.removesuffix("entities")}.items()) + "\n"
 
 
-def read_query(argument: str, stdin: TextIO | None = None, *, per_role: bool = False) -> SavedQuery:
-    """The query a ``kg query`` argument stands for (see the module's rule); ``per_role`` picks the
-    saved query's one-row-per-role-combination variant (``events`` → ``events-per-role``).
+def read_query(argument: str, stdin: TextIO | None = None) -> SavedQuery:
+    """The query a ``kg query`` argument stands for (see the module's rule).
 
     Raises:
-        QueryError: an unknown name (the message lists the saved queries), a missing file, text
-            that is not SPARQL, or ``per_role`` for a query without that variant.
+        QueryError: an unknown name (the message lists the saved queries), a missing file, or text
+            that is not SPARQL.
 
-    >>> read_query("events", per_role=True).name
-    'events-per-role'
+    >>> read_query("events").name
+    'events'
     >>> read_query("ASK { ?s ?p ?o }").form
     'ASK'
     """
     if argument == "-":
         text = _DECLARED + (stdin.read() if stdin is not None else "")
-        query = parse_query_text(text, Path("stdin"), where="the query on stdin", select_only=False)
-    elif argument.endswith((".rq", ".sparql")) or Path(argument).is_file():
+        return parse_query_text(text, Path("stdin"), where="the query on stdin", select_only=False)
+    if argument.endswith((".rq", ".sparql")) or Path(argument).is_file():
         path = Path(argument)
         if not path.is_file():
             raise QueryError(f"query file '{argument}' not found")
@@ -76,37 +73,22 @@ def read_query(argument: str, stdin: TextIO | None = None, *, per_role: bool = F
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise QueryError(f"cannot read query file {path}: {' '.join(str(error).split())}") from error
-        query = parse_query_text(text, path, select_only=False)
-    elif _NAME.fullmatch(argument):
-        query = _saved(argument + PER_ROLE if per_role else argument, argument, per_role)
-        per_role = False
-    else:
-        query = parse_query_text(_DECLARED + argument, Path("query"), where="the query text", select_only=False)
-    if per_role:
-        raise QueryError(f"--per-role picks a saved query's per-role variant; {query.name} is not a saved query "
-                         f"- drop --per-role ({_variants()} have one)")
-    return query
-
-
-def _saved(name: str, given: str, per_role: bool) -> SavedQuery:
-    path = QUERIES_DIR / f"{name}.rq"
-    if path.is_file():
-        return parse_query_text(path.read_text(encoding="utf-8"), path)
-    if per_role and (QUERIES_DIR / f"{given}.rq").is_file():
-        raise QueryError(f"saved query '{given}' has no per-role variant - {_variants()} have one")
-    names = ", ".join(query.name for query in list_queries())
-    raise QueryError(f"unknown saved query '{given}' - the saved queries are {names} (run 'kg queries' for "
-                     "what each does); a file must exist, and query text must be a whole SPARQL query")
-
-
-def _variants() -> str:
-    return ", ".join(q.name.removesuffix(PER_ROLE) for q in list_queries() if q.name.endswith(PER_ROLE))
+        return parse_query_text(text, path, select_only=False)
+    if _NAME.fullmatch(argument):
+        path = QUERIES_DIR / f"{argument}.rq"
+        if path.is_file():
+            return parse_query_text(path.read_text(encoding="utf-8"), path)
+        names = ", ".join(query.name for query in list_queries())
+        raise QueryError(f"unknown saved query '{argument}' - the saved queries are {names} (run 'kg queries' "
+                         "for what each does); a file must exist, and query text must be a whole SPARQL query")
+    return parse_query_text(_DECLARED + argument, Path("query"), where="the query text", select_only=False)
 
 
 def print_answer(query: SavedQuery, source: Store | Selectable, params: Mapping[str, str], *, fmt: str | None,
-                 limit: int | None = None, columns: Sequence[str] = (), terminal: bool = False) -> Iterator[str]:
+                 limit: int | None = None, columns: Sequence[str] = (), terminal: bool = False,
+                 per_role: bool = False) -> Iterator[str]:
     """The lines ``kg query`` prints for ``query`` over ``source``, in ``fmt`` (default: ``table``,
-    or ``turtle`` for RDF).
+    or ``turtle`` for RDF); ``per_role`` keeps one row per combination of list values.
 
     ``ASK``, ``CONSTRUCT`` and ``DESCRIBE`` need a pyoxigraph store: files given with ``--data``
     or the embedded store (an endpoint target's ``store``).
@@ -121,7 +103,10 @@ def print_answer(query: SavedQuery, source: Store | Selectable, params: Mapping[
         if fmt in RDF_FORMATS:
             raise QueryError(f"--format {fmt} writes RDF, for CONSTRUCT and DESCRIBE queries; {query.name} is a "
                              f"SELECT query - use one of {', '.join(FORMATS)}")
-        result = stream_terms(query, source, params, limit)
+        if per_role and not query.lists:
+            raise QueryError(f"--per-role: query '{query.name}' has no list columns, so its rows are one per "
+                             "combination already - drop --per-role")
+        result = stream_terms(query, source, params, limit, per_role=per_role)
         if columns:
             result = select_columns(result, columns, f"query '{query.name}'")
         yield from format_result(result, fmt or "table", terminal=terminal)
@@ -151,6 +136,18 @@ def print_answer(query: SavedQuery, source: Store | Selectable, params: Mapping[
     yield from data.decode("utf-8").splitlines()
 
 
+def columns(query: SavedQuery) -> tuple[str, ...]:
+    """The output columns of a ``SELECT`` query: its projection without the ``?param_*`` variables.
+
+    >>> columns(read_query("articles"))
+    ('article', 'id', 'title', 'date', 'url', 'source', 'mentions')
+    """
+    result = Store().query(query.text)
+    if not isinstance(result, QuerySolutions):
+        return ()
+    return tuple(v.value for v in result.variables if not v.value.startswith(PARAM_PREFIX))
+
+
 def describe(query: SavedQuery) -> Iterator[str]:
     """What ``kg queries NAME`` prints: comment lines (title, description, columns, parameters),
     then the text as it runs without parameters, so the whole output pastes into a SPARQL editor.
@@ -162,8 +159,8 @@ def describe(query: SavedQuery) -> Iterator[str]:
     yield f"# {query.name}: {query.title}"
     yield f"# {query.description}" if query.description else "#"
     yield f"# columns: {' '.join(columns(query))}"
-    if query.lists:
-        yield f"# lists ('; '-joined, arrays in JSON): {' '.join(query.lists)}"
+    for group in query.lists:
+        yield f"# list ('; '-joined, arrays in JSON; --per-role: one row each): {' '.join(group)}"
     for param in query.params:
         yield f"# --param {param.name}=VALUE  {param.description}"
     yield ""

@@ -56,6 +56,7 @@ from pyoxigraph import (
 )
 
 from kg.errors import InputError, QueryError
+from kg.query.lists import Cell, join_lists
 from kg.rdf.graphs import unindexed_store
 from kg.resources import QUERIES_DIR
 
@@ -68,7 +69,6 @@ __all__ = [
     "Term",
     "TermRows",
     "bind_value",
-    "columns",
     "compose",
     "list_queries",
     "load_query",
@@ -119,8 +119,8 @@ class SavedQuery:
     path: Path
     blocks: tuple[tuple[int, int, str], ...] = ()
     """``# if NAME`` … ``# end`` blocks as (first line, last line, NAME), 0-based, markers excluded."""
-    lists: tuple[str, ...] = ()
-    """Columns declared by ``# list: COLUMN…``: each value a ``; ``-joined list (arrays in JSON)."""
+    lists: tuple[tuple[str, ...], ...] = ()
+    """Groups of list columns, one ``# list: COLUMN…`` line each (see :mod:`kg.query.lists`)."""
     form: str = "SELECT"
     """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE`` (only ``SELECT`` for saved queries)."""
 
@@ -176,7 +176,7 @@ def parse_query_text(text: str, path: Path, *, where: str | None = None, select_
     title = ""
     description = ""
     params: list[Param] = []
-    lists: list[str] = []
+    lists: list[tuple[str, ...]] = []
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped:
@@ -192,7 +192,7 @@ def parse_query_text(text: str, path: Path, *, where: str | None = None, select_
         elif key == "description":
             description = value
         elif key == "list":
-            lists += value.split()
+            lists.append(tuple(value.split()))
         else:
             spec = _PARAM_SPEC.fullmatch(value)
             if spec is None:
@@ -221,23 +221,11 @@ def parse_query_text(text: str, path: Path, *, where: str | None = None, select_
     for param in params:
         if PARAM_PREFIX + param.name not in selected:
             raise QueryError(f"{where} declares parameter '{param.name}' but does not select ?{PARAM_PREFIX}{param.name}")
-    for column in lists:
+    for column in (column for group in lists for column in group):
         if column not in selected:
             raise QueryError(f"{where} declares list column '{column}' but does not select ?{column}")
     return SavedQuery(name=path.stem, title=title or path.stem, description=description, params=tuple(params),
                       text=text, path=path, blocks=blocks, lists=tuple(lists), form=form)
-
-
-def columns(query: SavedQuery) -> tuple[str, ...]:
-    """The output columns of a ``SELECT`` query: its projection without the ``?param_*`` variables.
-
-    >>> columns(load_query("articles"))
-    ('article', 'id', 'title', 'date', 'url', 'source', 'mentions')
-    """
-    result = _empty_store().query(query.text)
-    if not isinstance(result, QuerySolutions):
-        return ()
-    return tuple(v.value for v in result.variables if not v.value.startswith(PARAM_PREFIX))
 
 
 def _blocks(place: str, text: str, declared: set[str]) -> tuple[tuple[int, int, str], ...]:
@@ -404,7 +392,7 @@ class ResultRows:
     columns: tuple[str, ...]
     rows: Iterator[tuple[str | None, ...]]
     lists: tuple[str, ...] = ()
-    """The columns whose values are ``; ``-joined lists (see :attr:`SavedQuery.lists`)."""
+    """The list columns, their items joined with ``; `` (see :mod:`kg.query.lists`)."""
 
 
 @dataclass(frozen=True)
@@ -412,7 +400,7 @@ class TermRows:
     """:class:`ResultRows` with the RDF terms themselves (datatypes kept), for typed output."""
 
     columns: tuple[str, ...]
-    rows: Iterator[tuple[Term | None, ...]]
+    rows: Iterator[tuple[Cell, ...]]
     lists: tuple[str, ...] = ()
 
 
@@ -434,20 +422,25 @@ def run_query(query: SavedQuery, store: Store | Selectable, params: Mapping[str,
 
 
 def stream_query(query: SavedQuery, store: Store | Selectable, params: Mapping[str, str] | None = None,
-                 limit: int | None = None) -> ResultRows:
+                 limit: int | None = None, *, per_role: bool = False) -> ResultRows:
     """:func:`run_query`, the rows read one at a time as the caller consumes them (at most ``limit``).
 
     >>> rows = stream_query(load_query("articles"), Store(), limit=10).rows
     >>> list(rows)
     []
     """
-    result = stream_terms(query, store, params, limit)
-    return ResultRows(result.columns, (tuple(_term_text(term) for term in row) for row in result.rows), result.lists)
+    result = stream_terms(query, store, params, limit, per_role=per_role)
+    return ResultRows(result.columns, (tuple(_cell_text(cell) for cell in row) for row in result.rows), result.lists)
+
+
+def _cell_text(cell: Cell) -> str | None:
+    return ("; ".join(cell) if cell else None) if isinstance(cell, tuple) else _term_text(cell)
 
 
 def stream_terms(query: SavedQuery, store: Store | Selectable, params: Mapping[str, str] | None = None,
-                 limit: int | None = None) -> TermRows:
-    """:func:`stream_query` with RDF terms for values, so that a number stays a number.
+                 limit: int | None = None, *, per_role: bool = False) -> TermRows:
+    """:func:`stream_query` with RDF terms for values, so that a number stays a number, and the list
+    columns as tuples; ``per_role`` keeps the query's own rows, one per combination of list values.
 
     >>> stream_terms(load_query("articles"), Store()).columns[:2]
     ('article', 'id')
@@ -483,14 +476,18 @@ def stream_terms(query: SavedQuery, store: Store | Selectable, params: Mapping[s
         raise QueryError(f"query '{query.name}' failed: {_one_line(error)}") from error
     keep = [index for index, variable in enumerate(variables) if variable not in hidden]
 
-    def rows() -> Iterator[tuple[Term | None, ...]]:
+    columns = tuple(variables[index] for index in keep)
+    joined = query.lists if not per_role else ()
+
+    def rows() -> Iterator[tuple[Cell, ...]]:
         try:
-            for solution in islice(solutions, limit):
-                yield tuple(_plain(solution[index]) for index in keep)
+            read: Iterator[tuple[Cell, ...]] = (tuple(_plain(solution[index]) for index in keep)
+                                                for solution in solutions)
+            yield from islice(join_lists(columns, read, joined) if joined else read, limit)
         except (ValueError, OSError, RuntimeError) as error:  # pyoxigraph evaluates as rows are read
             raise QueryError(f"query '{query.name}' failed: {_one_line(error)}") from error
 
-    return TermRows(tuple(variables[index] for index in keep), rows(), query.lists)
+    return TermRows(columns, rows(), tuple(column for group in joined for column in group))
 
 
 def _plain(term: object) -> Term | None:
