@@ -6,6 +6,7 @@ import csv
 import json
 import re
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store
 
 from kg.errors import QueryError
 from kg.query.formats import format_result, select_columns
+from kg.query.lists import Cell, join_lists
 from kg.query.saved import (
     PARAM_PREFIX,
     ResultRows,
@@ -675,3 +677,23 @@ def test_stream_query_reads_rows_lazily_and_stops_at_the_limit(store: Store) -> 
     whole = run(store, "mentions").rows
     streamed = stream_query(load_query("mentions"), store, limit=2)
     assert isinstance(streamed.rows, Iterator) and list(streamed.rows) == whole[:2]
+
+
+# --- one row per thing -------------------------------------------------------------------------------------------
+
+
+def test_join_lists_keeps_groups_aligned_and_reads_no_further_than_it_must() -> None:
+    a, b = NamedNode(ENT + "a"), NamedNode(ENT + "b")
+
+    def rows() -> Iterator[tuple[Cell, ...]]:
+        yield (Literal("e1"), a, Literal("A"), Literal("p"))
+        yield (Literal("e1"), b, None, Literal("p"))  # b has no label: an empty item keeps the columns aligned
+        yield (Literal("e1"), a, Literal("A"), Literal("q"))
+        yield (Literal("e2"), None, None, None)
+        raise AssertionError("read past the first row of the second event")
+
+    joined = join_lists(("event", "agent", "agentLabel", "place"), rows(), [("agent", "agentLabel"), ("place",)])
+    first = next(joined)
+    assert first[1:] == ((ENT + "a", ENT + "b"), ("A", ""), ("p", "q"))
+    assert list(islice(join_lists(("event", "agent"), iter([(Literal("e2"), None)]), [("agent",)]), 1)) == [
+        (Literal("e2"), ())]

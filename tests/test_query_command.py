@@ -140,6 +140,8 @@ def test_ask_prints_true_or_false_and_exits_0(data: Path) -> None:
     assert ok("query", "ASK { ?e a kg:Airstrike }", "--data", data) == "true\n"
     assert ok("query", "ASK { ?e a kg:Assassination }", "--data", data, "--format", "json") == "false\n"
     assert "an ASK query answers true or false" in error_line("query", "ASK {}", "--data", data, "--format", "nt")
+    assert error_line("query", "ASK {}", "--data", data, "--columns", "a") == (
+        "Error: --columns picks columns of a SELECT answer, not of ASK - drop --columns")
 
 
 def test_construct_writes_sorted_rdf(data: Path, tmp_path: Path) -> None:

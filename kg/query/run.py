@@ -112,7 +112,9 @@ def print_answer(query: SavedQuery, source: Store | Selectable, params: Mapping[
         yield from format_result(result, fmt or "table", terminal=terminal)
         return
     if columns:
-        raise QueryError(f"--columns picks columns of a SELECT answer; {query.name} is {query.form} query")
+        raise QueryError(f"--columns picks columns of a SELECT answer, not of {query.form} - "
+                         "drop --columns")
+    # files given with --data are a pyoxigraph store; the embedded target holds one as .store
     store = source if isinstance(source, Store) else getattr(source, "store", None)
     if not isinstance(store, Store):
         raise QueryError(f"{query.form} queries run on the embedded store or --data files; an endpoint answers "
