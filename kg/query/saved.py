@@ -208,9 +208,10 @@ def parse_query_text(text: str, path: Path, *, where: str | None = None, select_
     except (SyntaxError, ValueError, OSError, RuntimeError) as error:
         if _UPDATE.match(_PROLOGUE.sub("", text)):
             raise QueryError(
-                f"{where} is a SPARQL update - kg query is read-only and runs SELECT queries only; "
+                f"{where} is a SPARQL update - kg query is read-only (SELECT, ASK, CONSTRUCT, DESCRIBE); "
                 "to change a store on purpose, send the update to its update URL yourself, e.g. "
-                f"curl --data-urlencode update@{path} http://127.0.0.1:7878/update (a 'kg serve --read-write')"
+                f"curl --data-urlencode update@{path if path.is_file() else 'FILE.ru'} http://127.0.0.1:7878/update "
+                "(a 'kg serve --read-write')"
             ) from None
         raise QueryError(f"{where} is not valid SPARQL: {_one_line(error)}") from error
     form = "SELECT" if isinstance(result, QuerySolutions) else "ASK" if isinstance(result, QueryBoolean) else (
