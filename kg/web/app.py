@@ -27,6 +27,11 @@ async def _kg_error(request: Request, error: Exception) -> Response:
     return PlainTextResponse(" ".join(str(error).split()) + "\n", status_code=400)
 
 
+async def _no_icon(request: Request) -> Response:
+    """Browsers ask for an icon on every page; there is none, and no error either."""
+    return Response(status_code=204)
+
+
 def create_app(source: Source, *, read_write: bool = False, tiles: str | None = None) -> Starlette:
     """The workbench over ``source``: a pyoxigraph store (opened read-only unless ``read_write``) or
     a kg endpoint target.
@@ -51,6 +56,7 @@ def create_app(source: Source, *, read_write: bool = False, tiles: str | None = 
         Route("/sparql", sparql.editor, name="sparql"),
         Route("/query", sparql.protocol, methods=["GET", "POST"], name="protocol"),
         Route("/update", sparql.update, methods=["GET", "POST"], name="update"),
+        Route("/favicon.ico", _no_icon),
         *ROUTES,
         Mount("/static", app=StaticFiles(directory=str(STATIC_DIR)), name="static"),
     ]
