@@ -7,7 +7,6 @@ answers at once.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from functools import cache
@@ -237,6 +236,5 @@ async def entity(request: Request) -> Response:
         raise HTTPException(404, f"the store knows nothing about <{iri}>")
     return templates.TemplateResponse(request, "entity.html", {
         "iri": iri, "about": about, "facts": facts.records(), "facts_pager": _pager(request, facts, facts_page),
-        "mentioned": mentioned.records(), "articles_pager": _pager(request, mentioned, articles_page, "articles"),
-        "coordinates": json.dumps(about["wkt"])})
+        "mentioned": mentioned.records(), "articles_pager": _pager(request, mentioned, articles_page, "articles")})
 
