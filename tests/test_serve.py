@@ -32,6 +32,7 @@ from kg.query.saved import load_query, run_query
 from kg.rdf.graphs import ENTITIES_GRAPH
 from kg.store.endpoint import EndpointStore
 from kg.web.app import create_app
+from kg.web.data import Windows
 from tests.browser import served
 from tests.helpers import ARTICLE, ARTICLE_QUADS, SHARED_QUADS, make_store
 from tests.servers import OxigraphServer, free_port
@@ -353,3 +354,18 @@ def test_csv_download_parses_as_the_rows(client: httpx.Client) -> None:
     answer = client.get("/api/queries/mentions", params={"format": "csv"})
     rows = list(csv.DictReader(io.StringIO(answer.text)))
     assert {(row["text"], row["start"]) for row in rows} == {("Islamic State", "0"), ("Diyala", "45")}
+
+
+def test_pages_of_an_answer_come_from_one_run_of_its_query(store: Path, tmp_path: Path) -> None:
+    copy = Store()
+    copy.extend(Store.read_only(str(store)).quads_for_pattern(None, None, None))
+    windows = Windows(rows=10)
+    query = load_query("mentions")
+    first = windows.page(copy, query, {}, offset=0, size=1)
+    copy.update("DELETE WHERE { GRAPH ?g { ?m <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf> "
+                "?text } }")  # the store changes: a page from the kept window does not see it
+    second = windows.page(copy, query, {}, offset=1, size=1)
+    assert (first.more, second.more) == (True, False)
+    assert {first.rows[0][3], second.rows[0][3]} == {"Islamic State", "Diyala"}
+    assert windows.page(copy, query, {}, offset=10, size=1).rows == []  # past the window: run again
+    assert windows.page(copy, query, {"category": "Location"}, offset=0, size=5).rows[0][3] is None

@@ -164,3 +164,10 @@ def test_readme_shows_a_screenshot_of_each_view() -> None:
         shot = root / "docs" / "screenshots" / f"{view}.png"
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size <= 300_000, view
         assert f"](docs/screenshots/{view}.png)" in readme, view
+
+
+def test_a_bad_parameter_value_is_shown_as_its_message(site: str, browser: Any) -> None:
+    browser.get(site + "queries/operations-by-place?from=2025-02-30")
+    wait_for(browser, "document.getElementById('rows').dataset.state === 'error'")
+    assert browser.find_element("id", "status").text == (
+        "query 'operations-by-place', parameter 'from': '2025-02-30' is not a valid date - use YYYY-MM-DD")

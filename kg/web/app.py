@@ -7,6 +7,7 @@ target) through :mod:`kg.web.data`; nothing is fetched from the network.
 
 from __future__ import annotations
 
+from pyoxigraph import Store
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -15,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from kg.errors import KgError
 from kg.web import pages, sparql
-from kg.web.data import Source
+from kg.web.data import Source, Windows
 from kg.web.templating import STATIC_DIR
 from kg.web.views import ROUTES
 
@@ -64,4 +65,6 @@ def create_app(source: Source, *, read_write: bool = False, tiles: str | None = 
     app.state.source = source
     app.state.read_write = read_write
     app.state.tiles = tiles
+    # a store opened read-only does not change while it is served: pages of its answers may be kept
+    app.state.windows = Windows() if isinstance(source, Store) and not read_write else None
     return app

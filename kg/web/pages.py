@@ -23,7 +23,7 @@ from kg.query.formats import format_result
 from kg.query.saved import SavedQuery, list_queries, stream_query
 from kg.rdf.namespaces import PREFIXES
 from kg.resources import ontology_path
-from kg.web.data import Page, fetch, internal, page, stream_lines
+from kg.web.data import Page, Windows, fetch, internal, page, stream_lines
 from kg.web.highlight import Span, highlight
 from kg.web.templating import templates
 
@@ -135,7 +135,12 @@ async def query_rows(request: Request) -> Response:
             "Content-Disposition": f'attachment; filename="{query.name}.{fmt}"'})
     number = _number(request, "page", 1)
     size = _number(request, "size", PAGE_SIZE, MAX_PAGE_SIZE)
-    result = await fetch(_source(request), query, params, offset=(number - 1) * size, size=size)
+    windows: Windows | None = request.app.state.windows
+    if windows is None:
+        result = await fetch(_source(request), query, params, offset=(number - 1) * size, size=size)
+    else:
+        result = await run_in_threadpool(windows.page, _source(request), query, params, offset=(number - 1) * size,
+                                         size=size)
     return JSONResponse({"columns": list(result.columns), "data": result.records(), "page": number,
                          "last_page": number + 1 if result.more else number})
 

@@ -3,6 +3,7 @@
   "use strict";
   var form = document.getElementById("query-form");
   var holder = document.getElementById("rows");
+  var status = document.getElementById("status");
   var base = holder.dataset.url;
 
   function given() {
@@ -43,6 +44,7 @@
     var url = base + "?" + given().toString();
     if (table) table.destroy();
     holder.dataset.state = "loading";
+    status.textContent = "running the query…";
     table = new Tabulator(holder, {
       layout: "fitDataTable", pagination: true, paginationMode: "remote", paginationSize: 50,
       paginationSizeSelector: [20, 50, 100, 500], paginationCounter: "rows",
@@ -56,10 +58,13 @@
         return response;
       }
     });
-    table.on("dataProcessed", function () { holder.dataset.state = "ready"; });
+    table.on("dataProcessed", function () {
+      holder.dataset.state = "ready";
+      status.textContent = "";
+    });
     table.on("dataLoadError", function (error) {
       holder.dataset.state = "error";
-      holder.textContent = String(error.message || error);
+      status.textContent = String(error.message || error);
     });
   }
 
