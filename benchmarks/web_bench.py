@@ -13,7 +13,7 @@ What it does:
    :func:`kg.web.app.create_app` over it with uvicorn on 127.0.0.1, in this process.
 2. Reads the app's route table, so that every page and ``/api/`` route is requested, also those added
    later (the map, network and timeline views): each ``{name}`` of a saved query is requested for every
-   saved query, ``{article_id}`` with the newest article, ``{param}`` with ``place``; ``/entity`` with
+   saved query (its rows' first page, then the second), ``{article_id}`` with the newest article, ``{param}`` with ``place``; ``/entity`` with
    ``--entity`` (default: the first entity the newest article mentions). Routes with path parameters it
    cannot fill are listed as skipped.
 3. Requests each URL ``--repeat`` times (default 3) with default parameters, reading the whole answer,
@@ -84,7 +84,10 @@ def urls(app_routes: Sequence[object], article_id: str, entity: str) -> tuple[li
             skipped.append(route.path)
             continue
         query = extra.get(route.path)
-        found += [(route.path, path + ("?" + urlencode(query) if query else "")) for path in paths]
+        for path in paths:
+            found.append((route.path, path + ("?" + urlencode(query) if query else "")))
+            if route.path == "/api/queries/{name}":
+                found.append((route.path, path + "?page=2"))  # right after page 1: from the kept rows
     return found, skipped
 
 

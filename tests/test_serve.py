@@ -369,3 +369,15 @@ def test_pages_of_an_answer_come_from_one_run_of_its_query(store: Path, tmp_path
     assert {first.rows[0][3], second.rows[0][3]} == {"Islamic State", "Diyala"}
     assert windows.page(copy, query, {}, offset=10, size=1).rows == []  # past the window: run again
     assert windows.page(copy, query, {"category": "Location"}, offset=0, size=5).rows[0][3] is None
+
+
+def test_kg_load_into_the_read_only_app_says_to_serve_read_write(client: httpx.Client, tmp_path: Path) -> None:
+    trig = tmp_path / "more.trig"
+    trig.write_text(f"<{ARTICLE}/2> {{ <{ARTICLE}/2> <https://schema.org/headline> \"More\" . }}\n")
+    url = f"{client.base_url}query"
+    result = CliRunner().invoke(cli, ["load", str(trig), "--endpoint", url])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"Error: {url}: update refused (HTTP 405: The server is read-only - restart it with 'kg serve --read-write' "
+        "to accept SPARQL updates) - the server is read-only: restart it with --read-write ('kg serve --read-write') "
+        "to write to it; 0 graphs loaded, 1 not loaded - once that is fixed, re-run the same command to load the rest")
