@@ -139,6 +139,12 @@ def test_directory_that_is_not_a_store_is_refused_untouched(tmp_path: Path) -> N
     assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt"]
 
 
+def test_endpoint_that_does_not_answer_is_a_one_line_error() -> None:
+    url = f"http://127.0.0.1:{free_port()}/query"
+    message = serve_error("--endpoint", url, "--bind", f"127.0.0.1:{free_port()}")
+    assert message.startswith(f"{url}: cannot connect (") and message.endswith("is the server running and the URL right?")
+
+
 @pytest.mark.parametrize("bind", ["7878", "localhost", "127.0.0.1:0", "127.0.0.1:99999", ":7878"])
 def test_bad_bind_is_refused(store: Path, bind: str) -> None:
     assert serve_error("--store", str(store), "--bind", bind).startswith(f"--bind {bind!r}: write it as HOST:PORT")
