@@ -464,30 +464,34 @@ def validate_cmd(files: tuple[Path, ...]) -> None:
 
 @cli.command("serve")
 @click.option("--store", metavar="PATH", help="Store directory (default: $KG_STORE or ./kg-store).")
+@click.option("--endpoint", metavar="URL", help="Serve a SPARQL endpoint (query URL) instead of the store.")
 @click.option("--bind", default="127.0.0.1:7878", show_default=True, metavar="HOST:PORT",
               help="Address to listen on. The server has no authentication: keep it on loopback.")
-@click.option("--read-write", is_flag=True, help="Also accept SPARQL updates and Graph Store writes.")
+@click.option("--read-write", is_flag=True, help="Also accept SPARQL updates at /update.")
+@click.option("--tiles", metavar="URL", help="Map tiles URL template ({z}/{x}/{y}); default: the offline basemap.")
 @click.pass_context
-def serve_cmd(ctx: click.Context, store: str | None, bind: str, read_write: bool) -> None:
-    """Serve the store over HTTP: a SPARQL endpoint, and a query editor at http://HOST:PORT/.
+def serve_cmd(ctx: click.Context, store: str | None, endpoint: str | None, bind: str, read_write: bool,
+              tiles: str | None) -> None:
+    """Browse the graph at http://HOST:PORT/: saved queries, map, network, timeline, articles, SPARQL.
 
-    Queries see the union of all article graphs, as the saved queries expect; paste one from
-    'kg queries' into the editor (its ?param_* variables simply stay unbound).
+    Read-only unless --read-write; tools query /query (SPARQL 1.1 Protocol, union of all graphs).
+
+    \b
+    Example:
+      kg serve --store kg-store --bind 127.0.0.1:8000
     """
     from kg.store.embedded import store_path
-    from kg.store.serve import serve
+    from kg.web.server import serve
 
-    path = store_path(store)
+    path = None if endpoint else store_path(store)
     mode = "read-write" if read_write else "read-only"
 
     def ready(url: str) -> None:
         if not ctx.obj["quiet"]:
-            click.echo(f"Serving {path} at {url} ({mode}) - Ctrl+C to stop", err=True)
+            click.echo(f"Serving {endpoint or path} at {url} ({mode}) - Ctrl+C to stop", err=True)
 
     with _errors():
-        code = serve(path, bind, read_write=read_write, on_ready=ready)
-    if code:
-        sys.exit(code)  # serve() has logged why
+        serve(path, endpoint, bind=bind, read_write=read_write, tiles=tiles, on_ready=ready)
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ def test_import_contracts_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_store_and_query_commands_start_without_spacy() -> None:
-    code = ("import sys, kg, kg.cli, kg.store.loading, kg.store.serve, kg.query.saved, kg.rdf.shapes; "
+    code = ("import sys, kg, kg.cli, kg.store.loading, kg.web.server, kg.query.saved, kg.rdf.shapes; "
             "print(sorted(m for m in sys.modules if m == 'spacy' or m.startswith(('kg.nlp', 'kg.extract'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"

@@ -154,11 +154,11 @@ def _status_wait(name: str, what: str, error: HttpStatus, delay: float) -> float
     if status == 401:
         raise EndpointUnavailable(f"{name}: {what} refused (HTTP 401) - the endpoint needs credentials: "
                                   f"{_CREDENTIALS_FIX}") from None
+    if status in (403, 405) and "read-only" in body.lower():  # Oxigraph's server: 403; kg serve: 405
+        raise EndpointUnavailable(f"{name}: {what} refused (HTTP {status}: {short(body)}) - the server "
+                                  "is read-only: restart it with --read-write ('kg serve --read-write') "
+                                  "to write to it") from None
     if status == 403:
-        if "read-only" in body.lower():
-            raise EndpointUnavailable(f"{name}: {what} refused (HTTP 403: {short(body)}) - the server "
-                                      "is read-only: restart it with --read-write ('kg serve --read-write') "
-                                      "to write to it") from None
         raise EndpointUnavailable(f"{name}: {what} refused (HTTP 403: {short(body)}) - the account is "
                                   f"not allowed to: {_CREDENTIALS_FIX}") from None
     if status == 429:
