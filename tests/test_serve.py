@@ -29,12 +29,12 @@ from pyoxigraph import RdfFormat, Store, parse
 
 from kg.cli import cli
 from kg.query.saved import load_query, run_query
-from kg.rdf.graphs import ENTITIES_GRAPH
+from kg.rdf.graphs import ENTITIES_GRAPH, index_store
 from kg.store.endpoint import EndpointStore
 from kg.web.app import create_app
 from kg.web.data import Windows
 from tests.browser import served
-from tests.helpers import ARTICLE, ARTICLE_QUADS, SHARED_QUADS, make_store
+from tests.helpers import ARTICLE, ARTICLE_QUADS, SHARED_QUADS, TRIG, make_store
 from tests.servers import OxigraphServer, free_port
 
 SPARQL_JSON = "application/sparql-results+json"
@@ -331,6 +331,17 @@ def test_article_page_marks_each_mention(client: httpx.Client) -> None:
     assert ('<mark class="mention" id="m-0-13" data-start="0" data-end="13" data-entity="https://w3id.org/kg-news/id/'
             'entity/organization/islamic-state">Islamic State</mark>') in page
     assert client.get("/article/none").status_code == 404
+
+
+@pytest.mark.parametrize("article_id", ["Q5", "2024-01-02", "kg:Attack"])
+def test_article_id_that_looks_like_another_value_still_opens(article_id: str) -> None:
+    # on the command line such a value would be bound as a Wikidata item, a date or a kg term
+    store = Store()
+    store.load(TRIG.replace('"t1"', f'"{article_id}"'), format=RdfFormat.TRIG)
+    index_store(store)
+    with served(create_app(store)) as url, httpx.Client(base_url=url, trust_env=False, timeout=30) as http:
+        page = http.get(f"/article/{article_id}")
+    assert page.status_code == 200 and ">Islamic State</mark>" in page.text
 
 
 def test_entity_page_and_home(client: httpx.Client) -> None:

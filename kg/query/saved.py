@@ -405,7 +405,7 @@ class TermRows:
     lists: tuple[str, ...] = ()
 
 
-def run_query(query: SavedQuery, store: Store | Selectable, params: Mapping[str, str] | None = None) -> ResultTable:
+def run_query(query: SavedQuery, store: Store | Selectable, params: Mapping[str, str | Literal] | None = None) -> ResultTable:
     """Run a saved query over the union of all graphs of ``store``, binding the given parameters.
 
     ``store`` is an in-memory pyoxigraph store (files given with ``--data``) or a kg target (the
@@ -422,7 +422,7 @@ def run_query(query: SavedQuery, store: Store | Selectable, params: Mapping[str,
     return ResultTable(result.columns, list(result.rows))
 
 
-def stream_query(query: SavedQuery, store: Store | Selectable, params: Mapping[str, str] | None = None,
+def stream_query(query: SavedQuery, store: Store | Selectable, params: Mapping[str, str | Literal] | None = None,
                  limit: int | None = None, *, per_role: bool = False) -> ResultRows:
     """:func:`run_query`, the rows read one at a time as the caller consumes them (at most ``limit``).
 
@@ -438,7 +438,7 @@ def _cell_text(cell: Cell) -> str | None:
     return ("; ".join(cell) if cell else None) if isinstance(cell, tuple) else _term_text(cell)
 
 
-def stream_terms(query: SavedQuery, store: Store | Selectable, params: Mapping[str, str] | None = None,
+def stream_terms(query: SavedQuery, store: Store | Selectable, params: Mapping[str, str | Literal] | None = None,
                  limit: int | None = None, *, per_role: bool = False) -> TermRows:
     """:func:`stream_query` with RDF terms for values, so that a number stays a number, and the list
     columns as tuples; ``per_role`` keeps the query's own rows, one per combination of list values.
@@ -454,7 +454,9 @@ def stream_terms(query: SavedQuery, store: Store | Selectable, params: Mapping[s
             choices = ", ".join(known) if known else "none"
             raise QueryError(f"query '{query.name}' has no parameter '{name}' - its parameters: {choices}")
         try:
-            substitutions[Variable(PARAM_PREFIX + name)] = bind_value(value)
+            # a value given as a Literal is bound as it is: an article id such as "Q5" or "2024-01-02" is a
+            # string there, where bind_value would read a Wikidata item or a date
+            substitutions[Variable(PARAM_PREFIX + name)] = value if isinstance(value, Literal) else bind_value(value)
         except QueryError as error:
             raise QueryError(f"query '{query.name}', parameter '{name}': {error}") from error
     hidden = {PARAM_PREFIX + name for name in known}

@@ -18,7 +18,7 @@ from functools import cache
 from itertools import islice
 from pathlib import Path
 
-from pyoxigraph import Store
+from pyoxigraph import Literal, Store
 from starlette.concurrency import run_in_threadpool
 
 from kg.query.saved import SavedQuery, Selectable, parse_query_file, stream_query
@@ -56,7 +56,7 @@ class Page:
         return [dict(zip(self.columns, row, strict=False)) for row in self.rows]
 
 
-def page(source: Source, query: SavedQuery, params: Mapping[str, str] | None = None, *, offset: int = 0,
+def page(source: Source, query: SavedQuery, params: Mapping[str, str | Literal] | None = None, *, offset: int = 0,
          size: int | None = None) -> Page:
     """Rows ``offset`` to ``offset + size`` of ``query`` (all of them when ``size`` is None), read in
     the calling thread; one more row is read to know whether more follow.
@@ -74,7 +74,7 @@ def page(source: Source, query: SavedQuery, params: Mapping[str, str] | None = N
     return Page(result.columns, rows[:size] if size is not None else rows, offset, more)
 
 
-async def fetch(source: Source, query: SavedQuery, params: Mapping[str, str] | None = None, *, offset: int = 0,
+async def fetch(source: Source, query: SavedQuery, params: Mapping[str, str | Literal] | None = None, *, offset: int = 0,
                 size: int | None = None) -> Page:
     """:func:`page` in a worker thread."""
     return await run_in_threadpool(page, source, query, params, offset=offset, size=size)

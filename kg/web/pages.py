@@ -199,7 +199,7 @@ def _spans(rows: list[tuple[str | None, ...]]) -> list[Span]:
 async def article(request: Request) -> Response:
     """``/article/{id}``: the body as stored, mentions and evidence sentences marked."""
     article_id = request.path_params["article_id"]
-    found = (await fetch(_source(request), internal("article"), {"id": article_id}, size=1)).records()
+    found = (await fetch(_source(request), internal("article"), {"id": Literal(article_id)}, size=1)).records()
     if not found:
         raise HTTPException(404, f"no article with id '{article_id}' in the store - see /articles")
     record = found[0]
