@@ -571,6 +571,19 @@ def test_table_piped_is_plain_text_with_whole_values() -> None:
     assert not any("\x1b" in line for line in lines)
 
 
+def test_table_of_an_endless_answer_starts_printing_page_by_page() -> None:
+    from itertools import count
+
+    from kg.query.formats import TABLE_PAGE
+
+    endless = ResultRows(("n",), ((str(i),) for i in count()))
+    lines = list(islice(format_result(endless, "table"), 2 * (TABLE_PAGE + 3)))
+    # each page is a table of its own, after a blank line: header, rule, then its rows
+    assert lines[:3] == ["n", "---", "0"]  # as wide as "999", the widest value of the first page
+    assert lines[TABLE_PAGE + 1] == str(TABLE_PAGE - 1)
+    assert lines[TABLE_PAGE + 2:TABLE_PAGE + 6] == ["", "n", "----", str(TABLE_PAGE)]
+
+
 def test_table_on_a_terminal_fits_its_width() -> None:
     long = "word " * 40
     table = TermRows(("name", "count", "note"), iter([(Literal("Diyala"), Literal("12", datatype=XSD_INTEGER),
