@@ -74,7 +74,7 @@ def plan_shards(inputs: Sequence[str | Path], *, shard_lines: int = SHARD_LINES,
             group.clear()
             size = 0
 
-    for path in expand_inputs(inputs, on_error):
+    for path in expand_inputs(inputs, on_error, any_suffix=input_format != "auto"):
         if path is None:
             raise InputError("-: a cluster reads files, not stdin - save the articles to a file that every worker "
                              "can read (a shared mount), or leave out --cluster")
