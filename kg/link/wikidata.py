@@ -8,8 +8,8 @@ Each candidate carries its English label, description, sitelink count, coordinat
 country (``wdt:P17``) and coarse kinds, computed from the classes its ``wdt:P31/wdt:P279*`` chain
 reaches (:data:`KIND_CLASSES`). Disambiguation pages and categories are never candidates.
 
-Every batch is one POST; the JSON answer is cached on disk per (endpoint, query), so a second run
-needs no network. Retries are urllib3's (``Retry`` through a requests ``HTTPAdapter``): 429 and 503 answers
+Every batch is one POST; the JSON answer is cached on disk per (endpoint, query) by requests-cache (SQLite,
+``responses.sqlite`` in the cache folder), so a second run needs no network. Retries are urllib3's (``Retry`` through a requests ``HTTPAdapter``): 429 and 503 answers
 after their ``Retry-After`` (capped), other 5xx answers, timeouts and lost connections with exponential
 backoff. Failures become one-line
 :class:`~kg.errors.EndpointError` messages naming the endpoint and the fix.
@@ -18,12 +18,11 @@ backoff. Failures become one-line
 from __future__ import annotations
 
 import email.utils
-import hashlib
 import json
 import logging
 import os
 import re
-import tempfile
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import Any
 import pyoxigraph as ox
 import requests
 from requests.adapters import HTTPAdapter
+from requests_cache import NEVER_EXPIRE, CachedSession
 from urllib3 import BaseHTTPResponse
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
@@ -243,7 +243,7 @@ class WikidataSource:
             for name in batch:
                 for form in (name, title_case(name)):
                     forms.setdefault(form, set()).add(name)
-            result = self._select(build_query(list(forms)))
+            result = self._fetch(build_query(list(forms)))
             for row in result["results"]["bindings"]:
                 candidate = _candidate(row)
                 if candidate is None:
@@ -260,57 +260,17 @@ class WikidataSource:
                 answer[original] = list(ranked)
         return answer
 
-    # --- one query: cache, then the network ----------------------------------------------------------
-
-    def _cache_path(self, query: str) -> Path:
-        digest = hashlib.sha256(f"{self.endpoint}\n{query}".encode()).hexdigest()
-        return self.cache_dir / f"{digest}.json"
-
-    def _select(self, query: str) -> dict[str, Any]:
-        path = self._cache_path(query)
-        cached = self._read_cache(path, query)
-        if cached is not None:
-            return cached
-        result = self._fetch(query)
-        self._write_cache(path, query, result)
-        return result
-
-    def _read_cache(self, path: Path, query: str) -> dict[str, Any] | None:
-        try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:
-            log.warning("ignoring unreadable Wikidata cache file %s (%s)", path, exc)
-            return None
-        if not (isinstance(entry, dict) and entry.get("endpoint") == self.endpoint and entry.get("query") == query
-                and _is_results(entry.get("result"))):
-            return None
-        result: dict[str, Any] = entry["result"]
-        return result
-
-    def _write_cache(self, path: Path, query: str, result: dict[str, Any]) -> None:
-        entry = {"endpoint": self.endpoint, "query": query, "fetched": datetime.now(UTC).isoformat(timespec="seconds"),
-                 "result": result}
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # write then rename, so a concurrent or interrupted run never reads half a file
-            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, suffix=".tmp",
-                                             delete=False) as out:
-                json.dump(entry, out, ensure_ascii=False)
-            os.replace(out.name, path)
-        except OSError as exc:
-            log.warning("cannot write the Wikidata cache in %s (%s); set KG_CACHE_DIR to a writable folder",
-                        path.parent, exc)
+    # --- one query: the cache, then the network ------------------------------------------------------------
 
     def _session(self) -> requests.Session:
-        """One session per source (connections kept), with urllib3's retries: 429 and 503 after their
-        ``Retry-After`` (capped), the other retried statuses, timeouts and lost connections with backoff."""
+        """One session per source: requests-cache's SQLite cache of the good answers (per endpoint and
+        query, kept until removed), over urllib3's retries: 429 and 503 after their ``Retry-After`` (capped),
+        the other retried statuses, timeouts and lost connections with backoff."""
         if self._http is None:
             retries = _Retry(total=self.retries, backoff_factor=self.backoff, backoff_max=self.max_wait,
                              status_forcelist=_RETRIED_STATUS, allowed_methods=frozenset({"POST"}),
                              raise_on_status=False)
-            self._http = requests.Session()
+            self._http = _cached_session(self.cache_dir)
             self._http.headers.update({"User-Agent": USER_AGENT, "Accept": "application/sparql-results+json"})
             for scheme in ("http://", "https://"):
                 self._http.mount(scheme, HTTPAdapter(max_retries=retries))
@@ -346,6 +306,28 @@ class WikidataSource:
                                 f"endpoint URL, e.g. {WIKIDATA_SPARQL}")
         result: dict[str, Any] = data
         return result
+
+
+def _cached_session(folder: Path) -> requests.Session:
+    """A session that keeps SPARQL JSON answers in ``folder/responses.sqlite`` (a plain session, with a
+    warning, when the folder cannot be written)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            raise PermissionError(f"no write permission on {folder}")
+        return CachedSession(str(folder / "responses"), backend="sqlite", serializer="json", expire_after=NEVER_EXPIRE,
+                             allowable_methods=("POST",), allowable_codes=(200,), filter_fn=_holds_results)
+    except (OSError, sqlite3.Error) as exc:
+        log.warning("cannot write the Wikidata cache in %s (%s); set KG_CACHE_DIR to a writable folder", folder, exc)
+        return requests.Session()
+
+
+def _holds_results(response: requests.Response) -> bool:
+    """Only SPARQL JSON results are cached: a busy server's HTML page is asked again next time."""
+    try:
+        return _is_results(response.json())
+    except ValueError:
+        return False
 
 
 class _Retry(Retry):
