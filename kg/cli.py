@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -14,10 +12,9 @@ from typing import Any
 import click
 
 from kg import __version__, interrupts
+from kg.console.talk import configure
 from kg.errors import KgError
 from kg.interrupts import Terminated
-
-log = logging.getLogger("kg")
 
 
 @contextmanager
@@ -31,10 +28,7 @@ def _errors() -> Iterator[None]:
         click.echo("Interrupted by SIGTERM." if isinstance(exc, Terminated) else "Interrupted.", err=True)
         interrupts.exit_after(exc)
     except BrokenPipeError:
-        # the reader went away ('kg query … | head'): no traceback, and none at exit either, as the
-        # Python documentation on SIGPIPE advises
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+        interrupts.reader_gone()
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -64,10 +58,7 @@ def _talk(ctx: click.Context, param: click.Parameter, value: object) -> None:
     talk = ctx.obj if isinstance(ctx.obj, dict) else ctx.ensure_object(dict)
     if value:
         talk[str(param.name)] = value
-    quiet, verbose = talk.setdefault("quiet", False), talk.setdefault("verbose", 0)
-    logging.basicConfig(format="kg: %(message)s", stream=sys.stderr)
-    logging.getLogger().setLevel(logging.WARNING if quiet or not verbose else logging.INFO if verbose == 1
-                                 else logging.DEBUG)
+    configure(quiet=talk.setdefault("quiet", False), verbose=talk.setdefault("verbose", 0))
 
 
 def _talk_options() -> list[click.Parameter]:
@@ -347,16 +338,18 @@ def reindex_cmd(ctx: click.Context, store: str | None, endpoint: str | None, upd
 def link_cmd(ctx: click.Context, store: str | None, endpoint: str | None, update_endpoint: str | None,
              graph_store: str | None, wikidata_endpoint: str | None, offline: bool) -> None:
     """Link the loaded entities that have no Wikidata link yet (e.g. after adding an endpoint)."""
+    from kg.console.progress import progress_bar
     from kg.link.sources import default_linker
     from kg.pipeline import relink
     from kg.store.loading import LoadReport, open_target
 
     report = LoadReport()
-    with _errors():
+    with _errors(), progress_bar("Linking", unit="entities", quiet=ctx.obj["quiet"]) as update:
         target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
                              create=False)
         try:
             relink(target, default_linker(wikidata_endpoint, offline=offline), report)
+            update(report.looked_at or 0, total=report.looked_at or 0)
         finally:
             target.close()
     _report(report, ctx.obj["quiet"], target.name)
@@ -372,8 +365,9 @@ def link_cmd(ctx: click.Context, store: str | None, endpoint: str | None, update
 @_min_confidence("re3d: score only predictions with at least this confidence.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--show-errors", is_flag=True, help="List the wrong links, mentions, relations or misses.")
-def eval_cmd(dataset: str, path: Path, model: str | None, wikidata_endpoint: str | None, limit: int | None,
-             min_confidence: float | None, fmt: str, show_errors: bool) -> None:
+@click.pass_context
+def eval_cmd(ctx: click.Context, dataset: str, path: Path, model: str | None, wikidata_endpoint: str | None,
+             limit: int | None, min_confidence: float | None, fmt: str, show_errors: bool) -> None:
     """Score kg on public gold data.
 
     \b
@@ -384,9 +378,10 @@ def eval_cmd(dataset: str, path: Path, model: str | None, wikidata_endpoint: str
     ucdp     PATH is a UCDP GED CSV: place, event and actor recall on the headlines
              that name their place.
     """
+    from kg.console.progress import progress_bar
     from kg.evaluate import evaluate
 
-    with _errors():
+    with _errors(), progress_bar(f"Scoring {dataset}", quiet=ctx.obj["quiet"]):
         text, errors = evaluate(dataset, path, model=model, wikidata_endpoint=wikidata_endpoint, limit=limit,
                                 min_confidence=min_confidence, fmt=fmt)
     click.echo(text)
@@ -419,7 +414,8 @@ def queries_cmd() -> None:
 
 @cli.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-def validate_cmd(files: tuple[Path, ...]) -> None:
+@click.pass_context
+def validate_cmd(ctx: click.Context, files: tuple[Path, ...]) -> None:
     """Check RDF files against the SHACL shapes of the kg ontology.
 
     Every file is checked: violations go to stdout, one line each; each file that fails gets one
@@ -442,10 +438,11 @@ def validate_cmd(files: tuple[Path, ...]) -> None:
         if problems:
             click.echo(f"Error: {path}: {counted(len(problems), 'violation')} - see the lines above", err=True)
             failed += 1
+    if not ctx.obj["quiet"]:
+        click.echo(f"{len(files) - failed} of {counted(len(files), 'file')} conform" if failed else
+                   f"{counted(len(files), 'file')} conform{'s' if len(files) == 1 else ''}", err=True)
     if failed:
-        click.echo(f"{len(files) - failed} of {counted(len(files), 'file')} conform", err=True)
         sys.exit(1)
-    click.echo(f"{counted(len(files), 'file')} conform{'s' if len(files) == 1 else ''}", err=True)
 
 
 @cli.command("serve")

@@ -57,6 +57,13 @@ def exit_after(interrupt: KeyboardInterrupt) -> NoReturn:
     sys.exit(code)
 
 
+def reader_gone() -> NoReturn:
+    """End kg when the reader of its output went away (``kg query … | head``): exit 1, with no traceback now
+    or at exit, as the Python documentation on SIGPIPE advises."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(1)
+
+
 def install() -> None:
     """Handle SIGINT and SIGTERM in this process (and its workers), unless someone chose otherwise."""
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:

@@ -83,4 +83,4 @@ def counted(number: int, noun: str, plural: str | None = None) -> str:
     >>> counted(1, "file"), counted(2, "file"), counted(0, "entity", "entities")
     ('1 file', '2 files', '0 entities')
     """
-    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import pty
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -97,6 +98,11 @@ def test_kg_load_draws_progress_on_a_terminal_and_nothing_when_piped(nquads: Pat
     code, drawn = on_terminal("load", nquads, "--store", tmp_path / "tty-store", cwd=tmp_path)
     assert code == 0, drawn
     assert "Loading" in drawn and "graphs/s" in drawn, drawn
+    code, drawn = on_terminal("link", "--store", tmp_path / "tty-store", "--offline", cwd=tmp_path)
+    assert code == 0, drawn
+    assert "Linking" in drawn and re.search(r"(\d+)/\1", drawn), drawn  # all the entities looked at
+    code, drawn = on_terminal("link", "--store", tmp_path / "tty-store", "--offline", "-q", cwd=tmp_path)
+    assert (code, drawn) == (0, "")
     piped = kg("load", nquads, "--store", tmp_path / "piped-store", cwd=tmp_path)
     assert piped.returncode == 0, piped.stderr
     assert piped.stderr.splitlines() == [next(line for line in piped.stderr.splitlines() if "2 new" in line)]
@@ -188,6 +194,8 @@ def test_validate_counts_one_file_as_one_file(nquads: Path, tmp_path: Path) -> N
     assert one.stderr == "1 file conforms\n"
     two = run("validate", nquads, tmp_path / "missing.nq")
     assert two.stderr.splitlines()[-1] == "1 of 2 files conform"
+    quiet = run("validate", nquads, tmp_path / "missing.nq", "-q")
+    assert quiet.exit_code == 1 and quiet.stderr.splitlines() == [two.stderr.splitlines()[0]]  # the error only
 
 
 # --- help that teaches -------------------------------------------------------------------------------------

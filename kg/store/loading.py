@@ -44,7 +44,8 @@ class LoadReport:
         them (None: not read), as one problem line that says how to resume."""
         self.not_loaded = not_loaded + (rest or 0)
         unread = "" if rest is not None else ", and the rest of the input not read"
-        self.problems.append(f"{error}; {self.new + self.replaced + self.unchanged} graphs loaded, "
+        loaded = counted(self.new + self.replaced + self.unchanged, "graph")
+        self.problems.append(f"{error}; {loaded} loaded, "
                              f"{self.not_loaded} not loaded{unread} - once that is fixed, re-run the same command "
                              "to load the rest")
 
@@ -62,7 +63,7 @@ class LoadReport:
                 + (f"{counted(self.looked_at, 'entity', 'entities')} looked at, {self.linked} linked, "
                    if self.looked_at is not None else "")
                 + (f"{self.not_loaded} not loaded, " if self.not_loaded else "")
-                + f"{self.failed} failed; {self.triples} triples written in {seconds:.1f} s{rate}")
+                + f"{self.failed} failed; {counted(self.triples, 'triple')} written in {seconds:.1f} s{rate}")
 
 
 def open_target(store: str | Path | None = None, endpoint: str | None = None, *, update_endpoint: str | None = None,
@@ -253,7 +254,7 @@ def graphs_in_files(paths: Iterable[str | Path], report: LoadReport, *,
         except KgError as exc:
             report.problems.append(str(exc))
         if outside:
-            report.problems.append(f"{name}: {outside} triples outside any named graph were not loaded - load TriG "
+            report.problems.append(f"{name}: {counted(outside, 'triple')} outside any named graph left out - load TriG "
                                    "or N-Quads ('kg extract --format trig' or '-o out.nq')")
 
 

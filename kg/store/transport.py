@@ -23,6 +23,7 @@ from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
 from kg.errors import EndpointError, EndpointUnavailable
+from kg.names import counted
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -134,12 +135,12 @@ def retry(name: str, what: str, call: Callable[[], T], *, retries: int, timeout:
             else:
                 error = exc
                 if attempt == retries:
-                    raise EndpointUnavailable(f"{name}: {what} failed: no connection after {attempt + 1} "
-                                              f"tries ({short(reason(exc))}) - is the server up?") from exc
+                    raise EndpointUnavailable(f"{name}: {what} failed: no connection after "
+                                              f"{counted(attempt + 1, 'try', 'tries')} ({short(reason(exc))}) - is the server up?") from exc
         if isinstance(error, HttpStatus):
             wait = _status_wait(name, what, error, delay)
         if attempt == retries:
-            raise EndpointError(f"{name}: {what} failed after {attempt + 1} tries ({short(error)}) - "
+            raise EndpointError(f"{name}: {what} failed after {counted(attempt + 1, 'try', 'tries')} ({short(error)}) - "
                                 "is the server up?") from None
         shown = short(error) if isinstance(error, (HttpStatus, EndPointInternalError)) else reason(error)
         log.warning("%s: %s failed (%s); retrying in %g s", name, what, shown, wait)
