@@ -5,6 +5,7 @@ headers and can answer 429, 500 or a canned WDQS result instead."""
 from __future__ import annotations
 
 import http.server
+import logging
 import re
 import sqlite3
 import threading
@@ -233,8 +234,10 @@ def test_unreadable_cache_entry_is_refetched(tmp_path: Path) -> None:
         assert len(stub.requests) == 2  # the answer fetched again was cached again
 
 
-def test_a_cache_folder_that_cannot_be_made_costs_only_the_cache(tmp_path: Path,
-                                                                 caplog: pytest.LogCaptureFixture) -> None:
+def test_a_cache_folder_that_cannot_be_made_costs_only_the_cache(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # import-linter, run in-process by tests/test_layout.py, disables the loggers that existed before it
+    monkeypatch.setattr(logging.getLogger("kg.link.wikidata"), "disabled", False)
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
     with Stub(default=(200, JSON_HEADERS, CANNED)) as stub:
