@@ -153,7 +153,9 @@ def _drain(articles: Iterable[object], label: str, ctx: click.Context) -> None:
     from kg.console.progress import tracked
     from kg.read.sources import count_articles
 
-    total = count_articles(ctx.params["inputs"], ctx.params["input_format"])
+    def total() -> int | None:
+        return count_articles(ctx.params["inputs"], ctx.params["input_format"])
+
     for _ in tracked(articles, label, total=total, quiet=ctx.obj["quiet"]):
         pass
 

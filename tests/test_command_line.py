@@ -8,6 +8,7 @@ import io
 import os
 import pty
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -120,10 +121,15 @@ def test_quiet_after_the_command_is_quiet(tmp_path: Path) -> None:
 
 
 def test_verbose_names_the_model_each_file_and_the_store(nquads: Path, tmp_path: Path) -> None:
-    extract = kg("extract", ONE_ARTICLE, "--date", DATELINE, "--no-link", "-o", tmp_path / "out.nq", "-v")
+    folder = tmp_path / "news"
+    folder.mkdir()
+    shutil.copy(ONE_ARTICLE, folder / "a.txt")
+    (folder / "notes.csv").write_text("a,b\n", encoding="utf-8")
+    extract = kg("extract", folder, "--date", DATELINE, "--no-link", "-o", tmp_path / "out.nq", "-v")
     assert extract.returncode == 0, extract.stderr
     assert "kg: spaCy pipeline en_core_web_sm" in extract.stderr and " 3.8.0 loaded in " in extract.stderr
-    assert f"kg: {ONE_ARTICLE}: 1 article read" in extract.stderr
+    assert f"kg: {folder / 'a.txt'}: 1 article read" in extract.stderr
+    assert f"kg: {folder}: left alone, not article files: notes.csv" in extract.stderr
     load = kg("load", nquads, "--store", tmp_path / "store", "-v")
     assert load.returncode == 0, load.stderr
     assert f"kg: store {tmp_path / 'store'} (" in load.stderr and "MB on disk), opened to write" in load.stderr
@@ -168,11 +174,11 @@ def test_a_file_of_another_kind_given_by_name_is_refused(tmp_path: Path) -> None
     assert "1 article, " in result.stderr  # the good file is still extracted
     as_text = run("extract", tmp_path / "notes.md", "--input-format", "text", "--no-link", "-o", tmp_path / "n.nq")
     assert as_text.exit_code == 0, as_text.stderr
-    shutil_dir = tmp_path / "folder"
-    shutil_dir.mkdir()
-    (shutil_dir / "table.csv").write_text("a,b\n", encoding="utf-8")
-    (shutil_dir / "a.txt").write_text(ONE_ARTICLE.read_text(encoding="utf-8"), encoding="utf-8")
-    folder = run("extract", shutil_dir, "--date", DATELINE, "--no-link", "-o", tmp_path / "f.nq")
+    folder_dir = tmp_path / "folder"
+    folder_dir.mkdir()
+    (folder_dir / "table.csv").write_text("a,b\n", encoding="utf-8")
+    (folder_dir / "a.txt").write_text(ONE_ARTICLE.read_text(encoding="utf-8"), encoding="utf-8")
+    folder = run("extract", folder_dir, "--date", DATELINE, "--no-link", "-o", tmp_path / "f.nq")
     assert folder.exit_code == 0 and "Error" not in folder.stderr, folder.stderr  # a folder skips other files
 
 

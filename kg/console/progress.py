@@ -47,10 +47,11 @@ def stderr_console() -> Console:
 
 
 @contextmanager
-def progress_bar(label: str, *, total: int | None = None, unit: str = "articles", quiet: bool = False,
-                 console: Console | None = None) -> Iterator[Update]:
+def progress_bar(label: str, *, total: int | Callable[[], int | None] | None = None, unit: str = "articles",
+                 quiet: bool = False, console: Console | None = None) -> Iterator[Update]:
     """A bar while the block runs; yields ``update(advance=1, total=None)`` to count done items (and to set
-    the total once known). Without a total the bar has no end, but still counts and gives the rate.
+    the total once known). Without a total the bar has no end, but still counts and gives the rate. A
+    callable ``total`` is called only when the bar is drawn (counting costs a pass over the input).
 
     >>> with progress_bar("Loading", quiet=True) as update:
     ...     update(2, total=5)
@@ -62,7 +63,7 @@ def progress_bar(label: str, *, total: int | None = None, unit: str = "articles"
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(unit),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
     with Progress(*columns, console=console, redirect_stdout=False, redirect_stderr=False) as progress:
-        task = progress.add_task(label, total=total)
+        task = progress.add_task(label, total=total() if callable(total) else total)
 
         def update(advance: int = 1, total: int | None = None) -> None:
             if total is not None:
@@ -72,7 +73,8 @@ def progress_bar(label: str, *, total: int | None = None, unit: str = "articles"
         yield update
 
 
-def tracked(items: Iterable[T], label: str, *, total: int | None = None, unit: str = "articles",
+def tracked(items: Iterable[T], label: str, *, total: int | Callable[[], int | None] | None = None,
+            unit: str = "articles",
             quiet: bool = False, console: Console | None = None) -> Iterator[T]:
     """``items``, counted on a bar as each one comes (see :func:`progress_bar`)."""
     with progress_bar(label, total=total, unit=unit, quiet=quiet, console=console) as update:

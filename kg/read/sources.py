@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -122,6 +123,8 @@ def _walk(root: Path, on_error: OnError) -> list[Path]:
         # a link back up the tree would otherwise be walked forever
         subfolders[:] = sorted(d for d in subfolders if os.path.realpath(os.path.join(folder, d)) not in visited)
         found.extend(Path(folder, name) for name in files if Path(name).suffix.lower() in SUFFIXES)
+        if others := sorted(name for name in files if Path(name).suffix.lower() not in SUFFIXES):
+            logging.getLogger(__name__).info("%s: left alone, not article files: %s", folder, ", ".join(others))
     return sorted(found)
 
 
