@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import os
-import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -15,10 +12,9 @@ from typing import Any
 import click
 
 from kg import __version__, interrupts
+from kg.console.talk import configure
 from kg.errors import KgError
 from kg.interrupts import Terminated
-
-log = logging.getLogger("kg")
 
 
 @contextmanager
@@ -29,20 +25,10 @@ def _errors() -> Iterator[None]:
     except KgError as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt as exc:
-        terminated = isinstance(exc, Terminated)
-        click.echo("Interrupted by SIGTERM." if terminated else "Interrupted.", err=True)
-        code = 128 + signal.SIGTERM if terminated else 130
-        if interrupts.stopped_workers():
-            # the queues that fed the stopped workers would wait at exit, for ever, to hand them the rest
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(code)
-        sys.exit(code)
+        click.echo("Interrupted by SIGTERM." if isinstance(exc, Terminated) else "Interrupted.", err=True)
+        interrupts.exit_after(exc)
     except BrokenPipeError:
-        # the reader went away ('kg query … | head'): no traceback, and none at exit either, as the
-        # Python documentation on SIGPIPE advises
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+        interrupts.reader_gone()
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -67,17 +53,38 @@ def _base(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
         raise click.BadParameter(str(exc)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _talk(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    """-q / -v, before the command or after it: the last word on how much kg says goes to ``ctx.obj``."""
+    talk = ctx.obj if isinstance(ctx.obj, dict) else ctx.ensure_object(dict)
+    if value:
+        talk[str(param.name)] = value
+    configure(quiet=talk.setdefault("quiet", False), verbose=talk.setdefault("verbose", 0))
+
+
+def _talk_options() -> list[click.Parameter]:
+    return [click.Option(["--quiet", "-q"], is_flag=True, expose_value=False, callback=_talk,
+                         help="Print nothing but data and errors."),
+            click.Option(["--verbose", "-v"], count=True, expose_value=False, callback=_talk,
+                         help="Say more on stderr: model, files, store, timings (-vv for debug).")]
+
+
+class _Shell(click.Group):
+    """kg's group: every command also takes -q / -v and ends its help with examples."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        from kg.console.examples import epilog
+
+        cmd.params.extend(_talk_options())
+        cmd.epilog = cmd.epilog or epilog(name or str(cmd.name))
+        super().add_command(cmd, name)
+
+
+@click.group(cls=_Shell, context_settings={"help_option_names": ["-h", "--help"]}, params=_talk_options(),
+             epilog="\b\nExample: kg extract examples/ --date 2025-02-20 -o out.trig\n"
+                    "Shell completion: eval \"$(_KG_COMPLETE=bash_source kg)\" (zsh_source, fish_source)")
 @click.version_option(__version__, prog_name="kg")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but data and errors.")
-@click.option("--verbose", "-v", count=True, help="Say more on stderr (-vv for debug).")
-@click.pass_context
-def cli(ctx: click.Context, quiet: bool, verbose: int) -> None:
+def cli() -> None:
     """Turn news articles into a knowledge graph and query it."""
-    ctx.obj = {"quiet": quiet}
-    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else
-                                           logging.WARNING)
-    logging.basicConfig(level=level, format="kg: %(message)s", stream=sys.stderr)
 
 
 def _extraction_options(func: Callable[..., None]) -> Callable[..., None]:
@@ -125,7 +132,7 @@ def extract_cmd(ctx: click.Context, inputs: tuple[str, ...], output: str, fmt: s
     from kg.pipeline import Report, extract_file
 
     if cluster:
-        return _finish(_on_cluster(ctx, "extract_on_cluster", inputs, output), ctx.obj["quiet"], output)
+        return _report(_on_cluster(ctx, "extract_on_cluster", inputs, output), ctx.obj["quiet"], output)
     if output != "-" and Path(output).is_dir():
         from kg.rdf.files import directory_message
 
@@ -137,45 +144,32 @@ def extract_cmd(ctx: click.Context, inputs: tuple[str, ...], output: str, fmt: s
         articles = extract_file(inputs, output, fmt=fmt, model=model, date=date, base=base, jobs=jobs,
                                 linker=linker, report=report, min_confidence=min_confidence,
                                 input_format=input_format)
-        _drain(articles, "Extracting", quiet)
-    _finish(report, quiet, output)
+        _drain(articles, "Extracting", ctx)
+    _report(report, quiet, output)
 
 
-def _drain(articles: Iterable[Any], label: str, quiet: bool) -> None:
-    """Run ``articles`` to the end with a bar of the articles done (on a terminal, unless ``quiet``)."""
-    with click.progressbar(articles, label=label, file=sys.stderr, show_pos=True, hidden=quiet or not sys.stderr.isatty(),
-                           item_show_func=lambda a: a.id if a else None) as bar:
-        for _ in bar:
-            pass
+def _drain(articles: Iterable[object], label: str, ctx: click.Context) -> None:
+    """Run ``articles`` to the end with a bar of the articles done (on a terminal, unless quiet)."""
+    from kg.console.progress import tracked
+    from kg.read.sources import count_articles
+
+    def total() -> int | None:
+        return count_articles(ctx.params["inputs"], ctx.params["input_format"])
+
+    for _ in tracked(articles, label, total=total, quiet=ctx.obj["quiet"]):
+        pass
 
 
 def _on_cluster(ctx: click.Context, run: str, *args: object, **kwargs: object) -> object:
     """``kg.scale.run.<run>`` with the command's options, and a bar of the shards done."""
+    from kg.console.progress import progress_bar
     from kg.scale import run as scale
 
     p, names = ctx.params, ("model", "date", "base", "input_format", "offline", "wikidata_endpoint", "min_confidence")
-    with _errors(), click.progressbar(length=1, label="Shards", file=sys.stderr, show_pos=True,
-                                      hidden=ctx.obj["quiet"] or not sys.stderr.isatty()) as bar:
-        def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(1)
-
-        return getattr(scale, run)(*args, p["cluster"], link=not p["no_link"], workers=p["jobs"], progress=progress,
+    with _errors(), progress_bar("Shards", unit="shards", quiet=ctx.obj["quiet"]) as update:
+        return getattr(scale, run)(*args, p["cluster"], link=not p["no_link"], workers=p["jobs"],
+                                   progress=lambda done, total: update(1, total=total),
                                    shard_lines=p["shard_lines"], **{name: p[name] for name in names}, **kwargs)
-
-
-def _finish(report: object, quiet: bool, output: str) -> None:
-    from kg.pipeline import Report
-
-    assert isinstance(report, Report)
-    for problem in report.problems:
-        click.echo(f"Error: {problem}", err=True)
-    if not quiet:
-        where = "stdout" if output == "-" else output
-        click.echo(f"{report.articles} articles, {report.triples} triples written to {where}; "
-                   f"{report.failed} failed", err=True)
-    if report.failed:
-        sys.exit(1)
 
 
 def _store_options(func: Callable[..., None]) -> Callable[..., None]:
@@ -276,7 +270,7 @@ def ingest_cmd(ctx: click.Context, inputs: tuple[str, ...], store: str | None, e
             linker = None if no_link else default_linker(wikidata_endpoint, offline=offline)
             articles = ingest(inputs, target, model=model, date=date, base=base, jobs=jobs, linker=linker,
                               report=report, min_confidence=min_confidence, input_format=input_format)
-            _drain(articles, "Ingesting", quiet)
+            _drain(articles, "Ingesting", ctx)
         finally:
             target.close()
     _report(report, quiet, target.name)
@@ -294,13 +288,14 @@ def load_cmd(ctx: click.Context, files: tuple[Path, ...], store: str | None, end
 
     '-' reads stdin as it comes; a directory stands for its *.nq and *.trig files, in name order.
     """
+    from kg.console.progress import progress_bar
     from kg.store.loading import LoadReport, load_files, open_target
 
     report = LoadReport()
-    with _errors():
+    with _errors(), progress_bar("Loading", unit="graphs", quiet=ctx.obj["quiet"]) as update:
         target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store)
         try:
-            load_files(target, files, report, stdin_format=fmt)
+            load_files(target, files, report, stdin_format=fmt, on_graph=update)
         finally:
             target.close()
     _report(report, ctx.obj["quiet"], target.name)
@@ -354,16 +349,18 @@ def reindex_cmd(ctx: click.Context, store: str | None, endpoint: str | None, upd
 def link_cmd(ctx: click.Context, store: str | None, endpoint: str | None, update_endpoint: str | None,
              graph_store: str | None, wikidata_endpoint: str | None, offline: bool) -> None:
     """Link the loaded entities that have no Wikidata link yet (e.g. after adding an endpoint)."""
+    from kg.console.progress import progress_bar
     from kg.link.sources import default_linker
     from kg.pipeline import relink
     from kg.store.loading import LoadReport, open_target
 
     report = LoadReport()
-    with _errors():
+    with _errors(), progress_bar("Linking", unit="entities", quiet=ctx.obj["quiet"]) as update:
         target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
                              create=False)
         try:
             relink(target, default_linker(wikidata_endpoint, offline=offline), report)
+            update(report.looked_at or 0, total=report.looked_at or 0)
         finally:
             target.close()
     _report(report, ctx.obj["quiet"], target.name)
@@ -379,8 +376,9 @@ def link_cmd(ctx: click.Context, store: str | None, endpoint: str | None, update
 @_min_confidence("re3d: score only predictions with at least this confidence.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--show-errors", is_flag=True, help="List the wrong links, mentions, relations or misses.")
-def eval_cmd(dataset: str, path: Path, model: str | None, wikidata_endpoint: str | None, limit: int | None,
-             min_confidence: float | None, fmt: str, show_errors: bool) -> None:
+@click.pass_context
+def eval_cmd(ctx: click.Context, dataset: str, path: Path, model: str | None, wikidata_endpoint: str | None,
+             limit: int | None, min_confidence: float | None, fmt: str, show_errors: bool) -> None:
     """Score kg on public gold data.
 
     \b
@@ -391,9 +389,10 @@ def eval_cmd(dataset: str, path: Path, model: str | None, wikidata_endpoint: str
     ucdp     PATH is a UCDP GED CSV: place, event and actor recall on the headlines
              that name their place.
     """
+    from kg.console.progress import progress_bar
     from kg.evaluate import evaluate
 
-    with _errors():
+    with _errors(), progress_bar(f"Scoring {dataset}", quiet=ctx.obj["quiet"]):
         text, errors = evaluate(dataset, path, model=model, wikidata_endpoint=wikidata_endpoint, limit=limit,
                                 min_confidence=min_confidence, fmt=fmt)
     click.echo(text)
@@ -402,14 +401,13 @@ def eval_cmd(dataset: str, path: Path, model: str | None, wikidata_endpoint: str
             click.echo(f"  {line}")
 
 
-def _report(report: object, quiet: bool, target: str) -> None:
-    from kg.store.loading import LoadReport
-
-    assert isinstance(report, LoadReport)
+def _report(report: Any, quiet: bool, where: str) -> None:
+    """A run's problems, one ``Error:`` line each, and its one-line summary (a pipeline ``Report`` or a
+    ``LoadReport``); exit 1 if anything failed."""
     for problem in report.problems:
         click.echo(f"Error: {problem}", err=True)
     if not quiet:
-        click.echo(report.summary(target), err=True)
+        click.echo(report.summary(where), err=True)
     if report.failed:
         sys.exit(1)
 
@@ -433,12 +431,14 @@ def queries_cmd(name: str | None) -> None:
 
 @cli.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-def validate_cmd(files: tuple[Path, ...]) -> None:
+@click.pass_context
+def validate_cmd(ctx: click.Context, files: tuple[Path, ...]) -> None:
     """Check RDF files against the SHACL shapes of the kg ontology.
 
     Every file is checked: violations go to stdout, one line each; each file that fails gets one
     Error line.
     """
+    from kg.names import counted
     from kg.rdf.shapes import validate_file
 
     failed = 0
@@ -453,13 +453,13 @@ def validate_cmd(files: tuple[Path, ...]) -> None:
         for line in problems:
             click.echo(line)
         if problems:
-            click.echo(f"Error: {path}: {len(problems)} violation{'s' if len(problems) > 1 else ''} - "
-                       "see the lines above", err=True)
+            click.echo(f"Error: {path}: {counted(len(problems), 'violation')} - see the lines above", err=True)
             failed += 1
+    if not ctx.obj["quiet"]:
+        click.echo(f"{len(files) - failed} of {counted(len(files), 'file')} conform" if failed else
+                   f"{counted(len(files), 'file')} conform{'s' if len(files) == 1 else ''}", err=True)
     if failed:
-        click.echo(f"{len(files) - failed} of {len(files)} files conform", err=True)
         sys.exit(1)
-    click.echo(f"{len(files)} files conform", err=True)
 
 
 @cli.command("serve")

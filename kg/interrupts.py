@@ -5,8 +5,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import warnings
 from collections.abc import Callable
+from typing import NoReturn
 
 _stopped_workers = False  # set when an interrupt stopped the workers of --jobs
 
@@ -42,6 +44,24 @@ def stopped_workers() -> bool:
     """True when an interrupt stopped the workers of ``--jobs``: the process must then end with
     ``os._exit``, as the queues that fed them would wait at exit, for ever, to hand them the rest."""
     return _stopped_workers
+
+
+def exit_after(interrupt: KeyboardInterrupt) -> NoReturn:
+    """End kg after ``interrupt``, as the shell expects: 130 for Ctrl+C, 143 (128 + 15) for SIGTERM."""
+    code = 128 + signal.SIGTERM if isinstance(interrupt, Terminated) else 130
+    if _stopped_workers:
+        # the queues that fed the stopped workers would wait at exit, for ever, to hand them the rest
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def reader_gone() -> NoReturn:
+    """End kg when the reader of its output went away (``kg query … | head``): exit 1, with no traceback now
+    or at exit, as the Python documentation on SIGPIPE advises."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(1)
 
 
 def install() -> None:

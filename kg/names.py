@@ -1,4 +1,4 @@
-"""Name normalisation: the key a name is identified by, and IRI-safe slugs of it."""
+"""Name normalisation: the key a name is identified by, IRI-safe slugs of it, and counted nouns for messages."""
 
 from __future__ import annotations
 
@@ -75,3 +75,12 @@ def slug(key: str) -> str:
     if readable and readable == whole and key.isascii():
         return readable
     return (readable + "-" if readable else "h") + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """``number`` and ``noun``, plural unless one: the one way kg's messages count things.
+
+    >>> counted(1, "file"), counted(2, "file"), counted(0, "entity", "entities")
+    ('1 file', '2 files', '0 entities')
+    """
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +16,8 @@ from kg.errors import InputError
 from kg.extract.from_doc import extract
 from kg.link.linker import Linker
 from kg.model import Article
-from kg.nlp.load import load_pipeline
+from kg.names import counted
+from kg.nlp.load import load_pipeline, model_name
 from kg.rdf.files import RdfWriter, format_for
 from kg.rdf.mapping import to_quads
 from kg.rdf.namespaces import Minter, check_base
@@ -24,6 +27,8 @@ from kg.store.loading import LoadReport, load_graphs
 
 if TYPE_CHECKING:
     from spacy.language import Language
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -38,6 +43,16 @@ class Report:
     def failed(self) -> int:
         """Number of problems (bad files, bad records, articles that could not be extracted)."""
         return len(self.problems)
+
+    def summary(self, output: str | Path) -> str:
+        """One line for stderr.
+
+        >>> Report(articles=1, triples=2).summary("-")
+        '1 article, 2 triples written to stdout; 0 failed'
+        """
+        where = "stdout" if str(output) == "-" else output
+        return f"{counted(self.articles, 'article')}, {counted(self.triples, 'triple')} written to {where}; " \
+               f"{self.failed} failed"
 
 
 def extract_file(
@@ -66,9 +81,10 @@ def extract_file(
             be opened (nothing is written then).
     """
     report = report if report is not None else Report()
+    fmt = format_for(output, fmt)
     graphs = article_quads(inputs, model=model, date=date, base=base, jobs=jobs, linker=linker,
                            problems=report.problems, min_confidence=min_confidence, input_format=input_format)
-    with RdfWriter(output, format_for(output, fmt)) as writer:
+    with RdfWriter(output, fmt) as writer:
         for article, _, quads in graphs:
             report.triples += writer.write(quads)
             report.articles += 1
@@ -94,7 +110,10 @@ def article_quads(inputs: Sequence[str | Path], *, model: str | None, date: dt.d
     minter = Minter(check_base(base)) if base else Minter()
     if date is not None:
         check_dateline(date, "--date")
+    started = time.monotonic()
     nlp = load_pipeline(model)
+    log.info("spaCy pipeline %s loaded in %.1f s (%s)", model_name(nlp), time.monotonic() - started,
+             ", ".join(nlp.pipe_names))
     articles = read_articles(inputs, date=date, input_format=input_format,
                              on_error=lambda error: problems.append(str(error)))
     # the checks above run on the call, before a caller opens its output
@@ -190,4 +209,5 @@ def relink(target: Target, linker: Linker, report: LoadReport | None = None) -> 
     for _ in load_graphs(target, [(LINKS_GRAPH, quads)], report):
         pass
     report.linked = len(linked.links)
+    report.looked_at = len(entities)
     return report

@@ -75,8 +75,8 @@ CASES = {
     "blank-file": Case({"good.txt": GOOD_TXT, "blank.jsonl": "  \n\n\t\n"}, ("blank.jsonl", "good.txt"),
                        ("blank.jsonl: no article text in this input - is it empty?",), (GOOD_TXT_BODY,)),
     "binary-file": Case({"good.txt": GOOD_TXT, "photo.png": PNG}, ("photo.png", "good.txt"),
-                        ("photo.png: binary data, not text - give articles as UTF-8 .txt, .jsonl or .html (convert "
-                         "other encodings, e.g. iconv -f latin1 -t utf-8)",), (GOOD_TXT_BODY,)),
+                        ("photo.png: kg does not read .png files - give article files (.htm, .html, .jsonl, .ndjson, "
+                         ".text, .txt), or --input-format text|jsonl|html to read it as one",), (GOOD_TXT_BODY,)),
     "invalid-utf8": Case({"good.jsonl": GOOD_JSONL, "latin.txt": LATIN.encode("latin-1")}, ("latin.txt", "good.jsonl"),
                          ("latin.txt: line 1 and 1 more lines: bytes that are not UTF-8, read as U+FFFD - convert the "
                           "file to UTF-8, e.g. iconv -f latin1 -t utf-8",),

@@ -117,7 +117,7 @@ def test_extract_to_turtle_file(operation_ttl: tuple[Path, Result]) -> None:
     out, result = operation_ttl
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""  # data goes to the file, talk to stderr
-    assert "1 articles" in result.stderr and str(out) in result.stderr and "0 failed" in result.stderr
+    assert "1 article, " in result.stderr and str(out) in result.stderr and "0 failed" in result.stderr
     graph = Graph().parse(out, format="turtle")
     assert len(graph) > 50
     articles = set(graph.subjects(RDF.type, NEWS_ARTICLE))

@@ -38,7 +38,7 @@ def help_commands() -> set[str]:
     """The command names ``kg --help`` lists."""
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0, result.output
-    listing = result.output.split("\nCommands:\n", 1)[1]
+    listing = result.output.split("\nCommands:\n", 1)[1].split("\n\n", 1)[0]
     return {line.split()[0] for line in listing.splitlines() if line.startswith("  ") and line.split()}
 
 

@@ -228,7 +228,7 @@ def test_stream_keeps_order_and_reports_failures(nlp: Language) -> None:
 
 
 def test_missing_model_is_a_clear_error() -> None:
-    with pytest.raises(ModelError, match="is not installed - run: pip install"):
+    with pytest.raises(ModelError, match="is not installed - run: python -m spacy download no_such_pipeline_xx"):
         load_pipeline("no_such_pipeline_xx")
 
 

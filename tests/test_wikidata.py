@@ -5,8 +5,9 @@ headers and can answer 429, 500 or a canned WDQS result instead."""
 from __future__ import annotations
 
 import http.server
-import json
+import logging
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -91,6 +92,13 @@ class Stub:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def cached(folder: Path) -> int:
+    """How many answers the cache in ``folder`` holds."""
+    with sqlite3.connect(folder / "responses.sqlite") as db:
+        (count,) = db.execute("SELECT COUNT(*) FROM responses").fetchone()
+    return int(count)
 
 
 @pytest.fixture(scope="module")
@@ -198,7 +206,7 @@ def test_cache_answers_when_the_server_is_gone(tmp_path: Path) -> None:
         load_fixture(server)
         source = WikidataSource(server.query_url, cache, retries=0)
         first = source.candidates(names)
-        assert len(list(cache.glob("*.json"))) == 1
+        assert cached(cache) == 1
         server.stop()
         assert not server.running
         assert WikidataSource(server.query_url, cache, retries=0).candidates(list(reversed(names))) == first
@@ -217,13 +225,35 @@ def test_cache_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_unreadable_cache_entry_is_refetched(tmp_path: Path) -> None:
     with Stub(default=(200, JSON_HEADERS, CANNED)) as stub:
-        source = WikidataSource(stub.url, tmp_path)
-        source.candidates(["ISIS"])
-        (entry,) = tmp_path.glob("*.json")
-        entry.write_text("{ truncated")
-        assert source.candidates(["ISIS"])["ISIS"][0].qid == "Q2429253"
+        WikidataSource(stub.url, tmp_path).candidates(["ISIS"])
+        with sqlite3.connect(tmp_path / "responses.sqlite") as db:
+            assert db.execute("UPDATE responses SET value = ?", (b"{ truncated",)).rowcount == 1
+        assert WikidataSource(stub.url, tmp_path).candidates(["ISIS"])["ISIS"][0].qid == "Q2429253"
         assert len(stub.requests) == 2
-        assert json.loads(entry.read_text())["endpoint"] == stub.url
+        assert WikidataSource(stub.url, tmp_path).candidates(["ISIS"])["ISIS"][0].qid == "Q2429253"
+        assert len(stub.requests) == 2  # the answer fetched again was cached again
+
+
+def test_a_cache_folder_that_cannot_be_made_costs_only_the_cache(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # import-linter, run in-process by tests/test_layout.py, disables the loggers that existed before it
+    monkeypatch.setattr(logging.getLogger("kg.link.wikidata"), "disabled", False)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    with Stub(default=(200, JSON_HEADERS, CANNED)) as stub:
+        assert WikidataSource(stub.url, blocked / "cache").candidates(["ISIS"])["ISIS"][0].qid == "Q2429253"
+    assert [r.getMessage().split(" (")[0] for r in caplog.records] == [
+        f"cannot write the Wikidata cache in {blocked / 'cache'}"]
+
+
+def test_an_answer_that_is_not_results_is_not_cached(tmp_path: Path) -> None:
+    with Stub(script=[(200, {"Content-Type": "text/html"}, b"<html>busy</html>")],
+              default=(200, JSON_HEADERS, CANNED)) as stub:
+        with pytest.raises(EndpointError, match="not SPARQL JSON results"):
+            WikidataSource(stub.url, tmp_path).candidates(["ISIS"])
+        assert cached(tmp_path) == 0
+        assert WikidataSource(stub.url, tmp_path).candidates(["ISIS"])["ISIS"][0].qid == "Q2429253"
+    assert len(stub.requests) == 2 and cached(tmp_path) == 1
 
 
 # --- HTTP behaviour ----------------------------------------------------------------------------------------
@@ -266,7 +296,7 @@ def test_persistent_500_fails_after_retries(tmp_path: Path) -> None:
     assert len(stub.requests) == 3
     message = str(raised.value)
     assert "\n" not in message and stub.url in message and "3 tries" in message and "batch_size" in message
-    assert not list(tmp_path.glob("*.json"))  # failures are not cached
+    assert cached(tmp_path) == 0  # failures are not cached
 
 
 def test_bad_request_is_not_retried(tmp_path: Path) -> None:

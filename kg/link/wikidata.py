@@ -8,39 +8,33 @@ Each candidate carries its English label, description, sitelink count, coordinat
 country (``wdt:P17``) and coarse kinds, computed from the classes its ``wdt:P31/wdt:P279*`` chain
 reaches (:data:`KIND_CLASSES`). Disambiguation pages and categories are never candidates.
 
-Every batch is one POST; the JSON answer is cached on disk per (endpoint, query), so a second run
-needs no network. 429 and 503 answers are retried after their ``Retry-After`` (capped), other 5xx
-answers, timeouts and connection errors with exponential backoff. Failures become one-line
+Every batch is one POST; the JSON answer is cached on disk per (endpoint, query) by requests-cache (SQLite,
+``responses.sqlite`` in the cache folder), so a second run needs no network. Retries are urllib3's (``Retry`` through a requests ``HTTPAdapter``): 429 and 503 answers
+after their ``Retry-After`` (capped), other 5xx answers, timeouts and lost connections with exponential
+backoff. Failures become one-line
 :class:`~kg.errors.EndpointError` messages naming the endpoint and the fix.
 """
 
 from __future__ import annotations
 
 import email.utils
-import hashlib
-import http.client
 import json
 import logging
 import os
 import re
-import tempfile
-import time
-import urllib.error
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from SPARQLWrapper import JSON, POST, URLENCODED, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import (
-    EndPointInternalError,
-    EndPointNotFound,
-    QueryBadFormed,
-    SPARQLWrapperException,
-    Unauthorized,
-    URITooLong,
-)
+import requests
+from requests.adapters import HTTPAdapter
+from requests_cache import NEVER_EXPIRE, CachedSession
+from urllib3 import BaseHTTPResponse
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.util.retry import Retry
 
 from kg import __version__
 from kg.errors import EndpointError
@@ -140,6 +134,7 @@ _POINT = re.compile(r"^\s*(?:<([^>]*)>\s*)?Point\s*\(\s*(\S+)\s+(\S+)\s*\)\s*$",
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 # 429: rate limited; 502-504: gateway or backend busy; 500: WDQS also answers its 60 s timeout so
 _RETRIED_STATUS = frozenset({429, 500, 502, 503, 504})
+_ERRNO = re.compile(r"\[Errno -?\d+\] [^'\")>]*")
 
 
 def default_cache_dir() -> Path:
@@ -229,6 +224,7 @@ class WikidataSource:
         self.retries = retries
         self.backoff = backoff
         self.max_wait = max_wait
+        self._http: requests.Session | None = None
 
     def candidates(self, names: Sequence[str]) -> dict[str, list[Candidate]]:
         """Candidates per name (keys as given; names without candidates are left out).
@@ -247,7 +243,7 @@ class WikidataSource:
             for name in batch:
                 for form in (name, title_case(name)):
                     forms.setdefault(form, set()).add(name)
-            result = self._select(build_query(list(forms)))
+            result = self._fetch(build_query(list(forms)))
             for row in result["results"]["bindings"]:
                 candidate = _candidate(row)
                 if candidate is None:
@@ -264,61 +260,43 @@ class WikidataSource:
                 answer[original] = list(ranked)
         return answer
 
-    # --- one query: cache, then the network ----------------------------------------------------------
+    # --- one query: the cache, then the network ------------------------------------------------------------
 
-    def _cache_path(self, query: str) -> Path:
-        digest = hashlib.sha256(f"{self.endpoint}\n{query}".encode()).hexdigest()
-        return self.cache_dir / f"{digest}.json"
+    def _session(self) -> requests.Session:
+        """One session per source: requests-cache's SQLite cache of the good answers (per endpoint and
+        query, kept until removed), over urllib3's retries: 429 and 503 after their ``Retry-After`` (capped),
+        the other retried statuses, timeouts and lost connections with backoff."""
+        if self._http is None:
+            retries = _Retry(total=self.retries, backoff_factor=self.backoff, backoff_max=self.max_wait,
+                             status_forcelist=_RETRIED_STATUS, allowed_methods=frozenset({"POST"}),
+                             raise_on_status=False)
+            self._http = _cached_session(self.cache_dir)
+            self._http.headers.update({"User-Agent": USER_AGENT, "Accept": "application/sparql-results+json"})
+            for scheme in ("http://", "https://"):
+                self._http.mount(scheme, HTTPAdapter(max_retries=retries))
+        return self._http
 
-    def _select(self, query: str) -> dict[str, Any]:
-        path = self._cache_path(query)
-        cached = self._read_cache(path, query)
-        if cached is not None:
-            return cached
-        result = self._fetch(query)
-        self._write_cache(path, query, result)
-        return result
-
-    def _read_cache(self, path: Path, query: str) -> dict[str, Any] | None:
+    def _fetch(self, query: str) -> dict[str, Any]:
+        tries = f"after {self.retries + 1} tries" if self.retries else "(no retries)"
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:
-            log.warning("ignoring unreadable Wikidata cache file %s (%s)", path, exc)
-            return None
-        if not (isinstance(entry, dict) and entry.get("endpoint") == self.endpoint and entry.get("query") == query
-                and _is_results(entry.get("result"))):
-            return None
-        result: dict[str, Any] = entry["result"]
-        return result
-
-    def _write_cache(self, path: Path, query: str, result: dict[str, Any]) -> None:
-        entry = {"endpoint": self.endpoint, "query": query, "fetched": datetime.now(UTC).isoformat(timespec="seconds"),
-                 "result": result}
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # write then rename, so a concurrent or interrupted run never reads half a file
-            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, suffix=".tmp",
-                                             delete=False) as out:
-                json.dump(entry, out, ensure_ascii=False)
-            os.replace(out.name, path)
-        except OSError as exc:
-            log.warning("cannot write the Wikidata cache in %s (%s); set KG_CACHE_DIR to a writable folder",
-                        path.parent, exc)
-
-    def _post(self, query: str) -> dict[str, Any]:
-        wrapper = SPARQLWrapper(self.endpoint, agent=USER_AGENT)
-        wrapper.setMethod(POST)
-        wrapper.setRequestMethod(URLENCODED)
-        wrapper.setReturnFormat(JSON)
-        wrapper.setTimeout(max(1, round(self.timeout)))
-        wrapper.setQuery(query)
-        response = wrapper.query().response
-        try:
-            body = response.read()
-        finally:
-            response.close()
+            response = self._session().post(self.endpoint, data={"query": query}, timeout=self.timeout)
+        except requests.RequestException as exc:
+            problem = _network_problem(exc, self.timeout)
+            hint = "try again later"
+            if problem.startswith("no answer"):
+                hint = "lower batch_size or raise timeout, or try again later"
+            elif problem.startswith("cannot connect"):
+                hint = f"check the URL and the network (Wikidata's endpoint is {WIKIDATA_SPARQL})"
+            raise EndpointError(f"{self.endpoint}: Wikidata lookup failed {tries} ({problem}) - {hint}") from None
+        with response:
+            status, body = response.status_code, response.text
+        if status in _RETRIED_STATUS:
+            hint = "lower batch_size or raise timeout, or try again later" if "timeout" in body.lower() else \
+                "try again later"
+            raise EndpointError(f"{self.endpoint}: Wikidata lookup failed {tries} (HTTP {status}: {_short(body, 80)}) "
+                                f"- {hint}")
+        if status != 200:
+            raise EndpointError(f"{self.endpoint}: {_refused(status, body)}")
         try:
             data = json.loads(body)
         except ValueError:
@@ -329,52 +307,52 @@ class WikidataSource:
         result: dict[str, Any] = data
         return result
 
-    def _fetch(self, query: str) -> dict[str, Any]:
-        delay = self.backoff
-        problem = ""
-        for attempt in range(self.retries + 1):
-            asked: float | None = None
-            try:
-                return self._post(query)
-            except urllib.error.HTTPError as exc:
-                body = _read_quietly(exc)
-                if exc.code not in _RETRIED_STATUS:
-                    raise EndpointError(f"{self.endpoint}: Wikidata lookup failed (HTTP {exc.code}: {_short(body)}) - "
-                                        f"{_status_hint(exc.code)}") from None
-                problem = f"HTTP {exc.code}" + (f": {_short(body, 80)}" if body.strip() else "")
-                if exc.code in (429, 503):
-                    asked = retry_after(exc.headers.get("Retry-After"), self.max_wait)
-            except EndPointInternalError as exc:  # SPARQLWrapper's name for HTTP 500
-                problem = f"HTTP 500: {_short(_response_text(exc), 80)}"
-            except QueryBadFormed as exc:
-                raise EndpointError(f"{self.endpoint}: the lookup query was refused as malformed "
-                                    f"({_short(_response_text(exc))}) - is this a SPARQL 1.1 endpoint?") from None
-            except EndPointNotFound:
-                raise EndpointError(f"{self.endpoint}: not found (HTTP 404) - give the SPARQL endpoint URL, e.g. "
-                                    f"{WIKIDATA_SPARQL}") from None
-            except Unauthorized:
-                raise EndpointError(f"{self.endpoint}: unauthorised (HTTP 401) - use a public SPARQL endpoint "
-                                    f"such as {WIKIDATA_SPARQL}") from None
-            except URITooLong:
-                raise EndpointError(f"{self.endpoint}: request too long (HTTP 414) - lower batch_size") from None
-            except SPARQLWrapperException as exc:
-                raise EndpointError(f"{self.endpoint}: Wikidata lookup failed ({_short(exc)}) - check the "
-                                    "endpoint URL") from None
-            except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
-                problem = _network_problem(exc, self.timeout)
-            if attempt == self.retries:
-                break
-            pause = asked if asked is not None else min(delay, self.max_wait)
-            log.warning("%s: Wikidata lookup failed (%s); retrying in %.1f s", self.endpoint, problem, pause)
-            time.sleep(pause)
-            delay *= 2
-        hint = "try again later"
-        if "timeout" in problem.lower() or "timed out" in problem.lower():
-            hint = "lower batch_size or raise timeout, or try again later"
-        elif problem.startswith("cannot connect"):
-            hint = f"check the URL and the network (Wikidata's endpoint is {WIKIDATA_SPARQL})"
-        raise EndpointError(f"{self.endpoint}: Wikidata lookup failed after {self.retries + 1} tries ({problem}) - "
-                            f"{hint}")
+
+def _cached_session(folder: Path) -> requests.Session:
+    """A session that keeps SPARQL JSON answers in ``folder/responses.sqlite`` (a plain session, with a
+    warning, when the folder cannot be written)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            raise PermissionError(f"no write permission on {folder}")
+        return CachedSession(str(folder / "responses"), backend="sqlite", serializer="json", expire_after=NEVER_EXPIRE,
+                             allowable_methods=("POST",), allowable_codes=(200,), filter_fn=_holds_results)
+    except (OSError, sqlite3.Error) as exc:
+        log.warning("cannot write the Wikidata cache in %s (%s); set KG_CACHE_DIR to a writable folder", folder, exc)
+        return requests.Session()
+
+
+def _holds_results(response: requests.Response) -> bool:
+    """Only SPARQL JSON results are cached: a busy server's HTML page is asked again next time."""
+    try:
+        return _is_results(response.json())
+    except ValueError:
+        return False
+
+
+class _Retry(Retry):
+    """urllib3's retries, with the wait a server asks for (``Retry-After``) capped at ``backoff_max``."""
+
+    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
+        """Seconds the server asked to wait, at most ``backoff_max`` (None: it did not ask)."""
+        return retry_after(response.headers.get("Retry-After"), self.backoff_max)
+
+
+def _refused(status: int, body: str) -> str:
+    """What an answer that is not worth retrying means, and the fix.
+
+    >>> _refused(404, "")
+    'not found (HTTP 404) - give the SPARQL endpoint URL, e.g. https://query.wikidata.org/sparql'
+    """
+    if status == 400:
+        return f"the lookup query was refused as malformed ({_short(body)}) - is this a SPARQL 1.1 endpoint?"
+    if status == 404:
+        return f"not found (HTTP 404) - give the SPARQL endpoint URL, e.g. {WIKIDATA_SPARQL}"
+    if status == 401:
+        return f"unauthorised (HTTP 401) - use a public SPARQL endpoint such as {WIKIDATA_SPARQL}"
+    if status == 414:
+        return "request too long (HTTP 414) - lower batch_size"
+    return f"Wikidata lookup failed (HTTP {status}: {_short(body)}) - {_status_hint(status)}"
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -428,29 +406,15 @@ def _candidate(row: Mapping[str, Any]) -> Candidate | None:
     )
 
 
-def _read_quietly(error: urllib.error.HTTPError) -> str:
-    """The body of an HTTP error response, then closed (it must not leak its socket)."""
-    try:
-        return error.read().decode("utf-8", "replace")
-    except (OSError, http.client.HTTPException):
-        return ""
-    finally:
-        error.close()
-
-
-def _response_text(error: SPARQLWrapperException) -> str:
-    # SPARQLWrapper appends the response body as a bytes repr after "Response:"
-    text = str(error)
-    return text.split("Response:", 1)[-1].strip() if "Response:" in text else text
-
-
-def _network_problem(error: BaseException, timeout: float) -> str:
-    reason = error.reason if isinstance(error, urllib.error.URLError) else error
-    if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+def _network_problem(error: requests.RequestException, timeout: float) -> str:
+    """A failed connection in a few words: the timeout, or the system's reason for no connection."""
+    cause = error.args[0] if error.args else error
+    reason = getattr(cause, "reason", cause)  # urllib3's MaxRetryError wraps the last failure
+    if (isinstance(error, requests.Timeout) and not isinstance(error, requests.ConnectTimeout)) or \
+            isinstance(reason, ReadTimeoutError):
         return f"no answer within the {timeout:g} s timeout"
-    if isinstance(reason, (ConnectionError, OSError)) and not isinstance(reason, http.client.HTTPException):
-        return f"cannot connect: {_short(getattr(reason, 'strerror', None) or reason, 80)}"
-    return _short(reason, 80)
+    system = _ERRNO.search(str(reason))
+    return f"cannot connect: {_short(system.group(0) if system else reason, 80)}"
 
 
 def _status_hint(status: int) -> str:

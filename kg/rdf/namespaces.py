@@ -59,13 +59,14 @@ _NOT_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f\ud800-\udfff\ufffe\uffff]|
 
 
 def check_base(base: str) -> str:
-    """Return ``base`` if every IRI minted under it is a valid absolute http(s) IRI.
+    """Return ``base`` (ending in ``/`` or ``#``: a ``/`` is added otherwise) if every IRI minted under it is
+    a valid absolute http(s) IRI.
 
     Raises:
         InputError: it is not (the message says which character or part is wrong).
 
-    >>> check_base("https://example.org/news/")
-    'https://example.org/news/'
+    >>> check_base("https://example.org/news/"), check_base("https://example.org/news")
+    ('https://example.org/news/', 'https://example.org/news/')
     """
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -75,7 +76,16 @@ def check_base(base: str) -> str:
     if bad:
         raise InputError(f"base IRI {base!r} has {bad.group()!r}, which an IRI cannot contain - percent-encode it "
                          "or leave it out")
-    return base
+    return with_separator(base)
+
+
+def with_separator(base: str) -> str:
+    """``base`` ending in ``/`` or ``#``, so that ``article/…`` is a path segment of its own.
+
+    >>> with_separator("https://example.org/kg"), with_separator("https://example.org/kg#")
+    ('https://example.org/kg/', 'https://example.org/kg#')
+    """
+    return base if base.endswith(("/", "#")) else base + "/"
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,10 @@ class Minter:
     """
 
     base: str = DEFAULT_BASE
+
+    def __post_init__(self) -> None:
+        # 'https://example.org/kg' would mint 'https://example.org/kgarticle/…'
+        object.__setattr__(self, "base", with_separator(self.base))
 
     def article(self, article_id: str) -> URIRef:
         """The article's IRI, which is also the IRI of its named graph."""

@@ -45,6 +45,7 @@ from typing import Any
 
 from kg.errors import InputError
 from kg.model import Article, Caption
+from kg.names import counted
 from kg.read.sources import (
     HTML_SUFFIXES,
     JSONL_SUFFIXES,
@@ -378,8 +379,12 @@ def read_articles(
     if input_format not in FORMATS:
         raise InputError(f"input format {input_format!r}: not one of {', '.join(FORMATS)}")
     seen = Seen()
-    for path in expand_inputs(inputs, on_error):
-        yield from seen.once(_read_path(path, input_format, date, on_error), on_error)
+    for path in expand_inputs(inputs, on_error, any_suffix=input_format != "auto"):
+        read = 0
+        for article in seen.once(_read_path(path, input_format, date, on_error), on_error):
+            read += 1
+            yield article
+        logging.getLogger(__name__).info("%s: %s read", path or "stdin", counted(read, "article"))
 
 
 def read_jsonl_range(path: Path, start: int, end: int, first_line: int, *, date: dt.date | None = None,

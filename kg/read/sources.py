@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -36,11 +37,14 @@ def _raise(error: InputError) -> None:
     raise error
 
 
-def expand_inputs(inputs: Iterable[str | Path], on_error: OnError = _raise) -> Iterator[Path | None]:
+def expand_inputs(inputs: Iterable[str | Path], on_error: OnError = _raise, *,
+                  any_suffix: bool = False) -> Iterator[Path | None]:
     """Expand inputs: directories recursively (known suffixes, sorted), ``-`` as None (stdin).
 
-    A missing path, an unreadable directory and a file met a second time (given twice, or inside a
-    directory also given) are reported through ``on_error``; the other inputs are still expanded.
+    A missing path, an unreadable directory, a file met a second time (given twice, or inside a
+    directory also given) and, unless ``any_suffix`` (a format was chosen for every input), a file whose
+    suffix is not an article file's (``notes.md``; no suffix reads as text) are reported through
+    ``on_error``; the other inputs are still expanded.
 
     Raises:
         InputError: through the default ``on_error``, for the first such problem.
@@ -57,6 +61,11 @@ def expand_inputs(inputs: Iterable[str | Path], on_error: OnError = _raise) -> I
         if path.is_dir():
             files = _walk(path, on_error)
         elif path.exists():
+            if path.suffix and path.suffix.lower() not in SUFFIXES and not any_suffix:
+                on_error(InputError(f"{path}: kg does not read {path.suffix} files - give article files "
+                                    f"({', '.join(sorted(SUFFIXES))}), or --input-format text|jsonl|html to read "
+                                    "it as one"))
+                continue
             files = [path]
         else:
             on_error(InputError(f"{path}: no such file or directory - check the path"))
@@ -73,6 +82,34 @@ def expand_inputs(inputs: Iterable[str | Path], on_error: OnError = _raise) -> I
             yield file
 
 
+def count_articles(inputs: Iterable[str | Path], input_format: str = "auto") -> int | None:
+    """How many articles ``inputs`` hold, when that is cheap to tell: one per HTML file, one per non-blank
+    line of JSON Lines. None when an input is stdin or plain text (many articles a file, told apart only by
+    reading them). Bad inputs count as nothing here; reading them reports them.
+
+    >>> count_articles(["-"]) is None
+    True
+    """
+    total = 0
+    for path in expand_inputs(inputs, lambda error: None, any_suffix=input_format != "auto"):
+        if path is None:
+            return None
+        kind = input_format if input_format != "auto" else (
+            "jsonl" if path.suffix.lower() in JSONL_SUFFIXES else "html" if path.suffix.lower() in HTML_SUFFIXES
+            else "text")
+        if kind == "text":
+            return None
+        if kind == "html":
+            total += 1
+            continue
+        try:
+            with path.open("rb") as stream:
+                total += sum(1 for line in stream if line.strip())
+        except OSError:
+            continue
+    return total
+
+
 def _walk(root: Path, on_error: OnError) -> list[Path]:
     found: list[Path] = []
     visited: set[str] = set()
@@ -86,6 +123,8 @@ def _walk(root: Path, on_error: OnError) -> list[Path]:
         # a link back up the tree would otherwise be walked forever
         subfolders[:] = sorted(d for d in subfolders if os.path.realpath(os.path.join(folder, d)) not in visited)
         found.extend(Path(folder, name) for name in files if Path(name).suffix.lower() in SUFFIXES)
+        if others := sorted(name for name in files if Path(name).suffix.lower() not in SUFFIXES):
+            logging.getLogger(__name__).info("%s: left alone, not article files: %s", folder, ", ".join(others))
     return sorted(found)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.names import counted
 from kg.read.sources import JSONL_SUFFIXES, Decoded, OnError, expand_inputs
 
 SHARD_LINES = 500
@@ -47,7 +48,7 @@ class Shard:
         if self.end is not None:
             return f"{self.paths[0]}: lines {self.first_line}-{self.last_line}"
         first, *rest = self.paths
-        return f"{first} to {rest[-1]} ({len(self.paths)} files)" if rest else first
+        return f"{first} to {rest[-1]} ({counted(len(self.paths), 'file')})" if rest else first
 
 
 def plan_shards(inputs: Sequence[str | Path], *, shard_lines: int = SHARD_LINES, input_format: str = "auto",
@@ -74,7 +75,7 @@ def plan_shards(inputs: Sequence[str | Path], *, shard_lines: int = SHARD_LINES,
             group.clear()
             size = 0
 
-    for path in expand_inputs(inputs, on_error):
+    for path in expand_inputs(inputs, on_error, any_suffix=input_format != "auto"):
         if path is None:
             raise InputError("-: a cluster reads files, not stdin - save the articles to a file that every worker "
                              "can read (a shared mount), or leave out --cluster")

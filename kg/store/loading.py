@@ -13,6 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import DataError, EndpointUnavailable, KgError, StoreError
+from kg.names import counted
 from kg.rdf.files import iter_quads, parse_stream
 from kg.rdf.graphs import ENTITIES_GRAPH, MANIFEST_GRAPH
 from kg.rdf.namespaces import Minter
@@ -32,6 +33,7 @@ class LoadReport:
     unchanged: int = 0
     retracted: int = 0
     linked: int = 0
+    looked_at: int | None = None  # entities kg link tried to link (None: not a kg link run)
     triples: int = 0
     problems: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
@@ -42,7 +44,8 @@ class LoadReport:
         them (None: not read), as one problem line that says how to resume."""
         self.not_loaded = not_loaded + (rest or 0)
         unread = "" if rest is not None else ", and the rest of the input not read"
-        self.problems.append(f"{error}; {self.new + self.replaced + self.unchanged} graphs loaded, "
+        loaded = counted(self.new + self.replaced + self.unchanged, "graph")
+        self.problems.append(f"{error}; {loaded} loaded, "
                              f"{self.not_loaded} not loaded{unread} - once that is fixed, re-run the same command "
                              "to load the rest")
 
@@ -57,9 +60,10 @@ class LoadReport:
         rate = f" ({self.triples / seconds:,.0f} triples/s)" if self.triples and seconds > 0 else ""
         return (f"{target}: {self.new} new, {self.replaced} replaced, {self.unchanged} unchanged, "
                 + (f"{self.retracted} retracted, " if self.retracted else "")
-                + (f"{self.linked} entities linked, " if self.linked else "")
+                + (f"{counted(self.looked_at, 'entity', 'entities')} looked at, {self.linked} linked, "
+                   if self.looked_at is not None else "")
                 + (f"{self.not_loaded} not loaded, " if self.not_loaded else "")
-                + f"{self.failed} failed; {self.triples} triples written in {seconds:.1f} s{rate}")
+                + f"{self.failed} failed; {counted(self.triples, 'triple')} written in {seconds:.1f} s{rate}")
 
 
 def open_target(store: str | Path | None = None, endpoint: str | None = None, *, update_endpoint: str | None = None,
@@ -78,7 +82,12 @@ def open_target(store: str | Path | None = None, endpoint: str | None = None, *,
         from kg.store.endpoint import EndpointStore  # requests and SPARQLWrapper: only when needed (0.1 s)
 
         return EndpointStore(endpoint, update_endpoint, graph_store)
-    return EmbeddedStore(store_path(store), create=create, read_only=read_only)
+    path = store_path(store)
+    opened = EmbeddedStore(path, create=create, read_only=read_only)
+    if log.isEnabledFor(logging.INFO):
+        size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+        log.info("store %s (%.1f MB on disk), opened %s", path, size / 1e6, "read-only" if read_only else "to write")
+    return opened
 
 
 def check_indexed(target: Target) -> None:
@@ -245,7 +254,7 @@ def graphs_in_files(paths: Iterable[str | Path], report: LoadReport, *,
         except KgError as exc:
             report.problems.append(str(exc))
         if outside:
-            report.problems.append(f"{name}: {outside} triples outside any named graph were not loaded - load TriG "
+            report.problems.append(f"{name}: {counted(outside, 'triple')} outside any named graph left out - load TriG "
                                    "or N-Quads ('kg extract --format trig' or '-o out.nq')")
 
 
@@ -300,15 +309,16 @@ def _contiguous(name: str, graphs: Iterator[GraphLines | None], report: LoadRepo
 
 
 def load_files(target: Target, paths: Sequence[str | Path], report: LoadReport | None = None, *,
-               stdin_format: str = "nquads") -> LoadReport:
+               stdin_format: str = "nquads", on_graph: Callable[[], None] | None = None) -> LoadReport:
     """Load RDF files (TriG / N-Quads with one named graph per article; ``-``: stdin; a directory: its
-    ``*.nq`` and ``*.trig`` files) into ``target``."""
+    ``*.nq`` and ``*.trig`` files) into ``target``; ``on_graph()`` is called as each graph is handled."""
     report = report if report is not None else LoadReport()
     # a dump of a store also holds its manifest and entities graph: both are kg's own bookkeeping
     own = (MANIFEST_GRAPH, ENTITIES_GRAPH)
     graphs = (g for g in graphs_in_files(paths, report, stdin_format=stdin_format) if g is None or g.graph not in own)
     for _ in load_graphs(target, graphs, report, count_rest=True):
-        pass
+        if on_graph is not None:
+            on_graph()
     return report
 
 

@@ -10,7 +10,6 @@ import logging
 import netrc
 import os
 import re
-import time
 import urllib.error
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,10 +18,12 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
 from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, Unauthorized
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
 from kg.errors import EndpointError, EndpointUnavailable
+from kg.names import counted
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -98,54 +99,74 @@ def credentials(url: str) -> tuple[str, str] | None:
 
 
 def retry(name: str, what: str, call: Callable[[], T], *, retries: int, timeout: float) -> T:
-    """``call()``, tried again after what may pass: connection errors (with backoff, a few seconds in
-    all), 502/503/504 and deadlocks (backoff), 429 (after its ``Retry-After``), a timeout (once).
+    """``call()``, tried again (by tenacity) after what may pass: connection errors (with backoff, a few seconds
+    in all), 502/503/504 and deadlocks (backoff), 429 (after its ``Retry-After``), a timeout (once).
 
     Raises:
         EndpointUnavailable: no connection after the retries, or HTTP 401/403; the cause of a
             connection failure is kept as ``__cause__``.
         EndpointError: any other failure, or the retries ran out.
     """
-    delay = _FIRST_DELAY
     timeouts = 0
-    for attempt in range(retries + 1):
-        wait = delay
+
+    def once(attempt: int) -> T:
+        nonlocal timeouts
+        delay = _FIRST_DELAY * 2 ** (attempt - 1)
         try:
             return call()
         except Unauthorized:
             error: Exception = HttpStatus(401, "")
         except urllib.error.HTTPError as exc:
-            body = read_quietly(exc)
-            error = HttpStatus(exc.code, body, exc.headers.get("Retry-After"))
+            error = HttpStatus(exc.code, read_quietly(exc), exc.headers.get("Retry-After"))
         except HttpStatus as exc:
             error = exc
         except EndPointInternalError as exc:
             if not any(mark in str(exc) for mark in _TRANSIENT):
                 raise EndpointError(f"{name}: {what} failed ({short(exc)}) - {hint(exc)}") from None
-            error = exc
+            raise _Again(exc, delay, short(exc)) from None
         except (OSError, requests.RequestException, http.client.HTTPException) as exc:
-            if _timed_out(exc):
-                timeouts += 1
-                if timeouts > 1:
-                    raise EndpointError(f"{name}: {what} timed out twice (no answer within "
-                                        f"{timeout:g} s) - set {TIMEOUT_VARIABLE} to more seconds, or "
-                                        "lighten the request") from None
-                error = TimeoutError(f"no answer within {timeout:g} s")
-            else:
-                error = exc
-                if attempt == retries:
-                    raise EndpointUnavailable(f"{name}: {what} failed: no connection after {attempt + 1} "
-                                              f"tries ({short(reason(exc))}) - is the server up?") from exc
-        if isinstance(error, HttpStatus):
-            wait = _status_wait(name, what, error, delay)
-        if attempt == retries:
-            raise EndpointError(f"{name}: {what} failed after {attempt + 1} tries ({short(error)}) - "
-                                "is the server up?") from None
-        shown = short(error) if isinstance(error, (HttpStatus, EndPointInternalError)) else reason(error)
-        log.warning("%s: %s failed (%s); retrying in %g s", name, what, shown, wait)
-        time.sleep(wait)
-        delay *= 2
+            if not _timed_out(exc):
+                raise _Again(exc, delay, reason(exc), connection=True) from None
+            timeouts += 1
+            if timeouts > 1:
+                raise EndpointError(f"{name}: {what} timed out twice (no answer within {timeout:g} s) - set "
+                                    f"{TIMEOUT_VARIABLE} to more seconds, or lighten the request") from None
+            raise _Again(TimeoutError(f"no answer within {timeout:g} s"), delay, f"no answer within {timeout:g} s") \
+                from None
+        raise _Again(error, _status_wait(name, what, error, delay) if isinstance(error, HttpStatus) else delay,
+                     short(error))
+
+    def say(state: RetryCallState) -> None:
+        again = _again(state)
+        log.warning("%s: %s failed (%s); retrying in %g s", name, what, again.shown, again.wait)
+
+    tries = counted(retries + 1, "try", "tries")
+    try:
+        for attempt in Retrying(stop=stop_after_attempt(retries + 1), retry=retry_if_exception_type(_Again),
+                                wait=lambda state: _again(state).wait, before_sleep=say, reraise=True):
+            with attempt:
+                return once(attempt.retry_state.attempt_number)
+    except _Again as last:
+        if last.connection:
+            raise EndpointUnavailable(f"{name}: {what} failed: no connection after {tries} "
+                                      f"({short(last.shown)}) - is the server up?") from last.error
+        raise EndpointError(f"{name}: {what} failed after {tries} ({short(last.error)}) - is the server up?") \
+            from None
     raise AssertionError("unreachable")
+
+
+class _Again(Exception):
+    """A failure worth another try: the error, the seconds to wait first, and how to name it in a message."""
+
+    def __init__(self, error: BaseException, wait: float, shown: str, *, connection: bool = False) -> None:
+        super().__init__(shown)
+        self.error, self.wait, self.shown, self.connection = error, wait, shown, connection
+
+
+def _again(state: RetryCallState) -> _Again:
+    error = state.outcome.exception() if state.outcome is not None else None
+    assert isinstance(error, _Again)
+    return error
 
 
 def _status_wait(name: str, what: str, error: HttpStatus, delay: float) -> float:
