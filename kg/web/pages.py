@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from kg.query.formats import format_result
-from kg.query.saved import SavedQuery, list_queries, stream_query
+from kg.query.saved import SavedQuery, list_queries, stream_terms
 from kg.rdf.namespaces import PREFIXES
 from kg.resources import ontology_path
 from kg.web.data import Page, Windows, fetch, internal, page, stream_lines
@@ -130,7 +130,7 @@ async def query_rows(request: Request) -> Response:
         if fmt not in _DOWNLOADS:
             raise HTTPException(400, f"?format={fmt!r}: use csv or json")
         source = _source(request)
-        body = await stream_lines(lambda: format_result(stream_query(query, source, params), fmt))
+        body = await stream_lines(lambda: format_result(stream_terms(query, source, params), fmt))
         return StreamingResponse(body, media_type=_DOWNLOADS[fmt], headers={
             "Content-Disposition": f'attachment; filename="{query.name}.{fmt}"'})
     number = _number(request, "page", 1)
