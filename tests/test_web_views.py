@@ -8,6 +8,7 @@ Until the app's ``create_app`` is merged, the views' routes are served as it mou
 from __future__ import annotations
 
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -218,3 +219,98 @@ def test_browser_timeline_items(base: str, driver: Any) -> None:
     link = driver.find_element("css selector", "#kg-timeline-detail a.kg-evidence")
     assert link.get_attribute("href") == f"{base}article/vw0000000000001#m-0-{len(ATTACK_SENTENCE)}"
     screenshot(driver, "timeline")
+
+
+# --- kg report -------------------------------------------------------------------------------------
+
+
+def kg(*args: object) -> Any:
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args], prog_name="kg")
+
+
+class Tags(HTMLParser):
+    """Every tag of a page with its attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    result = kg("report", out, "--data", FIXTURE)
+    assert (result.exit_code, result.stderr) == (0, "")
+    return out
+
+
+def test_report_is_one_file_that_loads_nothing(report: Path) -> None:
+    parser = Tags()
+    parser.feed(report.read_text(encoding="utf-8"))
+    loading = [(tag, attrs) for tag, attrs in parser.tags
+               if {"src", "href"} & set(attrs) and tag in ("script", "link", "img", "iframe", "source")]
+    assert loading == []
+    assert [tag for tag, _ in parser.tags].count("script") >= 8  # the libraries, the views and the data, inline
+    links = sorted(attrs["href"] or "" for tag, attrs in parser.tags if tag == "a")
+    assert all(href.startswith("#") for href in links), links
+
+
+def test_report_is_deterministic(report: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again.htm"
+    assert kg("report", again, "--data", FIXTURE).exit_code == 0
+    assert again.read_bytes() == report.read_bytes()
+
+
+def test_report_tables_and_filters(report: Path, tmp_path: Path) -> None:
+    page = report.read_text(encoding="utf-8")
+    assert "<td>Northern Shield Brigade</td><td>opposes</td><td>Valley Defence Forces</td><td>2</td>" in page
+    assert f"<q>{ATTACK_SENTENCE}</q> (vw0000000000001)" in page
+    out = tmp_path / "tal-hamra.html"
+    assert kg("report", out, "--data", FIXTURE, "--place", "Tal Hamra", "--to", "2025-03").exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    assert "Filters: <b>place</b> Tal Hamra, <b>to</b> 2025-03." in page
+    assert "<td>Valley Defence Forces</td><td>acts-against</td>" not in page
+    assert "<td>Northern Shield Brigade</td><td>acts-against</td><td>Valley Defence Forces</td><td>1</td>" in page
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    pytest.param(["report.pdf"], "Error: report.pdf: a report is an HTML file - name it with .html or .htm, "
+                 "e.g. report.html\n", id="suffix"),
+    pytest.param(["r.html", "--from", "March"], "Error: from 'March' is not a date - write YYYY-MM-DD, YYYY-MM or "
+                 "YYYY\n", id="date"),
+    pytest.param(["r.html", "--store", "kg-store"], "Error: give either --data FILE… or --store/--endpoint, not "
+                 "both\n", id="data-and-store"),
+])
+def test_report_refuses(args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = kg("report", *args, "--data", FIXTURE)
+    assert (result.exit_code, result.stderr) == (1, message)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.browser
+def test_browser_report_opens_offline(report: Path, driver: Any) -> None:
+    driver.get(report.as_uri())
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 60).until(lambda d: d.execute_script(
+        "return [window.kgMap, window.kgNetwork, window.kgTimeline].every(v => v && v.ready)"))
+    markers = driver.execute_script("return kgMap.cluster.getLayers().map(m => m.options.title)")
+    assert sorted(markers) == sorted(cls for cls, *_ in LOCATED)
+    assert driver.execute_script("return kgMap.basemap.countries.getLayers().length") > 200
+    edges = driver.execute_script("return kgNetwork.cy.edges().map(e => [e.source().data('label'), "
+                                  "e.target().data('label'), e.data('kind'), e.data('weight')])")
+    assert sorted(tuple(edge) for edge in edges) == EDGES
+    assert driver.execute_script("return kgTimeline.timeline.itemsData.length") == len(TIMELINE)
+    popup = driver.execute_script("return kgMap.cluster.getLayers().find(m => m.options.title == 'Attack')"
+                                  ".getPopup().getContent()")
+    assert f"<q>{ATTACK_SENTENCE}</q>" in popup and "href" not in popup
+    assert all(name.startswith(("file:", "data:")) for name in requests_made(driver)), requests_made(driver)
+    screenshot(driver, "report")

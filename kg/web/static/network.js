@@ -17,7 +17,7 @@
                        width: 1 + 9 * Math.log(1 + e.weight) / Math.log(1 + heaviest), colour: KINDS[e.kind] || "#777"}};
       }));
       var cy = cytoscape({
-        container: element, elements: elements, wheelSensitivity: 0.3,
+        container: element, elements: elements,
         style: [
           {selector: "node", style: {"label": "data(label)", "background-color": "data(colour)", "font-size": 11,
                                      "text-valign": "bottom", "text-margin-y": 3, "width": 18, "height": 18}},

@@ -43,7 +43,14 @@
 
   var PALETTE = ["#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
                  "#bcbd22", "#7f7f7f", "#393b79", "#ad494a", "#637939", "#843c39"];
+  // the event classes and actor classes kg knows get colours of their own, anything else one by its name
+  var CLASSES = ["Attack", "Airstrike", "Clash", "Bombing", "Raid", "Arrest", "MilitaryOperation", "SearchOperation",
+                 "RocketAttack", "Assassination", "Meeting", "ArmedGroup", "SecurityForce", "State", "Person",
+                 "GovernmentBody", "PoliticalGroup", "InternationalOrganization", "MediaOrganization"];
   KG.colour = function (name) {
+    if (CLASSES.indexOf(name) >= 0) {
+      return PALETTE[CLASSES.indexOf(name) % PALETTE.length];
+    }
     var hash = 0;
     for (var i = 0; i < name.length; i++) {
       hash = (hash * 31 + name.charCodeAt(i)) >>> 0;
