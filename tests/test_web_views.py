@@ -24,6 +24,7 @@ from kg.web.views import ROUTES
 from tests.browser import chromium, screenshot, served
 
 FIXTURE = Path(__file__).parent / "data" / "views_fixture.trig"
+EXAMPLES = Path(__file__).parent.parent / "examples"
 NSB, VDF, FCM, OTAKI = "Northern Shield Brigade", "Valley Defence Forces", "Free Coast Movement", "Samir Otaki"
 # (class, place, latitude, longitude) of the events at places with coordinates; the clash near the
 # Old Quarry, which has none, is not on the map
@@ -39,10 +40,10 @@ ATTACK_SENTENCE = ("Northern Shield Brigade fighters attacked a checkpoint in Ta
                    "soldiers and wounding seven.")
 
 
-def views_app(tiles: str | None = None) -> Starlette:
-    """The views as the app mounts them, over an in-memory store of the fixture."""
+def views_app(tiles: str | None = None, data: Path = FIXTURE) -> Starlette:
+    """The views as the app mounts them, over an in-memory store of ``data``."""
     app = Starlette(routes=[*ROUTES, Mount("/static", StaticFiles(directory=STATIC_DIR), name="static")])
-    app.state.source = files_store([FIXTURE])
+    app.state.source = files_store([data])
     app.state.tiles = tiles
     return app
 
@@ -314,3 +315,34 @@ def test_browser_report_opens_offline(report: Path, driver: Any) -> None:
     assert f"<q>{ATTACK_SENTENCE}</q>" in popup and "href" not in popup
     assert all(name.startswith(("file:", "data:")) for name in requests_made(driver)), requests_made(driver)
     screenshot(driver, "report")
+
+
+# --- the shipped examples: the README's screenshots ------------------------------------------------
+
+
+@pytest.mark.browser
+def test_browser_views_and_report_on_the_examples(driver: Any, tmp_path: Path) -> None:
+    """Every view on the graph of examples/ (extracted with the real model), as the README shows them."""
+    graph = tmp_path / "examples.trig"
+    result = kg("extract", EXAMPLES, "--date", "2025-02-20", "-o", graph)
+    assert result.exit_code == 0, result.stderr
+    with served(views_app(data=graph)) as url:
+        open_view(driver, url + "map", "kgMap")
+        places = driver.execute_script("return kgMap.cluster.getLayers().map(m => m.getPopup().getContent())")
+        assert len(places) >= 8 and sum("<b>Place:</b> Baghdad" in popup for popup in places) >= 2
+        screenshot(driver, "examples-map")
+        open_view(driver, url + "network", "kgNetwork")
+        assert driver.execute_script("return kgNetwork.cy.edges('[kind = \"opposes\"]').length") >= 1
+        screenshot(driver, "examples-network")
+        open_view(driver, url + "timeline", "kgTimeline")
+        kinds = driver.execute_script("return kgTimeline.timeline.itemsData.get().map(i => i.group)")
+        assert {"event", "policy", "statement"} <= set(kinds)
+        screenshot(driver, "examples-timeline")
+    out = tmp_path / "examples.html"
+    assert kg("report", out, "--data", graph).exit_code == 0
+    driver.get(out.as_uri())
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 60).until(lambda d: d.execute_script("return !!(window.kgMap && window.kgMap.ready)"))
+    assert driver.execute_script("return kgMap.cluster.getLayers().length") == len(places)
+    screenshot(driver, "examples-report")

@@ -36,8 +36,11 @@
         }
       });
       var kinds = {};
+      var classes = {};
       data.edges.forEach(function (e) { kinds[e.kind] = 1; });
-      KG.legend(options.legend, Object.keys(kinds).sort().map(function (k) { return [k, KINDS[k] || "#777"]; }));
+      data.nodes.forEach(function (n) { classes[n["class"]] = 1; });
+      KG.legend(options.legend, Object.keys(kinds).sort().map(function (k) { return [k, KINDS[k] || "#777", "line"]; })
+        .concat(Object.keys(classes).sort().map(function (c) { return [c, KG.colour(c)]; })));
       status.textContent = data.edges.length < data.total
         ? "Showing the " + data.edges.length + " heaviest of " + data.total + " edges, between " + data.nodes.length + " actors."
         : data.total + " edges between " + data.nodes.length + " actors.";

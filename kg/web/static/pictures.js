@@ -58,9 +58,11 @@
     return PALETTE[hash % PALETTE.length];
   };
 
+  // entries: [name, colour] or [name, colour, "line"] (an edge kind rather than a class)
   KG.legend = function (element, entries) {
     element.innerHTML = entries.map(function (entry) {
-      return "<span class='kg-key'><i style='background:" + entry[1] + "'></i>" + KG.escape(entry[0]) + "</span>";
+      return "<span class='kg-key'><i class='" + (entry[2] === "line" ? "kg-line" : "") + "' style='background:" +
+        entry[1] + "'></i>" + KG.escape(entry[0]) + "</span>";
     }).join("");
   };
 
