@@ -69,20 +69,20 @@ def render_report(source: Source, filters: Mapping[str, str] | None = None) -> s
     """
     filters = pictures.clean_filters(filters or {})
 
-    def of(view: str) -> dict[str, str]:
+    def view_filters(view: str) -> dict[str, str]:
         return {name: value for name, value in filters.items() if name in VIEW_FILTERS[view]}
 
     data = {
-        "map": pictures.map_data(source, of("map")),
-        "network": pictures.network_data(source, of("network")),
-        "timeline": pictures.timeline_data(source, of("timeline")),
+        "map": pictures.map_data(source, view_filters("map")),
+        "network": pictures.network_data(source, view_filters("network")),
+        "timeline": pictures.timeline_data(source, view_filters("timeline")),
         "basemap": {key: json.loads((STATIC_DIR / path).read_text(encoding="utf-8")) for key, path in BASEMAP.items()},
     }
     files = [*COMMON, *(name for view in ("map", "network", "timeline") for name in ASSETS[view])]
     labels = {node["id"]: node["label"] for node in data["network"]["nodes"]}
     return templates.env.get_template("report.html").render(
         filters=filters,
-        options={view: {"params": of(view)} for view in VIEW_FILTERS},
+        options={view: {"params": view_filters(view)} for view in VIEW_FILTERS},
         styles=[_css(name) for name in ["app.css", *files] if name.endswith(".css")],
         scripts=[_script((STATIC_DIR / name).read_text(encoding="utf-8")) for name in files if name.endswith(".js")],
         data_script=f"window.KG = {{inline: {_json(data)}}};",
