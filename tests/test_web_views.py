@@ -7,6 +7,7 @@ Until the app's ``create_app`` is merged, the views' routes are served as it mou
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,10 +15,12 @@ from typing import Any
 
 import httpx
 import pytest
+from pyoxigraph import RdfFormat, Store
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from kg.rdf.graphs import index_store
 from kg.store.embedded import files_store
 from kg.web.templating import STATIC_DIR
 from kg.web.views import ROUTES
@@ -36,6 +39,8 @@ TIMELINE = [("2025-03-01", "event", "Attack"), ("2025-03-01", "statement", "Stat
             ("2025-03-04", "event", "Airstrike"), ("2025-03-05", "event", "Arrest"),
             ("2025-03-05", "policy", "Sanction"), ("2025-03-05", "statement", "Statement"),
             ("2025-03-09", "event", "Clash")]
+KG = "https://w3id.org/kg-news/ns#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 ATTACK_SENTENCE = ("Northern Shield Brigade fighters attacked a checkpoint in Tal Hamra on Saturday, killing four "
                    "soldiers and wounding seven.")
 
@@ -131,6 +136,40 @@ def test_timeline_api_items(base: str) -> None:
     assert [i["class"] for i in get(base, "api/timeline", actor=FCM)["items"]] == ["Statement"]
     assert [i["date"] for i in get(base, "api/timeline", actor=NSB, to="2025-03-04")["items"]] == [
         "2025-03-01", "2025-03-04"]
+
+
+def statements_trig(count: int, graph: str = "https://w3id.org/kg-news/id/article/many") -> str:
+    """One article graph holding ``count`` statements, dated a day apart from 2024-01-01 on."""
+    day = dt.date(2024, 1, 1)
+    lines = [f'<{graph}/statement/{i}> a <{KG}Statement> ; <{KG}date> "{day + dt.timedelta(days=i)}"^^<{XSD}date> .'
+             for i in range(count)]
+    return f"<{graph}> {{\n" + "\n".join(lines) + "\n}\n"
+
+
+def test_timeline_shows_the_latest_items_up_to_the_limit() -> None:
+    from kg.web.pictures import TIMELINE_LIMIT, timeline_data
+
+    assert f"LIMIT {TIMELINE_LIMIT + 1}\n" in (STATIC_DIR.parent / "queries" / "timeline.rq").read_text(encoding="utf-8")
+    store = Store()
+    store.load(statements_trig(TIMELINE_LIMIT + 2), format=RdfFormat.TRIG)
+    index_store(store)
+    data = timeline_data(store)
+    assert (data["more"], len(data["items"])) == (True, TIMELINE_LIMIT)
+    assert data["items"][0]["date"] == str(dt.date(2024, 1, 3))  # the two oldest left out
+    assert data["items"][-1]["date"] == str(dt.date(2024, 1, 1) + dt.timedelta(days=TIMELINE_LIMIT + 1))
+
+
+@pytest.mark.parametrize(("read_write", "cached"), [(False, True), (True, False), (None, False)],
+                         ids=["read-only", "read-write", "unsaid"])
+def test_api_answers_from_memory_only_when_the_app_is_read_only(read_write: bool | None, cached: bool) -> None:
+    app = views_app()
+    if read_write is not None:
+        app.state.read_write = read_write
+    with served(app) as url:
+        assert len(get(url, "api/timeline")["items"]) == len(TIMELINE)
+        app.state.source.load(statements_trig(1, "https://w3id.org/kg-news/id/article/late"), format=RdfFormat.TRIG)
+        assert len(get(url, "api/timeline")["items"]) == len(TIMELINE) + (0 if cached else 1)
+        assert len(get(url, "api/timeline", to="2025")["items"]) == len(TIMELINE) + 1  # not asked before
 
 
 # --- in the browser --------------------------------------------------------------------------------

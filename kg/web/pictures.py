@@ -41,8 +41,8 @@ MAP_EVENT_LIMIT = 2000
 """Above this many located events the map shows one marker per place and class, with its count."""
 NETWORK_TOP = 150
 """The heaviest edges the network shows by default."""
-TIMELINE_LIMIT = 2000
-"""The latest items the timeline shows (``LIMIT 2001`` in ``kg/web/queries/timeline.rq``)."""
+TIMELINE_LIMIT = 500
+"""The latest items the timeline shows (``LIMIT 501`` in ``kg/web/queries/timeline.rq``)."""
 
 KG_NS = "https://w3id.org/kg-news/ns#"
 _DATE_BOUND = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
@@ -219,7 +219,7 @@ def timeline_data(source: Source, filters: Mapping[str, str] | None = None) -> J
         QueryError: a filter value cannot be bound or the store fails.
 
     >>> timeline_data(Store())
-    {'filters': {}, 'items': [], 'limit': 2000, 'more': False}
+    {'filters': {}, 'items': [], 'limit': 500, 'more': False}
     """
     filters = dict(filters or {})
     items: dict[str, Json] = {}

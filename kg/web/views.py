@@ -7,6 +7,8 @@ form; its script asks ``/api/<view>`` with the page's query string for the data,
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -39,6 +41,9 @@ HEADINGS = {
     "timeline": ("Timeline", "Dated events, policies and statements of a place or an actor; click one for its "
                  "evidence."),
 }
+CACHE_SIZE = 32
+"""The answers a read-only app keeps (the latest asked), so that going back to a view is instant."""
+_CACHE_LOCK = threading.Lock()
 VIEW_FILTERS = {
     "map": ("from", "to", "class", "place", "actor"),
     "network": ("from", "to", "place"),
@@ -74,17 +79,40 @@ def _page(view: str) -> Callable[[Request], Any]:
     return page
 
 
+def _answer(request: Request, view: str, filters: dict[str, str]) -> dict[str, Any]:
+    """The view's data; kept for the next ask when the app says its source cannot change."""
+    source = request.app.state.source
+    top = _top(request)
+    key = (view, tuple(sorted(filters.items())), top if view == "network" else 0)
+    # only an app that says it is read-only (app.state.read_write False) is answered from memory
+    cache: OrderedDict[tuple[object, ...], dict[str, Any]] | None = None
+    if getattr(request.app.state, "read_write", True) is False:
+        with _CACHE_LOCK:
+            cache = getattr(request.app.state, "pictures_cache", None)
+            if cache is None:
+                cache = request.app.state.pictures_cache = OrderedDict()
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+    if view == "map":
+        data = pictures.map_data(source, filters)
+    elif view == "network":
+        data = pictures.network_data(source, filters, top=top)
+    else:
+        data = pictures.timeline_data(source, filters)
+    if cache is not None:
+        with _CACHE_LOCK:
+            cache[key] = data
+            while len(cache) > CACHE_SIZE:
+                cache.popitem(last=False)
+    return data
+
+
 def _api(view: str) -> Callable[[Request], Any]:
     async def api(request: Request) -> Response:
-        source = request.app.state.source
         try:
             filters = pictures.clean_filters(request.query_params, VIEW_FILTERS[view])
-            if view == "map":
-                data = await run_in_threadpool(pictures.map_data, source, filters)
-            elif view == "network":
-                data = await run_in_threadpool(pictures.network_data, source, filters, top=_top(request))
-            else:
-                data = await run_in_threadpool(pictures.timeline_data, source, filters)
+            data = await run_in_threadpool(_answer, request, view, filters)
         except KgError as error:
             return JSONResponse({"error": str(error)}, status_code=400)
         return JSONResponse(data)
