@@ -138,6 +138,26 @@ def test_timeline_api_items(base: str) -> None:
         "2025-03-01", "2025-03-04"]
 
 
+def test_pages_suggest_names_for_their_filters(base: str) -> None:
+    for view, lists in (("map", {"place", "actor", "class"}), ("network", {"place"}), ("timeline", {"place", "actor"})):
+        response = httpx.get(base + view, params={"place": "Tal Hamra"}, timeout=30)
+        assert response.status_code == 200
+        parser = Tags()
+        parser.feed(response.text)
+        inputs = {attrs["name"]: attrs for tag, attrs in parser.tags if tag == "input"}
+        assert inputs["place"]["value"] == "Tal Hamra"
+        assert {name for name, attrs in inputs.items() if "list" in attrs} == lists
+    options: dict[str, list[str]] = {}
+    current = ""
+    for tag, attrs in parser.tags:
+        if tag == "datalist":
+            current = attrs["id"] or ""
+        elif tag == "option":
+            options.setdefault(current, []).append(attrs["value"] or "")
+    assert options == {"kg-names-place": ["Old Quarry", "Ras Kafra", "Tal Hamra", "Wadi Sufra"],
+                       "kg-names-actor": [FCM, NSB, OTAKI, VDF]}
+
+
 def statements_trig(count: int, graph: str = "https://w3id.org/kg-news/id/article/many") -> str:
     """One article graph holding ``count`` statements, dated a day apart from 2024-01-01 on."""
     day = dt.date(2024, 1, 1)

@@ -27,6 +27,7 @@ __all__ = [
     "TIMELINE_LIMIT",
     "clean_filters",
     "map_data",
+    "names_data",
     "network_data",
     "timeline_data",
 ]
@@ -43,6 +44,12 @@ NETWORK_TOP = 150
 """The heaviest edges the network shows by default."""
 TIMELINE_LIMIT = 500
 """The latest items the timeline shows (``LIMIT 501`` in ``kg/web/queries/timeline.rq``)."""
+
+NAMES_LIMIT = 5000
+"""The most place and actor names a filter form suggests."""
+EVENT_CLASSES = ("SearchOperation", "MilitaryOperation", "Attack", "RocketAttack", "Bombing", "Assassination",
+                 "Airstrike", "Clash", "Arrest", "Raid", "Meeting")
+"""The classes of the events on the map (the ``VALUES ?class`` of ``kg/web/queries/map-events.rq``)."""
 
 KG_NS = "https://w3id.org/kg-news/ns#"
 _DATE_BOUND = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
@@ -233,6 +240,24 @@ def timeline_data(source: Source, filters: Mapping[str, str] | None = None) -> J
     more = len(shown) > TIMELINE_LIMIT
     return {"filters": filters, "items": shown[-TIMELINE_LIMIT:] if more else shown, "limit": TIMELINE_LIMIT,
             "more": more}
+
+
+def names_data(source: Source, *, limit: int = NAMES_LIMIT) -> dict[str, list[str]]:
+    """The labels of the places and actors of the entities graph (at most ``limit`` in all), by kind, and
+    the event classes the map knows: the suggestions of the views' filters.
+
+    Raises:
+        QueryError: the store fails.
+
+    >>> names_data(Store())["class"][:3]
+    ['Airstrike', 'Arrest', 'Assassination']
+    """
+    names: dict[str, list[str]] = {"place": [], "actor": [], "class": sorted(EVENT_CLASSES)}
+    result = stream_query(_query("names"), source, limit=limit)
+    for kind, label in result.rows:
+        if kind in names and label is not None:
+            names[kind].append(label)
+    return names
 
 
 def _rows(query: SavedQuery, source: Source, filters: Mapping[str, str]) -> Iterable[dict[str, str | None]]:

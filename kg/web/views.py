@@ -71,8 +71,12 @@ def _page(view: str) -> Callable[[Request], Any]:
         elif view == "network":
             options["params"]["top"] = str(_top(request))
         files = (*COMMON, *ASSETS[view])
+        try:
+            names = await run_in_threadpool(pictures.names_data, request.app.state.source)
+        except KgError:
+            names = {}  # no suggestions; the view's status line tells what is wrong with the store
         return templates.TemplateResponse(request, "_picture_page.html", {
-            "view": view, "filters": filters, "names": VIEW_FILTERS[view], "top": _top(request),
+            "view": view, "filters": filters, "names": VIEW_FILTERS[view], "top": _top(request), "suggestions": names,
             "heading": HEADINGS[view][0], "about": HEADINGS[view][1], "static": static, "options": {view: options},
             "sheets": [name for name in files if name.endswith(".css")],
             "scripts": [name for name in files if name.endswith(".js")]})
