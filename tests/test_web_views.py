@@ -25,6 +25,7 @@ from kg.store.embedded import files_store
 from kg.web.templating import STATIC_DIR
 from kg.web.views import ROUTES
 from tests.browser import chromium, screenshot, served
+from tests.servers import OxigraphServer
 
 FIXTURE = Path(__file__).parent / "data" / "views_fixture.trig"
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -156,6 +157,25 @@ def test_pages_suggest_names_for_their_filters(base: str) -> None:
             options.setdefault(current, []).append(attrs["value"] or "")
     assert options == {"kg-names-place": ["Old Quarry", "Ras Kafra", "Tal Hamra", "Wadi Sufra"],
                        "kg-names-actor": [FCM, NSB, OTAKI, VDF]}
+
+
+@pytest.mark.server
+def test_views_read_an_endpoint_as_they_read_the_embedded_store(fresh_oxigraph: OxigraphServer) -> None:
+    from kg.store.loading import open_target
+    from kg.web.pictures import map_data, names_data, network_data, timeline_data
+
+    assert kg("load", FIXTURE, "--format", "trig", "--endpoint", fresh_oxigraph.query_url).exit_code == 0
+    local = files_store([FIXTURE])
+    target = open_target(endpoint=fresh_oxigraph.query_url, create=False, read_only=True)
+    try:
+        for filters in ({}, {"place": "Wadi Sufra"}, {"actor": NSB, "from": "2025-03-04"}, {"to": "2025-03-01"}):
+            assert map_data(target, filters) == map_data(local, filters), filters
+            assert timeline_data(target, filters) == timeline_data(local, filters), filters
+            network_filters = {k: v for k, v in filters.items() if k != "actor"}
+            assert network_data(target, network_filters) == network_data(local, network_filters), filters
+        assert names_data(target) == names_data(local)
+    finally:
+        target.close()
 
 
 def statements_trig(count: int, graph: str = "https://w3id.org/kg-news/id/article/many") -> str:
