@@ -145,29 +145,16 @@ def map_data(source: Source, filters: Mapping[str, str] | None = None, *, limit:
     ('events', 0, [], [])
     """
     filters = dict(filters or {})
+    events = _located_events(source, filters, limit)
     groups: list[Json] = []
-    for row in _rows(_query("map-places"), source, filters):
-        where = point(row["wkt"])
-        if where is not None:
-            groups.append({"place": row["location"], "placeLabel": row["locationLabel"] or local_name(row["location"]),
-                           "class": local_name(row["class"]), "count": _number(row["events"]) or 0,
-                           "first": row["first"], "last": row["last"], "lat": where[0], "lon": where[1]})
-    total = sum(group["count"] for group in groups)
-    events: dict[tuple[str, str], Json] = {}
-    if total <= limit:
-        for row in _rows(_query("map-events"), source, filters):
+    if events is None:  # too many to draw one by one
+        for row in _rows(_query("map-places"), source, filters):
             where = point(row["wkt"])
-            if where is None:
-                continue
-            key = (row["event"] or "", row["location"] or "")
-            feature = events.setdefault(key, {
-                "id": row["event"], "class": local_name(row["class"]), "date": row["date"],
-                "place": row["location"], "placeLabel": row["locationLabel"] or local_name(row["location"]),
-                "lat": where[0], "lon": where[1], "agents": [], "targets": [],
-                "killed": _number(row["killed"]), "injured": _number(row["injured"]), "evidence": []})
-            _add(feature["agents"], row["agentLabel"])
-            _add(feature["targets"], row["targetLabel"])
-            _add(feature["evidence"], _evidence(row))
+            if where is not None:
+                groups.append({"place": row["location"], "class": local_name(row["class"]),
+                               "placeLabel": row["locationLabel"] or local_name(row["location"]),
+                               "count": _number(row["events"]) or 0, "first": row["first"], "last": row["last"],
+                               "lat": where[0], "lon": where[1]})
     places = []
     for row in _rows(load_query("map"), source, {}):
         where = point(row["wkt"])
@@ -175,9 +162,42 @@ def map_data(source: Source, filters: Mapping[str, str] | None = None, *, limit:
             places.append({"iri": row["entity"], "label": row["label"] or local_name(row["entity"]),
                            "class": local_name(row["class"]), "wikidata": row["wikidata"],
                            "lat": where[0], "lon": where[1]})
-    return {"mode": "events" if total <= limit else "groups", "total": total, "limit": limit,
-            "filters": filters, "events": list(events.values()), "groups": [] if total <= limit else groups,
-            "places": places}
+    total = len(events) if events is not None else sum(group["count"] for group in groups)
+    return {"mode": "events" if events is not None else "groups", "total": total, "limit": limit,
+            "filters": filters, "events": events or [], "groups": groups, "places": places}
+
+
+def _located_events(source: Source, filters: Mapping[str, str], limit: int) -> list[Json] | None:
+    """One feature per located event, in date order; None as soon as there are more than ``limit``.
+
+    The query has no ORDER BY, so that its rows come as they are found and reading stops at the
+    limit (ordering would make the store find them all first); they are ordered here.
+    """
+    events: dict[tuple[str, str], Json] = {}
+    for row in _rows(_query("map-events"), source, filters):
+        where = point(row["wkt"])
+        if where is None:
+            continue
+        key = (row["event"] or "", row["location"] or "")
+        if key not in events and len(events) == limit:
+            return None
+        feature = events.setdefault(key, {
+            "id": row["event"], "class": local_name(row["class"]), "date": row["date"],
+            "place": row["location"], "placeLabel": row["locationLabel"] or local_name(row["location"]),
+            "lat": where[0], "lon": where[1], "agents": [], "targets": [], "killed": None, "injured": None,
+            "evidence": []})
+        feature["class"] = min(feature["class"], local_name(row["class"]))  # typed twice: the same class each time
+        for name in ("killed", "injured"):
+            if feature[name] is None:
+                feature[name] = _number(row[name])
+        _add(feature["agents"], row["agentLabel"])
+        _add(feature["targets"], row["targetLabel"])
+        _add(feature["evidence"], _evidence(row))
+    for feature in events.values():
+        feature["agents"].sort()
+        feature["targets"].sort()
+        feature["evidence"].sort(key=lambda evidence: (evidence["article"], evidence["start"]))
+    return [events[key] for key in sorted(events, key=lambda key: (events[key]["date"] or "", key))]
 
 
 def _specific(classes: str | None) -> str:
