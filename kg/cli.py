@@ -494,6 +494,25 @@ def serve_cmd(ctx: click.Context, store: str | None, endpoint: str | None, bind:
         serve(path, endpoint, bind=bind, read_write=read_write, tiles=tiles, on_ready=ready)
 
 
+@cli.command("report")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--data", multiple=True, help="Report on these RDF files instead of a store (repeatable).")
+@click.option("--store", metavar="PATH", help="Embedded store directory (default: $KG_STORE or ./kg-store).")
+@click.option("--endpoint", metavar="URL", help="SPARQL endpoint instead of the embedded store.")
+@click.option("--from", "from", metavar="DATE", help="Earliest date: YYYY-MM-DD, YYYY-MM or YYYY.")
+@click.option("--to", metavar="DATE", help="Latest date; a month or a year includes all of it.")
+@click.option("--place", help="Only what happened at (or is about) this place: label, IRI or Wikidata id.")
+@click.option("--actor", help="Only events, policies and statements of this actor: label, IRI or Wikidata id.")
+def report_cmd(out: Path, data: tuple[str, ...], store: str | None, endpoint: str | None, **filters: str | None) -> None:
+    """Write the map, network, timeline and tables as one HTML file that opens offline, for sharing.
+
+    Example: kg report diyala.html --store kg-store --place Diyala --from 2025-01
+    """
+    from kg.web.report import write_report
+    with _errors():
+        write_report(out, data=data, store=store, endpoint=endpoint, filters={k: v for k, v in filters.items() if v})
+
+
 def main() -> None:
     """Entry point of ``python -m kg``."""
     interrupts.install()
