@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -223,13 +223,10 @@ def query_cmd(query: str, data: tuple[str, ...], store: str | None, endpoint: st
         if data:
             answer(files_store(data))
             return
-        target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
-                             create=False, read_only=True)
-        try:
+        with closing(open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
+                                 create=False, read_only=True)) as target:
             check_indexed(target)
             answer(target)
-        finally:
-            target.close()
 
 
 def _echo_lines(lines: Iterable[str]) -> None:
@@ -262,8 +259,7 @@ def ingest_cmd(ctx: click.Context, inputs: tuple[str, ...], store: str | None, e
     report = LoadReport()
     quiet = ctx.obj["quiet"]
     with _errors():
-        target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store)
-        try:
+        with closing(open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store)) as target:
             if cluster:
                 return _report(_on_cluster(ctx, "ingest_on_cluster", inputs, target, shards=shards, report=report),
                                quiet, target.name)
@@ -271,8 +267,6 @@ def ingest_cmd(ctx: click.Context, inputs: tuple[str, ...], store: str | None, e
             articles = ingest(inputs, target, model=model, date=date, base=base, jobs=jobs, linker=linker,
                               report=report, min_confidence=min_confidence, input_format=input_format)
             _drain(articles, "Ingesting", ctx)
-        finally:
-            target.close()
     _report(report, quiet, target.name)
 
 
@@ -293,11 +287,8 @@ def load_cmd(ctx: click.Context, files: tuple[Path, ...], store: str | None, end
 
     report = LoadReport()
     with _errors(), progress_bar("Loading", unit="graphs", quiet=ctx.obj["quiet"]) as update:
-        target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store)
-        try:
+        with closing(open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store)) as target:
             load_files(target, files, report, stdin_format=fmt, on_graph=update)
-        finally:
-            target.close()
     _report(report, ctx.obj["quiet"], target.name)
 
 
@@ -313,12 +304,9 @@ def retract_cmd(ctx: click.Context, ids: tuple[str, ...], store: str | None, end
 
     report = LoadReport()
     with _errors():
-        target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
-                             create=False)
-        try:
+        with closing(open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
+                                 create=False)) as target:
             retract(target, ids, base=base, report=report)
-        finally:
-            target.close()
     _report(report, ctx.obj["quiet"], target.name)
 
 
@@ -331,12 +319,9 @@ def reindex_cmd(ctx: click.Context, store: str | None, endpoint: str | None, upd
     from kg.store.loading import open_target, reindex
 
     with _errors():
-        target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
-                             create=False)
-        try:
+        with closing(open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
+                                 create=False)) as target:
             reindex(target)
-        finally:
-            target.close()
     if not ctx.obj["quiet"]:
         click.echo(f"{target.name}: entities graph rebuilt", err=True)
 
@@ -356,13 +341,10 @@ def link_cmd(ctx: click.Context, store: str | None, endpoint: str | None, update
 
     report = LoadReport()
     with _errors(), progress_bar("Linking", unit="entities", quiet=ctx.obj["quiet"]) as update:
-        target = open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
-                             create=False)
-        try:
+        with closing(open_target(store, endpoint, update_endpoint=update_endpoint, graph_store=graph_store,
+                                 create=False)) as target:
             relink(target, default_linker(wikidata_endpoint, offline=offline), report)
             update(report.looked_at or 0, total=report.looked_at or 0)
-        finally:
-            target.close()
     _report(report, ctx.obj["quiet"], target.name)
 
 
@@ -475,10 +457,6 @@ def serve_cmd(ctx: click.Context, store: str | None, endpoint: str | None, bind:
     """Browse the graph at http://HOST:PORT/: saved queries, map, network, timeline, articles, SPARQL.
 
     Read-only unless --read-write; tools query /query (SPARQL 1.1 Protocol, union of all graphs).
-
-    \b
-    Example:
-      kg serve --store kg-store --bind 127.0.0.1:8000
     """
     from kg.store.embedded import store_path
     from kg.web.server import serve
@@ -504,10 +482,7 @@ def serve_cmd(ctx: click.Context, store: str | None, endpoint: str | None, bind:
 @click.option("--place", help="Only what happened at (or is about) this place: label, IRI or Wikidata id.")
 @click.option("--actor", help="Only events, policies and statements of this actor: label, IRI or Wikidata id.")
 def report_cmd(out: Path, data: tuple[str, ...], store: str | None, endpoint: str | None, **filters: str | None) -> None:
-    """Write the map, network, timeline and tables as one HTML file that opens offline, for sharing.
-
-    Example: kg report diyala.html --store kg-store --place Diyala --from 2025-01
-    """
+    """Write the map, network, timeline and tables as one HTML file that opens offline, for sharing."""
     from kg.web.report import write_report
     with _errors():
         write_report(out, data=data, store=store, endpoint=endpoint, filters={k: v for k, v in filters.items() if v})

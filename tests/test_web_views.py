@@ -1,8 +1,7 @@
 """The map, network and timeline views: their JSON on the invented articles of tests/data/views_fixture.trig,
 and what a person sees of them in a real (headless) Chromium, with screenshots as test artifacts.
 
-Until the app's ``create_app`` is merged, the views' routes are served as it mounts them: ROUTES plus
-``/static``, the source and the tile URL on ``app.state``.
+The views are served by the app itself (:func:`kg.web.app.create_app`) over an in-memory store of the fixture.
 """
 
 from __future__ import annotations
@@ -17,13 +16,11 @@ import httpx
 import pytest
 from pyoxigraph import RdfFormat, Store
 from starlette.applications import Starlette
-from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 
 from kg.rdf.graphs import index_store
 from kg.store.embedded import files_store
+from kg.web.app import create_app
 from kg.web.templating import STATIC_DIR
-from kg.web.views import ROUTES
 from tests.browser import chromium, screenshot, served
 from tests.servers import OxigraphServer
 
@@ -46,12 +43,9 @@ ATTACK_SENTENCE = ("Northern Shield Brigade fighters attacked a checkpoint in Ta
                    "soldiers and wounding seven.")
 
 
-def views_app(tiles: str | None = None, data: Path = FIXTURE) -> Starlette:
-    """The views as the app mounts them, over an in-memory store of ``data``."""
-    app = Starlette(routes=[*ROUTES, Mount("/static", StaticFiles(directory=STATIC_DIR), name="static")])
-    app.state.source = files_store([data])
-    app.state.tiles = tiles
-    return app
+def views_app(tiles: str | None = None, data: Path = FIXTURE, *, read_write: bool = False) -> Starlette:
+    """The workbench over an in-memory store of ``data``."""
+    return create_app(files_store([data]), read_write=read_write, tiles=tiles)
 
 
 @pytest.fixture(scope="module")
@@ -199,12 +193,9 @@ def test_timeline_shows_the_latest_items_up_to_the_limit() -> None:
     assert data["items"][-1]["date"] == str(dt.date(2024, 1, 1) + dt.timedelta(days=TIMELINE_LIMIT + 1))
 
 
-@pytest.mark.parametrize(("read_write", "cached"), [(False, True), (True, False), (None, False)],
-                         ids=["read-only", "read-write", "unsaid"])
-def test_api_answers_from_memory_only_when_the_app_is_read_only(read_write: bool | None, cached: bool) -> None:
-    app = views_app()
-    if read_write is not None:
-        app.state.read_write = read_write
+@pytest.mark.parametrize(("read_write", "cached"), [(False, True), (True, False)], ids=["read-only", "read-write"])
+def test_api_answers_from_memory_only_when_the_app_is_read_only(read_write: bool, cached: bool) -> None:
+    app = views_app(read_write=read_write)
     with served(app) as url:
         assert len(get(url, "api/timeline")["items"]) == len(TIMELINE)
         app.state.source.load(statements_trig(1, "https://w3id.org/kg-news/id/article/late"), format=RdfFormat.TRIG)

@@ -30,7 +30,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                  "kg validate out.trig"),
     "serve": ("kg serve    # then open http://127.0.0.1:7878/",
               "kg serve --store kg-store --bind 127.0.0.1:8000"),
-    "report": ("kg report report.html",),
+    "report": ("kg report report.html",
+               "kg report diyala.html --store kg-store --place Diyala --from 2025-01"),
 }
 
 
