@@ -16,6 +16,7 @@ from pyoxigraph import QuerySolutions, RdfFormat, Store, parse
 
 from kg.cli import cli
 from tests.helpers import on_a_terminal
+from tests.servers import OxigraphServer
 
 ROOT = Path(__file__).parent.parent
 PATIENCE = 300.0  # seconds a child may take on a loaded two-core machine, many times over
@@ -160,6 +161,16 @@ def test_construct_writes_sorted_rdf(data: Path, tmp_path: Path) -> None:
     assert json.loads(ok("query", query_file, "--data", data, "--format", "jsonld"))
     assert "CONSTRUCT writes RDF - use --format" in error_line("query", query_file, "--data", data, "--format", "csv")
     assert "events is a SELECT query" in error_line("query", "events", "--data", data, "--format", "turtle")
+
+
+@pytest.mark.server
+def test_ask_and_construct_over_an_endpoint_answer_as_over_the_files(data: Path, fresh_oxigraph: OxigraphServer) -> None:
+    endpoint = fresh_oxigraph.query_url
+    ok("load", data, "--endpoint", endpoint)
+    construct = "CONSTRUCT { ?e a ?c ; rdfs:label ?l } WHERE { ?e a ?c ; kg:agent ?a ; rdfs:label ?l }"
+    for query in ("ASK { ?e a kg:Airstrike }", "ASK { ?e a kg:Assassination }", construct):
+        assert ok("query", query, "--endpoint", endpoint) == ok("query", query, "--data", data)
+    assert ok("query", construct, "--endpoint", endpoint, "--format", "nt").count("\n") == 2 * 3
 
 
 def test_inline_and_stdin_queries_know_kg_prefixes(data: Path) -> None:

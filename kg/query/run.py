@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, Store, Variable, serialize
+from pyoxigraph import QueryBoolean, QuerySolutions, RdfFormat, Store, Triple, Variable, serialize
 
 from kg.errors import QueryError
 from kg.query.formats import FORMATS, format_result, select_columns
@@ -90,8 +90,8 @@ def print_answer(query: SavedQuery, source: Store | Selectable, params: Mapping[
     """The lines ``kg query`` prints for ``query`` over ``source``, in ``fmt`` (default: ``table``,
     or ``turtle`` for RDF); ``per_role`` keeps one row per combination of list values.
 
-    ``ASK``, ``CONSTRUCT`` and ``DESCRIBE`` need a pyoxigraph store: files given with ``--data``
-    or the embedded store (an endpoint target's ``store``).
+    ``ASK``, ``CONSTRUCT`` and ``DESCRIBE`` run on a pyoxigraph store (files given with ``--data``, the
+    embedded target's ``store``) or are sent to an endpoint target (its ``graph_query``).
 
     Raises:
         QueryError: a format that does not fit the query's form, an unknown column, or a failure.
@@ -116,22 +116,25 @@ def print_answer(query: SavedQuery, source: Store | Selectable, params: Mapping[
                          "drop --columns")
     # files given with --data are a pyoxigraph store; the embedded target holds one as .store
     store = source if isinstance(source, Store) else getattr(source, "store", None)
-    if not isinstance(store, Store):
-        raise QueryError(f"{query.form} queries run on the embedded store or --data files; an endpoint answers "
-                         "them itself - send the query to it directly (e.g. curl --data-urlencode query@FILE URL)")
+    bound = {PARAM_PREFIX + k: bind_value(v) for k, v in params.items()}
+    answer: bool | list[Triple]
     try:
-        answer = store.query(compose(query, params), use_default_graph_as_union=True,
-                             substitutions={Variable(PARAM_PREFIX + k): bind_value(v) for k, v in params.items()})
+        if isinstance(store, Store):
+            reply = store.query(compose(query, params), use_default_graph_as_union=True,
+                                substitutions={Variable(k): v for k, v in bound.items()})
+            assert not isinstance(reply, QuerySolutions)
+            answer = bool(reply) if isinstance(reply, QueryBoolean) else list(reply)
+        else:  # an endpoint target answers them itself
+            answer = source.graph_query(compose(query, params), bound, query.form)  # type: ignore[union-attr]
     except (SyntaxError, ValueError, OSError, RuntimeError) as error:
         raise QueryError(f"query '{query.name}' failed: {' '.join(str(error).split())}") from error
-    if isinstance(answer, QueryBoolean):
+    if isinstance(answer, bool):
         if fmt in RDF_FORMATS:
             raise QueryError(f"--format {fmt} writes RDF; an ASK query answers true or false - use table or json")
-        yield "true" if bool(answer) else "false"
+        yield "true" if answer else "false"
         return
     if fmt not in RDF_FORMATS and fmt not in (None, "table"):
         raise QueryError(f"{query.form} writes RDF - use --format {' | '.join(RDF_FORMATS)} (default turtle)")
-    assert isinstance(answer, QueryTriples)
     triples = sorted(set(answer), key=str)[:limit]
     data = serialize(triples, format=RDF_FORMATS[fmt or "turtle"] if fmt in RDF_FORMATS else RdfFormat.TURTLE,
                      prefixes=PREFIXES if fmt in (None, "table", "turtle") else None) or b""

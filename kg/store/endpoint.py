@@ -27,6 +27,7 @@ from SPARQLWrapper.SPARQLExceptions import EndPointNotFound, QueryBadFormed, SPA
 
 from kg import __version__
 from kg.errors import EndpointError, EndpointUnavailable
+from kg.rdf.bindings import with_bindings
 from kg.rdf.graphs import ENTITIES_GRAPH, INDEX_UPDATE, MANIFEST_GRAPH, unshare_update
 from kg.rdf.nquads import GraphLines
 from kg.store.base import (
@@ -80,70 +81,6 @@ VIRTUOSO = Dialect("virtuoso", insert_batch=2_000, upload_batch=100_000, update_
 
 def _base(url: str) -> str:
     return re.sub(r"/(query|sparql|sparql-auth|update)/?$", "", url.rstrip("/"))
-
-
-def with_bindings(text: str, bindings: Mapping[str, Term]) -> str:
-    """The query with a ``VALUES`` block binding the given variables, at the top of each WHERE clause
-    that uses one of them.
-
-    Terms are written in their escaped N-Triples form by pyoxigraph, so a value can never change the
-    query's structure. Sub-selects get the block too, not only the outer WHERE: a sub-select is
-    evaluated on its own, and the saved queries narrow their rows by a parameter inside one (the
-    embedded store's substitutions replace the variable everywhere, to the same effect).
-
-    >>> with_bindings("SELECT ?x WHERE { ?x ?p ?param_n }", {"param_n": ox.Literal('a" } DROP ALL #')})
-    'SELECT ?x WHERE { VALUES (?param_n) { ("a\\\\" } DROP ALL #") } ?x ?p ?param_n }'
-    """
-    if not bindings:
-        return text
-    code = _code_only(text)
-    inserts: list[tuple[int, str]] = []
-    for start, end in _where_clauses(code):
-        names = sorted(n for n in bindings if re.search(rf"[?$]{re.escape(n)}\b", code[start:end]))
-        if names:
-            values = " ".join(str(bindings[n]) for n in names)
-            inserts.append((start, f" VALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"))
-    if not inserts:
-        raise EndpointError("query has no WHERE { ... } clause using the parameters to bind them into")
-    for at, block in sorted(inserts, reverse=True):
-        text = text[:at] + block + text[at:]
-    return text
-
-
-_TOKENS = re.compile("|".join([
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""', r"'''(?:[^'\\]|\\.|'(?!''))*'''",  # long strings
-    r'"(?:[^"\\\n]|\\.)*"', r"'(?:[^'\\\n]|\\.)*'",  # strings
-    r'<[^<>"{}|^`\\\x00-\x20]*>',  # IRIs, which may hold a '#'
-    r"#[^\n]*",  # comments
-]))
-
-
-def _code_only(text: str) -> str:
-    """``text`` with comments and the insides of strings and IRIs blanked, offsets kept."""
-    def blank(match: re.Match[str]) -> str:
-        token = match.group(0)
-        if token.startswith("#"):
-            return " " * len(token)
-        if len(token) > 1:
-            return token[0] + " " * (len(token) - 2) + token[-1]
-        return token
-    return _TOKENS.sub(blank, text)
-
-
-def _where_clauses(code: str) -> list[tuple[int, int]]:
-    """(just after the opening brace, the closing brace) of each ``WHERE {`` group in ``code``."""
-    spans: list[tuple[int, int]] = []
-    open_braces: list[tuple[int, bool]] = []
-    for match in re.finditer(r"\bWHERE\s*\{|[{}]", code, re.IGNORECASE):
-        token = match.group(0)
-        if token == "}":
-            if open_braces:
-                start, is_where = open_braces.pop()
-                if is_where:
-                    spans.append((start, match.start()))
-        else:
-            open_braces.append((match.end(), token != "{"))
-    return spans
 
 
 def _unique(rows: Iterator[Row]) -> Iterator[Row]:
@@ -286,6 +223,30 @@ class EndpointStore:
         variables, rows = self._results(body, headers.get("content-type", ""))
         cap = headers.get("x-sparql-maxrows")
         return variables, rows, int(cap) if cap and cap.isdigit() else None
+
+    def graph_query(self, text: str, bindings: Mapping[str, Term], form: str) -> bool | list[ox.Triple]:
+        """An ``ASK`` (its answer) or a ``CONSTRUCT``/``DESCRIBE`` (its triples) over the union of all graphs."""
+        accept = "application/sparql-results+json" if form == "ASK" else "application/n-triples, text/turtle;q=0.5"
+        params = {self.dialect.union_parameter: ""} if self.dialect.union_parameter else {}
+        data = {"query": with_bindings(text, bindings)}
+
+        def fetch() -> requests.Response:
+            reply = self.session.post(self.query_url, params=params, data=data, headers={"Accept": accept},
+                                      timeout=self.timeout, auth=self.creds)
+            if reply.status_code >= 300:
+                raise HttpStatus(reply.status_code, reply.text, reply.headers.get("Retry-After"))
+            return reply
+
+        reply = self._retry("query", fetch)
+        kind = reply.headers.get("Content-Type", "").split(";")[0].strip()
+        try:
+            if form == "ASK":
+                return bool(reply.json()["boolean"])
+            return [quad.triple for quad in ox.parse(reply.content, format=ox.RdfFormat.from_media_type(kind)
+                                                     or ox.RdfFormat.N_TRIPLES)]
+        except (ValueError, KeyError, SyntaxError) as exc:
+            raise EndpointError(f"{self.name}: the {form} answer is not {'SPARQL results' if form == 'ASK' else 'RDF'} ({short(exc)}) - "
+                                "check that the URL is a SPARQL endpoint") from None
 
     def _results(self, body: bytes, content_type: str) -> tuple[list[str], list[Row]]:
         """Variables and rows of a SPARQL JSON results document; EndpointError for anything else."""
