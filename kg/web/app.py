@@ -42,8 +42,8 @@ def create_app(source: Source, *, read_write: bool = False, tiles: str | None = 
 
     >>> from pyoxigraph import Store
     >>> app = create_app(Store())
-    >>> sorted(route.path for route in app.routes if route.path.startswith("/api/"))[:2]
-    ['/api/queries/{name}', '/api/suggest/{param}']
+    >>> sorted(route.path for route in app.routes if route.path.startswith("/api/"))
+    ['/api/map', '/api/network', '/api/queries/{name}', '/api/suggest/{param}', '/api/timeline']
     """
     routes = [
         Route("/", pages.home, name="home"),
