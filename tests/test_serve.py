@@ -28,11 +28,11 @@ from click.testing import CliRunner
 from pyoxigraph import RdfFormat, Store, parse
 
 from kg.cli import cli
-from kg.query.saved import load_query, run_query
+from kg.query.saved import list_queries, load_query, run_query
 from kg.rdf.graphs import ENTITIES_GRAPH, index_store
 from kg.store.endpoint import EndpointStore
 from kg.web.app import create_app
-from kg.web.data import Windows
+from kg.web.data import Windows, page
 from tests.browser import served
 from tests.helpers import ARTICLE, ARTICLE_QUADS, SHARED_QUADS, TRIG, make_store
 from tests.servers import OxigraphServer, free_port
@@ -297,6 +297,17 @@ def test_download_equals_kg_query_output(client: httpx.Client, store: Path, fmt:
     assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
     assert answer.text == expected.stdout
     assert "Diyala" in answer.text and "Islamic State" not in answer.text
+
+
+def test_warmed_windows_answer_every_saved_query_first_page_from_memory(store: Path) -> None:
+    reader = Store.read_only(str(store))
+    windows = Windows()
+    windows.warm(reader, list_queries()).join()
+    for query in list_queries():
+        # asked of an empty store, the kept window still holds the served store's rows
+        kept = windows.page(Store(), query, {}, offset=0, size=50)
+        assert kept.rows == page(reader, query, {}, size=50).rows, query.name
+    assert any(windows.page(Store(), query, {}, offset=0, size=50).rows for query in list_queries())
 
 
 def test_rows_come_a_page_at_a_time(client: httpx.Client) -> None:

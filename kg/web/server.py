@@ -16,6 +16,7 @@ from typing import Any
 import uvicorn
 
 from kg.errors import KgError
+from kg.query.saved import list_queries
 from kg.store.bind import DEFAULT_BIND, check_port_free, parse_bind
 from kg.store.embedded import EmbeddedStore
 from kg.store.endpoint import EndpointStore
@@ -66,6 +67,8 @@ def serve(store: Path | None = None, endpoint: str | None = None, *, bind: str =
         check_port_free(host, port, bind)
         app = create_app(target.store if isinstance(target, EmbeddedStore) else target, read_write=read_write,
                          tiles=tiles)
+        if app.state.windows is not None:  # a read-only store: the forms' first pages are worked out ahead
+            app.state.windows.warm(app.state.source, list_queries())
         url = f"http://{host}:{port}/"
         config = uvicorn.Config(app, host=host.strip("[]"), port=port, log_level="warning", access_log=False,
                                 lifespan="off", server_header=False)
