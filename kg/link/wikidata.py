@@ -46,6 +46,7 @@ WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
 USER_AGENT = f"kg/{__version__} (https://w3id.org/kg-news; linking)"
 ENTITY = "http://www.wikidata.org/entity/"
 EARTH = ENTITY + "Q2"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"  # GeoSPARQL's default: longitude, latitude on Earth
 WKT_LITERAL = "http://www.opengis.net/ont/geosparql#wktLiteral"
 LABEL_LANGUAGES = ("en", "mul")
 
@@ -164,7 +165,7 @@ def parse_point(wkt: str) -> tuple[float, float] | None:
     True
     """
     match = _POINT.match(wkt)
-    if match is None or match[1] not in (None, EARTH):
+    if match is None or match[1] not in (None, EARTH, CRS84):
         return None
     try:
         return float(match[2]), float(match[3])

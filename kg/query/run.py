@@ -33,6 +33,7 @@ from kg.query.saved import (
     bind_value,
     compose,
     list_queries,
+    one_line,
     parse_query_text,
     stream_terms,
 )
@@ -127,7 +128,7 @@ def print_answer(query: SavedQuery, source: Store | Selectable, params: Mapping[
         else:  # an endpoint target answers them itself
             answer = source.graph_query(compose(query, params), bound, query.form)  # type: ignore[union-attr]
     except (SyntaxError, ValueError, OSError, RuntimeError) as error:
-        raise QueryError(f"query '{query.name}' failed: {' '.join(str(error).split())}") from error
+        raise QueryError(f"query '{query.name}' failed: {one_line(error)}") from error
     if isinstance(answer, bool):
         if fmt in RDF_FORMATS:
             raise QueryError(f"--format {fmt} writes RDF; an ASK query answers true or false - use table or json")

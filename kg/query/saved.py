@@ -72,6 +72,7 @@ __all__ = [
     "compose",
     "list_queries",
     "load_query",
+    "one_line",
     "parse_query_file",
     "parse_query_text",
     "run_query",
@@ -133,7 +134,12 @@ class ResultTable:
     rows: list[tuple[str | None, ...]]
 
 
-def _one_line(error: BaseException) -> str:
+def one_line(error: BaseException) -> str:
+    """An error as one line, for a message (pyoxigraph's parse errors span several).
+
+    >>> one_line(ValueError("error at 2:5:\\n  expected '}'"))
+    "error at 2:5: expected '}'"
+    """
     return " ".join(str(error).split())
 
 
@@ -161,7 +167,7 @@ def parse_query_file(path: Path) -> SavedQuery:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise QueryError(f"cannot read query file {path}: {_one_line(error)}") from error
+        raise QueryError(f"cannot read query file {path}: {one_line(error)}") from error
     return parse_query_text(text, path)
 
 
@@ -213,7 +219,7 @@ def parse_query_text(text: str, path: Path, *, where: str | None = None, select_
                 f"curl --data-urlencode update@{path if path.is_file() else 'FILE.ru'} http://127.0.0.1:7878/update "
                 "(a 'kg serve --read-write')"
             ) from None
-        raise QueryError(f"{where} is not valid SPARQL: {_one_line(error)}") from error
+        raise QueryError(f"{where} is not valid SPARQL: {one_line(error)}") from error
     form = "SELECT" if isinstance(result, QuerySolutions) else "ASK" if isinstance(result, QueryBoolean) else (
         "DESCRIBE" if _DESCRIBE.match(_PROLOGUE.sub("", text)) else "CONSTRUCT")
     if form != "SELECT" and select_only:
@@ -358,7 +364,7 @@ def bind_value(value: str) -> BoundTerm:
         try:
             return NamedNode(iri)
         except ValueError as error:
-            raise QueryError(f"'{value}' is not a valid IRI: {_one_line(error)}") from error
+            raise QueryError(f"'{value}' is not a valid IRI: {one_line(error)}") from error
     if _DATE.fullmatch(value):
         try:
             datetime.date.fromisoformat(value)
@@ -476,7 +482,7 @@ def stream_terms(query: SavedQuery, store: Store | Selectable, params: Mapping[s
             variables, solutions = store.stream(text, {k.value: v for k, v in substitutions.items()
                                                        if not isinstance(v, Triple)})
     except (SyntaxError, ValueError, OSError, RuntimeError) as error:
-        raise QueryError(f"query '{query.name}' failed: {_one_line(error)}") from error
+        raise QueryError(f"query '{query.name}' failed: {one_line(error)}") from error
     keep = [index for index, variable in enumerate(variables) if variable not in hidden]
 
     columns = tuple(variables[index] for index in keep)
@@ -488,7 +494,7 @@ def stream_terms(query: SavedQuery, store: Store | Selectable, params: Mapping[s
                                                 for solution in solutions)
             yield from islice(join_lists(columns, read, joined) if joined else read, limit)
         except (ValueError, OSError, RuntimeError) as error:  # pyoxigraph evaluates as rows are read
-            raise QueryError(f"query '{query.name}' failed: {_one_line(error)}") from error
+            raise QueryError(f"query '{query.name}' failed: {one_line(error)}") from error
 
     return TermRows(columns, rows(), tuple(column for group in joined for column in group))
 

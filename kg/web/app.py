@@ -15,6 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from kg.errors import KgError
+from kg.query.saved import one_line
 from kg.web import pages, sparql
 from kg.web.data import Source, Windows
 from kg.web.templating import STATIC_DIR
@@ -25,7 +26,7 @@ __all__ = ["create_app"]
 
 async def _kg_error(request: Request, error: Exception) -> Response:
     """A library error reaching the app is the client's (a bad parameter, a query that fails): 400, one line."""
-    return PlainTextResponse(" ".join(str(error).split()) + "\n", status_code=400)
+    return PlainTextResponse(one_line(error) + "\n", status_code=400)
 
 
 async def _no_icon(request: Request) -> Response:

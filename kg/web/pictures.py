@@ -18,7 +18,8 @@ from typing import Any, TypeAlias
 from pyoxigraph import Store
 
 from kg.errors import InputError
-from kg.query.saved import SavedQuery, Selectable, load_query, parse_query_file, stream_query
+from kg.link.wikidata import parse_point
+from kg.query.saved import KG_NS, SavedQuery, Selectable, load_query, parse_query_file, stream_query
 
 __all__ = [
     "FILTERS",
@@ -51,9 +52,7 @@ EVENT_CLASSES = ("SearchOperation", "MilitaryOperation", "Attack", "RocketAttack
                  "Airstrike", "Clash", "Arrest", "Raid", "Meeting")
 """The classes of the events on the map (the ``VALUES ?class`` of ``kg/web/queries/map-events.rq``)."""
 
-KG_NS = "https://w3id.org/kg-news/ns#"
 _DATE_BOUND = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
-_POINT = re.compile(r"POINT\s*\(\s*(-?[0-9.]+(?:[eE]-?[0-9]+)?)\s+(-?[0-9.]+(?:[eE]-?[0-9]+)?)\s*\)", re.IGNORECASE)
 # an entity typed with one of these and a subclass of it is shown as the subclass
 _GENERIC = {KG_NS + name for name in ("Actor", "Organization", "Location", "Agent")}
 
@@ -93,8 +92,8 @@ def point(wkt: str | None) -> tuple[float, float] | None:
     >>> point("LINESTRING(0 0, 1 1)") is None
     True
     """
-    found = _POINT.search(wkt or "")
-    return None if found is None else (float(found.group(2)), float(found.group(1)))
+    found = parse_point(wkt or "")
+    return None if found is None else (found[1], found[0])
 
 
 def local_name(iri: str | None) -> str:

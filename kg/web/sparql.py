@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from kg.query.saved import one_line
 from kg.rdf.namespaces import PREFIXES
 from kg.web.pages import saved_queries
 from kg.web.templating import templates
@@ -86,10 +87,6 @@ async def _operation(request: Request, field: str) -> tuple[str | None, str]:
     return None, content_type
 
 
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())
-
-
 def _run(store: Store, text: str, accept: str) -> tuple[bytes, str]:
     result = store.query(text, use_default_graph_as_union=True)
     if isinstance(result, QueryTriples):
@@ -127,7 +124,7 @@ async def protocol(request: Request) -> Response:
     try:
         body, kind = await run_in_threadpool(_run, source, text, accept)
     except (SyntaxError, ValueError, OSError, RuntimeError) as error:
-        return PlainTextResponse(f"SPARQL query failed: {_one_line(error)}\n", status_code=400)
+        return PlainTextResponse(f"SPARQL query failed: {one_line(error)}\n", status_code=400)
     return Response(body, media_type=kind)
 
 
@@ -147,7 +144,7 @@ async def update(request: Request) -> Response:
     try:
         await run_in_threadpool(source.update, text)
     except (SyntaxError, ValueError, OSError, RuntimeError) as error:
-        return PlainTextResponse(f"SPARQL update failed: {_one_line(error)}\n", status_code=400)
+        return PlainTextResponse(f"SPARQL update failed: {one_line(error)}\n", status_code=400)
     return Response(status_code=204)
 
 
