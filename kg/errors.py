@@ -45,3 +45,12 @@ class EndpointUnavailable(EndpointError):
 
 class ClusterError(KgError):
     """A Dask cluster cannot be reached or used (``--cluster``), or Dask is not installed."""
+
+
+def one_line(error: BaseException) -> str:
+    """An error as one line, for a message (pyoxigraph's parse errors span several).
+
+    >>> one_line(ValueError("error at 2:5:\\n  expected '}'"))
+    "error at 2:5: expected '}'"
+    """
+    return " ".join(str(error).split())

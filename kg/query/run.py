@@ -24,7 +24,7 @@ from typing import TextIO
 
 from pyoxigraph import QueryBoolean, QuerySolutions, RdfFormat, Store, Triple, Variable, serialize
 
-from kg.errors import QueryError
+from kg.errors import QueryError, one_line
 from kg.query.formats import FORMATS, format_result, select_columns
 from kg.query.saved import (
     PARAM_PREFIX,
@@ -33,7 +33,6 @@ from kg.query.saved import (
     bind_value,
     compose,
     list_queries,
-    one_line,
     parse_query_text,
     stream_terms,
 )

@@ -55,7 +55,7 @@ from pyoxigraph import (
     Variable,
 )
 
-from kg.errors import InputError, QueryError
+from kg.errors import InputError, QueryError, one_line
 from kg.query.lists import Cell, join_lists
 from kg.rdf.graphs import unindexed_store
 from kg.resources import QUERIES_DIR
@@ -72,7 +72,6 @@ __all__ = [
     "compose",
     "list_queries",
     "load_query",
-    "one_line",
     "parse_query_file",
     "parse_query_text",
     "run_query",
@@ -132,15 +131,6 @@ class ResultTable:
 
     columns: tuple[str, ...]
     rows: list[tuple[str | None, ...]]
-
-
-def one_line(error: BaseException) -> str:
-    """An error as one line, for a message (pyoxigraph's parse errors span several).
-
-    >>> one_line(ValueError("error at 2:5:\\n  expected '}'"))
-    "error at 2:5: expected '}'"
-    """
-    return " ".join(str(error).split())
 
 
 @cache

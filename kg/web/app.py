@@ -14,8 +14,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from kg.errors import KgError
-from kg.query.saved import one_line
+from kg.errors import KgError, one_line
 from kg.web import pages, sparql
 from kg.web.data import Source, Windows
 from kg.web.templating import STATIC_DIR

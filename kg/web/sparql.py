@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from kg.query.saved import one_line
+from kg.errors import one_line
 from kg.rdf.namespaces import PREFIXES
 from kg.web.pages import saved_queries
 from kg.web.templating import templates
