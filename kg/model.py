@@ -98,7 +98,11 @@ class TimeRef:
 
 @dataclass(frozen=True)
 class Event:
-    """An operation or attack: ``cls`` is the ontology class (``"SearchOperation"``)."""
+    """An operation or attack: ``cls`` is the ontology class (``"SearchOperation"``).
+
+    ``factuality`` is one of :data:`FACTUALITIES`; ``killed``/``injured`` are the reported counts
+    (``None`` when not given as a number), with ``*_lower_bound`` set for "at least 40".
+    """
 
     cls: str
     trigger: TextSpan
@@ -109,6 +113,15 @@ class Event:
     locations: tuple[EntityRef, ...] = ()
     time: TimeRef | None = None
     status: str | None = None
+    factuality: str = "Asserted"
+    killed: int | None = None
+    injured: int | None = None
+    killed_lower_bound: bool = False
+    injured_lower_bound: bool = False
+
+
+FACTUALITIES = ("Asserted", "Negated", "Possible", "Planned")
+"""The values of ``factuality`` on events, policies and statements (local names of kg:Factuality)."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,7 @@ class Policy:
     status: str = "InForce"
     proposed_change: str | None = None
     time: TimeRef | None = None
+    factuality: str = "Asserted"
 
 
 @dataclass(frozen=True)
@@ -139,6 +153,7 @@ class Statement:
     about: tuple[EntityRef, ...] = ()
     addressee: EntityRef | None = None
     time: TimeRef | None = None
+    factuality: str = "Asserted"
 
 
 @dataclass(frozen=True)

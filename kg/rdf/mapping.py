@@ -109,6 +109,9 @@ class _Mapper:
             self._time(node, event.time)
             if event.status:
                 self.add(node, KG.status, KG[event.status])
+            self.add(node, KG.factuality, KG[event.factuality])
+            self._count(node, KG.killed, KG.killedLowerBound, event.killed, event.killed_lower_bound)
+            self._count(node, KG.injured, KG.injuredLowerBound, event.injured, event.injured_lower_bound)
         for policy in self.x.policies:
             node = self._fact("policy", policy.trigger, policy.evidence, policy.confidence, KG[policy.cls])
             self._roles(node, KG.issuer, policy.issuers)
@@ -119,6 +122,7 @@ class _Mapper:
             if policy.proposed_change:
                 self.add(node, KG.proposedChange, KG[policy.proposed_change])
             self._time(node, policy.time)
+            self.add(node, KG.factuality, KG[policy.factuality])
         for statement in self.x.statements:
             node = self._fact("statement", statement.quote, statement.evidence, statement.confidence, KG.Statement,
                               label=statement.verb.text)
@@ -127,6 +131,7 @@ class _Mapper:
             self._roles(node, KG.about, statement.about)
             self._roles(node, KG.addressee, (statement.addressee,) if statement.addressee else ())
             self._time(node, statement.time)
+            self.add(node, KG.factuality, KG[statement.factuality])
         self._relations()
 
     def add(self, subject: _Subject, predicate: ox.NamedNode, obj: _Object) -> None:
@@ -215,6 +220,14 @@ class _Mapper:
     def _roles(self, node: ox.NamedNode, prop: ox.NamedNode, refs: tuple[EntityRef, ...]) -> None:
         for ref in refs:
             self.add(node, prop, self.entity(ref))
+
+    def _count(self, node: ox.NamedNode, prop: ox.NamedNode, bound: ox.NamedNode, value: int | None,
+               lower_bound: bool) -> None:
+        if value is None:
+            return
+        self.add(node, prop, _integer(value))
+        if lower_bound:
+            self.add(node, bound, ox.Literal("true", datatype=XSD.boolean))
 
     def _time(self, node: ox.NamedNode, time: TimeRef | None) -> None:
         if time is None:

@@ -24,6 +24,7 @@ class KG(DefinedNamespace):
     ArmedGroup: URIRef  # Armed group
     Arrest: URIRef  # Arrest
     Assassination: URIRef  # Assassination
+    Asserted: URIRef  # asserted
     AssetFreeze: URIRef  # Asset freeze
     Attack: URIRef  # Attack
     Ban: URIRef  # Ban
@@ -37,8 +38,10 @@ class KG(DefinedNamespace):
     Eased: URIRef  # eased
     Event: URIRef  # Event
     Facility: URIRef  # Facility
+    Factuality: URIRef  # Factuality
     GovernmentBody: URIRef  # Government body
     InForce: URIRef  # in force
+    Incident: URIRef  # Incident
     InternationalOrganization: URIRef  # International organization
     Law: URIRef  # Law
     Lifted: URIRef  # lifted
@@ -49,6 +52,7 @@ class KG(DefinedNamespace):
     MilitaryOperation: URIRef  # Military operation
     Month: URIRef  # month
     NaturalFeature: URIRef  # Natural feature
+    Negated: URIRef  # negated
     Ongoing: URIRef  # ongoing
     Operation: URIRef  # Operation
     OperationStatus: URIRef  # Operation status
@@ -60,6 +64,7 @@ class KG(DefinedNamespace):
     PoliticalGroup: URIRef  # Political group
     Population: URIRef  # Population
     Position: URIRef  # Position
+    Possible: URIRef  # possible
     Proposed: URIRef  # proposed
     Raid: URIRef  # Raid
     RocketAttack: URIRef  # Rocket attack
@@ -77,6 +82,7 @@ class KG(DefinedNamespace):
     affiliatedWith: URIRef  # affiliated with
     agent: URIRef  # agent
     alliedWith: URIRef  # allied with
+    articleCount: URIRef  # article count
     articleId: URIRef  # article id
     basedIn: URIRef  # based in
     confidence: URIRef  # confidence
@@ -84,11 +90,18 @@ class KG(DefinedNamespace):
     controls: URIRef  # controls
     date: URIRef  # date
     datePrecision: URIRef  # date precision
+    duplicateOf: URIRef  # duplicate of
     endDate: URIRef  # end date
+    eventClass: URIRef  # event class
     evidence: URIRef  # evidence
     extractorVersion: URIRef  # extractor version
+    factuality: URIRef  # factuality
     holdsPosition: URIRef  # holds position
+    injured: URIRef  # injured
+    injuredLowerBound: URIRef  # injured is a lower bound
     issuer: URIRef  # issuer
+    killed: URIRef  # killed
+    killedLowerBound: URIRef  # killed is a lower bound
     leaderOf: URIRef  # leader of
     linkConfidence: URIRef  # link confidence
     linkSource: URIRef  # link source
@@ -101,6 +114,8 @@ class KG(DefinedNamespace):
     partOf: URIRef  # part of
     proposedChange: URIRef  # proposed change
     quote: URIRef  # quote
+    report: URIRef  # report
+    reportCount: URIRef  # report count
     sector: URIRef  # sector
     speaker: URIRef  # speaker
     spokespersonFor: URIRef  # spokesperson for
