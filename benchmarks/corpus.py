@@ -14,6 +14,12 @@ are drawn from Zipf-like distributions, so the head of each list (Iraq, Nineveh,
 the European Union, Iran) turns up in thousands of articles of a large corpus. Article ``i`` of seed ``s`` depends only on ``(s, i)``, so
 ``generate(1000)`` is the first thousand articles of ``generate(20000)``.
 
+Reports repeat as they do in a news feed: about 4 % of the articles are another outlet's copy of an
+earlier article (the same body under a new title and id, as agencies' copy is republished), and about
+12 % are a second outlet's report of an earlier article's lead event (the same event, place, date and
+figures in other words, a day later at most). Some paragraphs deny, hedge, threaten or plan an attack
+rather than report one, so a reader counting events has something to leave out.
+
 Usage::
 
     python benchmarks/corpus.py 2000 -o corpus.jsonl [--seed 0]
@@ -627,6 +633,23 @@ def background(w: Writer) -> str:
     return " ".join(w.fresh("background", sentences, w.n(1, 3)))
 
 
+def unconfirmed(w: Writer) -> str:
+    """An event that did not happen, may have happened or is only planned or threatened."""
+    f, g, air = w.force, w.group, zipf(w.rng, w.theatre.air)
+    return w.one("unconfirmed", (
+        f"{cap(air)} denied that its aircraft had struck a market in {w.city}, saying no airstrikes were "
+        f"carried out in the area {w.day()}.",
+        f"{cap(f.name)} did not launch an offensive on {w.other_city()} {w.day()}, contrary to reports on "
+        f"social media, {w.source()} said.",
+        f"{cap(g.name)} threatened to attack checkpoints in {w.province} if the arrests continued.",
+        f"Officials said {f.troops} could launch an operation to retake {w.other_city()} in the coming weeks.",
+        f"{cap(f.name)} plans to carry out raids on {g.name} hideouts near {w.city} next month, "
+        f"{w.source()} said.",
+        f"It was unclear whether the explosion near {w.other_city()} was caused by a mortar attack or an "
+        f"accident.",
+    ))
+
+
 def casualties(w: Writer) -> str:
     k, c = w.n(2, 9), w.n(2, 4)
     return w.one("casualties", (
@@ -677,7 +700,7 @@ def meeting_paragraph(w: Writer) -> str:
 
 BODY: tuple[tuple[Callable[[Writer], str], float], ...] = (
     (background, 3), (quote, 2), (casualties, 1), (second_event, 1.5), (policy_paragraph, 0.8),
-    (meeting_paragraph, 0.5), (reaction, 0.6),
+    (meeting_paragraph, 0.5), (reaction, 0.6), (unconfirmed, 0.7),
 )
 POLICY_BODY: tuple[tuple[Callable[[Writer], str], float], ...] = (
     (policy_quote, 2), (policy_paragraph, 2), (background, 2), (second_event, 0.8), (meeting_paragraph, 0.5),
@@ -688,13 +711,55 @@ def words(paragraphs: Sequence[str]) -> int:
     return sum(len(p.split()) for p in paragraphs)
 
 
+OUTLETS = ("Synthetic Wire", "Second Desk", "Regional Monitor", "Morning Dispatch")
+COPY_SHARE, FOLLOW_UP_SHARE = 0.04, 0.12
+_EVENT_LEADS = frozenset({"airstrike", "clash", "bombing", "raid", "arrest"})
+
+
 def article(seed: int, index: int) -> dict[str, str]:
-    """Article ``index`` of the corpus of ``seed`` (independent of the other articles)."""
+    """Article ``index`` of the corpus of ``seed`` (depends only on ``seed``, ``index`` and the few earlier
+    articles it repeats)."""
+    chance = random.Random(seed * 7_919 + index * 31 + 7)
+    r, back = chance.random(), chance.randint(1, 40)
+    if r < COPY_SHARE and index >= back:
+        original = article(seed, index - back)
+        return {**original, "id": f"syn-{seed}-{index:06d}", "title": chance.choice(REPUBLISHED).format(original["title"]),
+                "source": chance.choice(OUTLETS[1:])}
+    if r < COPY_SHARE + FOLLOW_UP_SHARE and index >= back:
+        return _report(seed, index, index - back, chance)
+    return _report(seed, index, index, chance)
+
+
+REPUBLISHED = ("{}", "UPDATE 1-{}", "{} - agency", "{} (updated)")
+
+
+def _lead(seed: int, index: int, template_used: set[int] | None = None
+          ) -> tuple[random.Random, dt.date, Writer, Callable[[Writer], Para], str, str, set[int]]:
+    """The lead event of article ``index``: the choices made for it, and its text and title. With
+    ``template_used``, the same event told with another of its templates."""
     rng = random.Random(seed * 1_000_003 + index)
     date = FIRST_DAY + dt.timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days + 1))
     w = Writer(rng, date)
     lead_kind = rng.choices([k for k, _ in LEADS], weights=[p for _, p in LEADS])[0]
+    if template_used is not None:
+        w.used[lead_kind.__name__] = set(template_used)
     lead, title = lead_kind(w)
+    return rng, date, w, lead_kind, lead, title, w.used.get(lead_kind.__name__, set())
+
+
+def _report(seed: int, index: int, event_of: int, chance: random.Random) -> dict[str, str]:
+    """Article ``index``, whose lead tells the lead event of article ``event_of`` (itself, or an earlier
+    article whose event a second outlet reports in its own words)."""
+    rng, date, w, lead_kind, lead, title, used = _lead(seed, event_of)
+    source = SOURCE
+    if event_of != index and lead_kind.__name__ in _EVENT_LEADS:
+        rng, date, w, lead_kind, lead, title, _ = _lead(seed, event_of, used)
+        date += dt.timedelta(days=chance.randint(0, 1))
+        w.rng = rng = random.Random(seed * 1_000_003 + index)  # the rest of the article is its own
+        title = chance.choice(("{}", "{} - officials", "UPDATE: {}")).format(title)
+        source = chance.choice(OUTLETS[1:])
+    elif event_of != index:
+        return _report(seed, index, index, chance)
     policy = lead_kind is sanctions
     paragraphs = [lead, policy_quote(w) if policy else quote(w) if rng.random() < 0.7 else casualties(w)]
     body = POLICY_BODY if policy else BODY
@@ -711,7 +776,7 @@ def article(seed: int, index: int) -> dict[str, str]:
         "title": title,
         "text": "\n\n".join(paragraphs),
         "date": date.isoformat(),
-        "source": SOURCE,
+        "source": source,
     }
 
 
