@@ -31,8 +31,8 @@ STATEMENT = ART["statement/35-39"]
 RELATION = ART["relation/0-129-1"]
 MENTION = ART["mention/0-13"]
 
-ROOT_CLASSES = {KG.Actor, KG.Location, KG.Event, KG.Policy, KG.Position, KG.Mention}
-VALUE_CLASSES = {KG.OperationStatus, KG.PolicyStatus, KG.DatePrecision}
+ROOT_CLASSES = {KG.Actor, KG.Location, KG.Event, KG.Policy, KG.Position, KG.Mention, KG.Incident}
+VALUE_CLASSES = {KG.OperationStatus, KG.PolicyStatus, KG.DatePrecision, KG.Factuality}
 # rdflib and pyshacl trigger their own Dataset/ConjunctiveGraph deprecation warnings by the thousand.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -226,6 +226,26 @@ BROKEN: dict[str, tuple[Callable[[Graph], object], str]] = {
     "entity label with language tag": (
         _set(URIRef("https://w3id.org/kg-news/id/entity/administrativearea/diyala"), RDFS.label, Literal("Diyala", lang="en")),
         "An entity must have exactly one rdfs:label, a plain string without language tag.",
+    ),
+    "event without factuality": (
+        _remove(EVENT, KG.factuality),
+        "An event, policy or statement must have exactly one kg:factuality, one of kg:Asserted, kg:Negated, kg:Possible, kg:Planned.",
+    ),
+    "status as factuality": (
+        _set(STATEMENT, KG.factuality, KG.Ongoing),
+        "An event, policy or statement must have exactly one kg:factuality, one of kg:Asserted, kg:Negated, kg:Possible, kg:Planned.",
+    ),
+    "negative killed": (
+        _set(EVENT, KG.killed, Literal(-2)),
+        "An event may have at most one kg:killed, a non-negative xsd:integer.",
+    ),
+    "injured as text": (
+        _set(EVENT, KG.injured, Literal("15")),
+        "An event may have at most one kg:injured, a non-negative xsd:integer.",
+    ),
+    "lower bound without a count": (
+        _remove(EVENT, KG.killed),
+        "kg:killedLowerBound is only allowed together with kg:killed.",
     ),
     "mention without entity link": (
         _remove(MENTION, URIRef("http://www.w3.org/2005/11/its/rdf#taIdentRef")),
