@@ -58,13 +58,14 @@ def hand_built() -> Extraction:
         mentions=(Mention(span("Jalal Hamdani"), PERSON, 0.93), Mention(span("ISIS"), ISIS, 0.7)),
         events=(Event("SearchOperation", span("hunt"), sentence, 0.9, agents=(POLICE,), targets=(ISIS,),
                       locations=(DIYALA,), time=TimeRef("on Tuesday", dt.date(2025, 3, 4), dt.date(2025, 3, 4), "Day"),
-                      status="Ongoing"),),
+                      status="Ongoing", killed=40, killed_lower_bound=True, injured=3),),
         # an odd policy on purpose: the mapping must carry every field through, whatever the text says
         policies=(Policy("Sanction", span("hunt"), sentence, 0.5, issuers=(POLICE,), targets=(DIYALA,),
                          sectors=("banking", "oil"), status="Proposed", proposed_change="Eased",
-                         time=TimeRef("next week", dt.date(2025, 3, 10), dt.date(2025, 3, 16), "Week")),),
+                         time=TimeRef("next week", dt.date(2025, 3, 10), dt.date(2025, 3, 16), "Week"),
+                         factuality="Planned"),),
         statements=(Statement(span("said"), span("We hunt ISIS in Diyala."), sentence, 1.0, speaker=PERSON,
-                              about=(ISIS, DIYALA)),),
+                              about=(ISIS, DIYALA), factuality="Possible"),),
         relations=(Relation(PERSON, "spokespersonFor", sentence, 0.8, object=POLICE),
                    Relation(PERSON, "holdsPosition", sentence, 0.8, position=Position("spokesman", POLICE))),
     )
