@@ -81,12 +81,14 @@ CONTENT_NOUNS = frozenset({"report", "claim", "allegation", "rumour", "rumor", "
 ASPECTUAL = frozenset({"continue", "keep", "remain"})
 NEGATIVE_SUBJECTS = frozenset({"nobody", "none", "noone", "nothing"})
 # relations through which a governor's words (denial, doubt, intent) reach the word below it; through the
-# others only its negation, modality and tense do ("did not attack X and shell Y"), and through a subject
-# only its future ("the offensive will begin", but "the strike did not kill anyone" happened)
+# others only its negation, modality and tense do ("did not attack X and shell Y"); through an object or a
+# subject only those of a verb that carries the event out ("will launch an offensive", "the offensive will
+# begin", but "police will investigate the bombing", "the strike did not kill anyone": it happened)
 _COMPLEMENTS = frozenset({"dobj", "ccomp", "xcomp", "pobj", "pcomp", "prep", "acl", "attr", "acomp", "nsubjpass",
                           "oprd", "dative", "compound"})
 _CLAUSES = frozenset({"conj", "advcl", "appos", "npadvmod", "agent"})
 _SUBJECTS = frozenset({"nsubj", "csubj"})
+_OBJECTS = frozenset({"dobj", "nsubjpass", "dative", "oprd"})
 # verbs that change a policy ("lift", "ease"): a policy's status says what is proposed, not its factuality
 _CHANGES = frozenset(lexicon.POLICY_CHANGES) - CARRY
 _RANK = {"Negated": 3, "Possible": 2, "Planned": 1, "Asserted": 0}
@@ -109,13 +111,12 @@ def factuality(trigger: Token, *, policy: bool = False) -> str:
             break
         if relation == "prep" and word(below) == "without":
             found = _stronger(found, "Negated")
-        if relation in _COMPLEMENTS:
+        if relation in _COMPLEMENTS or (relation == "relcl" and _reports(governor)):
             found = _stronger(found, _governing(governor, below))
         elif relation in _CLAUSES and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in below.children):
             found = _stronger(found, _tense(governor))
         elif relation in _SUBJECTS:
-            cue = _tense(governor)
-            found = _stronger(found, cue if cue == "Planned" or _conditional(governor) else "Asserted")
+            found = _stronger(found, _tense(governor) if _carries(governor) or _conditional(governor) else "Asserted")
         else:
             break  # a relative clause ("the army that shelled X did not attack Y"), a modifier, the root
         below = governor
@@ -126,7 +127,18 @@ def _open(token: Token, trigger: Token) -> bool:
     """Whether the cues above ``token`` still reach ``trigger`` (see :data:`CARRY`)."""
     lemma = word(token)
     return (token is trigger or token.pos_ in {"ADP", "AUX", "SCONJ", "PART"} or lemma in CARRY
-            or lemma in CONTENT_NOUNS or lemma in lexicon.REPORTING_VERBS or lemma in DENY | INTEND | SPECULATE)
+            or _reports(token) or lemma in lexicon.REPORTING_VERBS)
+
+
+def _reports(noun: Token) -> bool:
+    """A noun whose clause says what it reports ("claims that militias detained ..."), also when the parser
+    takes that clause for a relative one."""
+    return word(noun) in CONTENT_NOUNS | DENY | INTEND | SPECULATE
+
+
+def _carries(verb: Token) -> bool:
+    """Whether ``verb`` carries out or reports the event it governs ("launch", "hold", "report")."""
+    return word(verb) in CARRY or word(verb) in lexicon.REPORTING_VERBS
 
 
 def _stronger(a: str, b: str) -> str:
@@ -183,7 +195,7 @@ def _tense(token: Token) -> str:
 def _governing(governor: Token, below: Token) -> str:
     """The cues a word that governs the trigger (through ``below``) puts on it."""
     lemma = word(governor)
-    found = _tense(governor)
+    found = _tense(governor) if below.dep_ not in _OBJECTS or _carries(governor) else "Asserted"
     if lemma in ASPECTUAL:
         return "Negated" if found == "Negated" else "Asserted"
     if lemma in DENY or any(c.dep_ == "det" and c.lower_ == "no" for c in governor.children):
