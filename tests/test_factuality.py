@@ -116,27 +116,28 @@ def test_relative_clause_keeps_its_own_factuality(nlp: Language) -> None:
     assert event_at(nlp, text, "attack").factuality == "Negated"
 
 
-def test_policies(nlp: Language) -> None:
-    def policy(text: str) -> str:
-        [found] = run(nlp, text).policies
-        return found.factuality
-
-    assert policy("The European Union imposed sanctions on Syria.") == "Asserted"
-    assert policy("The European Union will impose sanctions on Syria.") == "Planned"
-    assert policy("The European Union did not impose sanctions on Syria.") == "Negated"
+OTHER_FACTS = [
+    pytest.param("policies", "The European Union imposed sanctions on Syria.", "Asserted", id="policy-past"),
+    pytest.param("policies", "The European Union will impose sanctions on Syria.", "Planned", id="policy-will"),
+    pytest.param("policies", "The European Union did not impose sanctions on Syria.", "Negated", id="policy-neg"),
     # a change to a policy is its status, not its factuality: the sanctions are in force
-    assert policy("The European Union may ease its sanctions on Syria.") == "Asserted"
+    pytest.param("policies", "The European Union may ease its sanctions on Syria.", "Asserted",
+                 id="policy-change"),
+    pytest.param("statements", 'Jens Stoltenberg said that "the alliance stands united".', "Asserted",
+                 id="statement-said"),
+    pytest.param("statements", 'Jens Stoltenberg did not say that "the alliance stands united".', "Negated",
+                 id="statement-neg"),
+    pytest.param("statements", 'Jens Stoltenberg reportedly said that "the alliance stands united".', "Possible",
+                 id="statement-reportedly"),
+    pytest.param("statements", 'Jens Stoltenberg will say that "the alliance stands united".', "Planned",
+                 id="statement-will"),
+]
 
 
-def test_statements(nlp: Language) -> None:
-    def statement(text: str) -> str:
-        [found] = run(nlp, text).statements
-        return found.factuality
-
-    assert statement('Jens Stoltenberg said that "the alliance stands united".') == "Asserted"
-    assert statement('Jens Stoltenberg did not say that "the alliance stands united".') == "Negated"
-    assert statement('Jens Stoltenberg reportedly said that "the alliance stands united".') == "Possible"
-    assert statement('Jens Stoltenberg will say that "the alliance stands united".') == "Planned"
+@pytest.mark.parametrize(("kind", "text", "value"), OTHER_FACTS)
+def test_policies_and_statements(nlp: Language, kind: str, text: str, value: str) -> None:
+    [found] = getattr(run(nlp, text), kind)
+    assert found.factuality == value
 
 
 def test_factuality_in_rdf_conforms_to_the_shapes(nlp: Language, tmp_path: Path) -> None:

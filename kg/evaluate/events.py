@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from spacy.language import Language
 
 from kg.errors import InputError
 from kg.extract.from_doc import extract
-from kg.model import FACTUALITIES, Article, Event
+from kg.model import FACTUALITIES, Article, Event, Extraction
 
 COUNTS = ("killed", "injured")
 _EVENT_KEYS = frozenset({"trigger", "occurrence", "factuality", *COUNTS, *(f"{c}_lower_bound" for c in COUNTS)})
@@ -210,8 +210,13 @@ def _gold_event(event: object, text: str, where: str) -> GoldEvent:
 
 def score_events(lines: list[GoldLine], nlp: Language) -> EventScore:
     """Extract every gold text and score kg's events against the gold ones."""
+    return score_extractions(lines, extract((g.article for g in lines), nlp))
+
+
+def score_extractions(lines: list[GoldLine], extractions: Iterable[Extraction]) -> EventScore:
+    """Score the events of ``extractions`` (one per gold line, in order) against the gold ones."""
     score = EventScore()
-    for line, extraction in zip(lines, extract((g.article for g in lines), nlp), strict=True):
+    for line, extraction in zip(lines, extractions, strict=True):
         source = line.article.source or ""
         part = score.files.setdefault(source, EventScore())
         for tally in (score, part):
