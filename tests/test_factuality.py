@@ -3,6 +3,7 @@ through the real pipeline, and kg:factuality in the RDF."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,19 @@ def test_factuality_in_rdf_conforms_to_the_shapes(nlp: Language, tmp_path: Path)
     assert {"Sanction", "Statement", "Airstrike", "Attack"} <= kinds, kinds
     result = CliRunner().invoke(cli, ["validate", str(out)])
     assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_kg_query_events_shows_the_factuality(tmp_path: Path) -> None:
+    text = ("The Iraqi army did not carry out an airstrike on Fallujah on Tuesday.\n\n"
+            "Syrian forces shelled Douma on Monday.")
+    source = tmp_path / "article.jsonl"
+    source.write_text(json.dumps({"id": "fact-1", "date": "2025-03-06", "text": text}) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    out = tmp_path / "article.trig"
+    extracted = runner.invoke(cli, ["extract", str(source), "--no-link", "-o", str(out)])
+    assert extracted.exit_code == 0, extracted.stderr
+    result = runner.invoke(cli, ["query", "events", "--data", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    shown = {row["evidence"]: row["factuality"] for row in json.loads(result.stdout)}
+    assert shown == {"The Iraqi army did not carry out an airstrike on Fallujah on Tuesday.": str(KG.Negated),
+                     "Syrian forces shelled Douma on Monday.": str(KG.Asserted)}
