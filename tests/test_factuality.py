@@ -86,6 +86,8 @@ ASSERTED = [
     pytest.param("The Iraqi army will continue its operation against Islamic State in Hajin.", "operation",
                  id="continue"),
     pytest.param("Car bomb kills six in Mogadishu", "bomb", id="headline"),
+    pytest.param("The United Nations warned that attacks on hospitals in Idlib had increased.", "attacks",
+                 id="warned-that-past"),
 ]
 
 

@@ -23,7 +23,8 @@ Each cue is a small closed set of grammatical words, named below with the relati
   a negated verb of confirmation ("could *not confirm* the attack").
 - **Planned**: the ``aux`` "will", "shall", "'ll", or "would" without a perfect "have" (future in the
   past: "warned that it *would* bomb"); "is *going* to"; a governing verb or noun of intent, threat,
-  warning or preparation (:data:`INTEND`: "*plans* to", "*threatened* to attack", "*preparing* a raid");
+  warning or preparation (:data:`INTEND`: "*plans* to", "*threatened* to attack", "*preparing* a raid"),
+  unless the event is a clause with its own tense ("warned that attacks *had* increased");
   a planning ``amod`` on the trigger (:data:`PLANNED_ADJECTIVES`: "the *upcoming* offensive").
 
 When cues disagree the strongest wins: Negated, then Possible, then Planned. Reported speech ("police
@@ -136,6 +137,13 @@ def _reports(noun: Token) -> bool:
     return word(noun) in CONTENT_NOUNS | DENY | INTEND | SPECULATE
 
 
+def _finite(verb: Token) -> bool:
+    """A clause with its own tense ("warned that attacks *had* increased", "agrees [that] the regime
+    *kills*"): what it says is not the intention of the verb above."""
+    return verb.tag_ in {"VBD", "VBZ", "VBP"} or any(c.dep_ == "aux" and c.tag_ in {"VBD", "VBZ", "VBP"}
+                                                     for c in verb.children)
+
+
 def _carries(verb: Token) -> bool:
     """Whether ``verb`` carries out or reports the event it governs ("launch", "hold", "report")."""
     return word(verb) in CARRY or word(verb) in lexicon.REPORTING_VERBS
@@ -214,7 +222,7 @@ def _governing(governor: Token, below: Token) -> str:
             c.dep_ in {"nsubj", "nsubjpass"} and any(g.dep_ == "amod" and g.lower_ in HEDGE_ADJECTIVES
                                                     for g in c.children) for c in governor.children):
         return _stronger(found, "Possible")  # "unconfirmed reports said"
-    if lemma in INTEND or (governor.pos_ in {"NOUN", "PROPN"} and any(
+    if (lemma in INTEND and not _finite(below)) or (governor.pos_ in {"NOUN", "PROPN"} and any(
             c.dep_ in {"amod", "compound"} and c.lower_ in PLANNED_ADJECTIVES for c in governor.children)):
         return _stronger(found, "Planned")
     return found
