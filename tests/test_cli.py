@@ -31,7 +31,7 @@ KG = "https://w3id.org/kg-news/ns#"
 NEWS_ARTICLE = URIRef("https://schema.org/NewsArticle")
 ARTICLE_IRI = "https://w3id.org/kg-news/id/article/"
 EVENT_COLUMNS = ("event,class,label,date,agent,agentLabel,target,targetLabel,location,locationLabel,"
-                 "locationWikidata,article,evidence,confidence")
+                 "locationWikidata,article,evidence,confidence,factuality,killed,injured")
 
 
 def run(*args: str | Path, input: bytes | str | None = None) -> Result:

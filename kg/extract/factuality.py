@@ -3,9 +3,12 @@
 :func:`factuality` reads the dependency parse around the trigger (the reporting verb of a statement):
 the cues on the trigger itself, then on each word that governs it, walking up the head chain to the root.
 A word governs the trigger through its complements (``dobj``, ``ccomp``, ``xcomp``, ``pobj`` of its
-preposition, a content clause ``acl``); the walk stops at a relative clause (``relcl``: the army *that
-shelled X* did not attack Y), and a governing verb's own cues reach the trigger only when the trigger is
-its complement or, for auxiliaries and negation, its subject ("the offensive *will* begin").
+preposition, a content clause ``acl``); through a conjoined or adverbial clause without a subject of its
+own only negation, modality and tense reach it ("did not attack X and shell Y"). The walk stops at a
+relative clause (the army *that shelled X* did not attack Y), and above any word that neither carries the
+event out nor reports it (:data:`CARRY`, :data:`CONTENT_NOUNS`): "did not *carry out* an airstrike" is
+negated, but "denied any *role* in the attack" and "police will *investigate* the bombing" are not
+about whether the attack or the bombing happened.
 
 Each cue is a small closed set of grammatical words, named below with the relation it works through:
 
@@ -232,9 +235,11 @@ Fact = TypeVar("Fact", Event, Policy, Statement)
 
 
 def with_factuality(doc: Doc, fact: Fact) -> Fact:
-    """``fact`` with the factuality read off its trigger (a statement's reporting verb) in ``doc``; an
-    event found Planned gets the status Planned too, and one whose status said Planned while its
-    factuality says otherwise gets the status its factuality allows (kg:Planned is both).
+    """``fact`` with the factuality read off its trigger (a statement's reporting verb) in ``doc``.
+
+    kg:Planned is both a factuality and an event status, and the two agree: an event found Planned gets the
+    status Planned, and one whose status alone said Planned (the extractor reads any "to" before the
+    trigger so: "began to attack", "attempted to seize") is left without a status.
 
     Raises:
         ValueError: the trigger's offsets are not token bounds in ``doc``.
