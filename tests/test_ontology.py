@@ -31,8 +31,8 @@ STATEMENT = ART["statement/35-39"]
 RELATION = ART["relation/0-129-1"]
 MENTION = ART["mention/0-13"]
 
-ROOT_CLASSES = {KG.Actor, KG.Location, KG.Event, KG.Policy, KG.Position, KG.Mention}
-VALUE_CLASSES = {KG.OperationStatus, KG.PolicyStatus, KG.DatePrecision}
+ROOT_CLASSES = {KG.Actor, KG.Location, KG.Event, KG.Policy, KG.Position, KG.Mention, KG.Incident}
+VALUE_CLASSES = {KG.OperationStatus, KG.PolicyStatus, KG.DatePrecision, KG.Factuality}
 # rdflib and pyshacl trigger their own Dataset/ConjunctiveGraph deprecation warnings by the thousand.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -73,10 +73,11 @@ CONTRACT_COLUMNS = {
     "events": (
         "event", "class", "label", "date", "agent", "agentLabel", "target", "targetLabel",
         "location", "locationLabel", "locationWikidata", "article", "evidence", "confidence",
+        "factuality", "killed", "injured",
     ),
     "policies": (
         "policy", "class", "label", "issuer", "issuerLabel", "target", "targetLabel",
-        "sector", "status", "date", "article", "evidence",
+        "sector", "status", "date", "article", "evidence", "factuality",
     ),
     "relations": ("subject", "subjectLabel", "predicate", "object", "objectLabel", "article", "evidence", "confidence"),
     "statements": (
@@ -136,21 +137,21 @@ ENTITY_ROWS = [
 SEARCH_OP_ROW = (
     SEARCH_OP, KG + "SearchOperation", "search operation", "2025-01-16",
     ISF, "Iraqi security forces", ISIS, "Islamic State", DIYALA, "Diyala", DIYALA_WD,
-    A1, S_A1_0, "0.8",
+    A1, S_A1_0, "0.8", None, None, None,  # the fixture's events carry no factuality or counts
 )
 AIRSTRIKE_ROW = (
     AIRSTRIKE, KG + "Airstrike", "airstrike", "2025-02-02",
     None, None, None, None, BAGHDAD, "Baghdad", "",  # one place, without a Wikidata link
-    A2, S_A2_176, "0.6",
+    A2, S_A2_176, "0.6", None, None, None,
 )
 AIRSTRIKE_PER_ROLE_ROW = (*AIRSTRIKE_ROW[:10], None, *AIRSTRIKE_ROW[11:])
 PROPOSED_ROW = (
     PROPOSED, KG + "Sanction", "sanctions", EU, "European Union", IRAN, "Iran",
-    "aviation", KG + "Proposed", None, A2, S_A2_76,
+    "aviation", KG + "Proposed", None, A2, S_A2_76, None,
 )
 SANCTION_ROW = (  # one row per policy: its two sectors listed
     SANCTION, KG + "Sanction", "sanctions", EU, "European Union", IRAN, "Iran",
-    "energy; oil", KG + "InForce", "2025-02-03", A2, S_A2_0,
+    "energy; oil", KG + "InForce", "2025-02-03", A2, S_A2_0, None,
 )
 RELATION_ROW = (HAMDANI, "Jalal Hamdani", KG + "leaderOf", DIYALA, "Diyala", A1, S_A1_92, "0.85")
 STATEMENT_ROW = (

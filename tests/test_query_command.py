@@ -196,7 +196,7 @@ def test_queries_name_prints_what_to_know_then_text_that_runs_as_pasted(data: Pa
     lines = shown.splitlines()
     assert lines[0] == "# events: Operations and attacks"
     assert lines[2] == ("# columns: event class label date agent agentLabel target targetLabel location "
-                        "locationLabel locationWikidata article evidence confidence")
+                        "locationLabel locationWikidata article evidence confidence factuality killed injured")
     assert lines[3] == "# list ('; '-joined, arrays in JSON; --per-role: one row each): agent agentLabel"
     assert [line.split()[2].split("=")[0] for line in lines if line.startswith("# --param ")] == \
         ["place", "actor", "class"]
