@@ -349,7 +349,7 @@ def link_cmd(ctx: click.Context, store: str | None, endpoint: str | None, update
 
 
 @cli.command("eval")
-@click.argument("dataset", type=click.Choice(["elevant", "re3d", "ucdp"]))
+@click.argument("dataset", type=click.Choice(["elevant", "events", "re3d", "ucdp"]))
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--model", help="spaCy pipeline name or path (default: en_core_web_sm).")
 @click.option("--wikidata-endpoint", metavar="URL", help="elevant: also look up entities in this Wikidata SPARQL "
@@ -365,6 +365,7 @@ def eval_cmd(ctx: click.Context, dataset: str, path: Path, model: str | None, wi
 
     \b
     elevant  PATH is ELEVANT JSON Lines: Wikidata links on the gold spans.
+    events   PATH is kg's event gold (.jsonl or a folder): factuality, casualties.
     re3d     PATH is the re3d folder: Person/Organisation/Location mentions and
              FightingAgainst/AlliesOf/InChargeOf/BelongsTo relations (P/R/F1),
              and the calibration of their confidence (ECE, reliability table).

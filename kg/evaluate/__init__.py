@@ -1,4 +1,4 @@
-"""``kg eval``: scores against public gold (ELEVANT, re3d, UCDP) and calibration fitting."""
+"""``kg eval``: scores against public gold (ELEVANT, re3d, UCDP), kg's own event gold, and calibration fitting."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from kg.errors import InputError
 def evaluate(dataset: str, path: Path, *, model: str | None = None, wikidata_endpoint: str | None = None,
              limit: int | None = None, min_confidence: float | None = None,
              fmt: str = "table") -> tuple[str, list[str]]:
-    """Score kg on ``dataset`` (``elevant``, ``re3d`` or ``ucdp``) at ``path``: the report in ``fmt``
-    (``table`` or ``json``) and the errors it found (wrong links, mentions, relations or misses).
+    """Score kg on ``dataset`` (``elevant``, ``events``, ``re3d`` or ``ucdp``) at ``path``: the report in
+    ``fmt`` (``table`` or ``json``) and the errors it found (wrong links, mentions, relations, factuality or
+    misses).
 
     Raises:
         KgError: the gold cannot be read, the model cannot be loaded, or ``min_confidence`` is given for
@@ -20,7 +21,7 @@ def evaluate(dataset: str, path: Path, *, model: str | None = None, wikidata_end
     from kg.nlp.load import load_pipeline
 
     if min_confidence is not None and dataset != "re3d":
-        raise InputError("--min-confidence is only scored for re3d - leave it out for elevant and ucdp")
+        raise InputError("--min-confidence is only scored for re3d - leave it out for the other datasets")
     if dataset == "re3d":
         from kg.evaluate.re3d import format_re3d, score_extractions
         from kg.evaluate.re3d_gold import read_re3d
@@ -37,6 +38,11 @@ def evaluate(dataset: str, path: Path, *, model: str | None = None, wikidata_end
         rows = kept_rows(read_ucdp(path), ucdp, limit)
         ucdp = score_rows(rows, load_pipeline(model), ucdp)
         return format_ucdp(ucdp, fmt), ucdp.errors
+    if dataset == "events":
+        from kg.evaluate.events import format_events, read_gold, score_events
+
+        events = score_events(list(read_gold(path)), load_pipeline(model))
+        return format_events(events, fmt), events.errors
     from kg.evaluate.elevant import format_score, score_elevant
     from kg.link.sources import default_linker
 

@@ -14,6 +14,7 @@ from spacy.tokens import Doc
 
 from kg.extract.calibration import shipped
 from kg.extract.events import find_events
+from kg.extract.factuality import with_factuality
 from kg.extract.offices import role_mentions
 from kg.extract.policies import find_policies
 from kg.extract.relations.find import find_relations
@@ -288,9 +289,9 @@ def facts_of(doc: Doc, date: dt.date | None, *, own: tuple[int, int] | None = No
         offices = role_mentions(doc)
         facts.mentions += [m for m in offices if mine(m.span)]
         index_offices(doc, ((m.span, m.entity) for m in offices))
-        facts.events = [e for e in find_events(doc, date) if mine(e.evidence)]
-        facts.policies = [p for p in find_policies(doc, date) if mine(p.evidence)]
-        facts.statements = [s for s in find_statements(doc, date) if mine(s.evidence)]
+        facts.events = [with_factuality(doc, e) for e in find_events(doc, date) if mine(e.evidence)]
+        facts.policies = [with_factuality(doc, p) for p in find_policies(doc, date) if mine(p.evidence)]
+        facts.statements = [with_factuality(doc, s) for s in find_statements(doc, date) if mine(s.evidence)]
         facts.relations = [r for r in find_relations(doc) if mine(r.evidence)]
     finally:
         forget_entities(doc)
