@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from kg.link.candidates import Candidate, CandidateSource
+from kg.link.candidates import Candidate, CandidateSource, fold
 from kg.model import Entity, Extraction, Link
 
 # kg class -> the kinds of Wikidata item it may link to (kinds are what sources report per candidate)
@@ -31,13 +31,6 @@ ALLOWED_KINDS: dict[str, frozenset[str]] = {
                                "media"}),
 }
 THRESHOLD = 0.6
-
-
-
-
-
-
-
 
 # for classes that may link to several kinds, the kind to prefer when a name has both
 PREFERRED: dict[str, tuple[str, ...]] = {
@@ -72,6 +65,9 @@ class Linker:
             # in match reports "England beat Samoa" names teams, not countries: leave them unlinked
             wanted = [e for e in wanted if e.cls not in {"Country", "State"}]
         links: dict[tuple[str, str], Link] = {}
+        # the last words of the people named in full: a one-word person sharing one may be any of them
+        namesakes = frozenset(fold(e.label.split()[-1]) for e in extraction.entities
+                              if e.cls == "Person" and len(e.label.split()) > 1)
         for source in self.sources:
             pending = [e for e in wanted if e.ref not in links]
             if not pending:
@@ -80,7 +76,7 @@ class Linker:
             found = source.candidates(names)
             countries = {link.qid for ref, link in links.items() if ref[0] == "country"}
             for entity in sorted(pending, key=lambda e: e.cls != "Country"):  # countries first: context
-                link = self._decide(entity, found, countries, source.name)
+                link = self._decide(entity, found, countries, source.name, namesakes)
                 if link is not None:
                     links[entity.ref] = link
                     if entity.cls == "Country":
@@ -88,13 +84,16 @@ class Linker:
         return replace(extraction, links=tuple(links[e.ref] for e in extraction.entities if e.ref in links))
 
     def _decide(self, entity: Entity, found: dict[str, list[Candidate]], countries: set[str],
-                source: str) -> Link | None:
+                source: str, namesakes: frozenset[str] = frozenset()) -> Link | None:
         allowed = ALLOWED_KINDS[entity.cls]
         names = (entity.label, *entity.aliases)
         pool: dict[str, Candidate] = {}
         for name in names:
+            # a surname the article also gives another person in full ("Michelle Obama ... Obama said") is
+            # left unresolved by the article: it links only when it is the item's own label ("Saladin")
+            shared = entity.cls == "Person" and fold(name) in namesakes
             for candidate in found.get(name, []):
-                if candidate.kinds & allowed:
+                if candidate.kinds & allowed and not (shared and not candidate.exact):
                     best = pool.get(candidate.qid)
                     if best is None or (candidate.exact and not best.exact):
                         pool[candidate.qid] = candidate

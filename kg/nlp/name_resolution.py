@@ -42,12 +42,23 @@ def is_acronym_of(short: str, name: str) -> bool:
 
 def one_sense(spans: list[Span]) -> list[Span]:
     """A name the article uses as a place somewhere is that place everywhere ("the assault of Husaybah"
-    after "fighting in Husaybah"), unless it is a known actor."""
+    after "fighting in Husaybah"), unless it is a known actor or its own sentence says a person."""
     surnames = {_surname(s.id_ or s.text) for s in spans if s.label_ == "Person" and " " in (s.id_ or s.text)}
     places = {s.id_ or s.text for s in spans if s.label_ == "Settlement"} - surnames
     return [Span(s.doc, s.start, s.end, label="Settlement", span_id=s.id_)
             if s.label_ in {"Person", "Organization"} and (s.id_ or s.text) == s.text and s.text in places
-            and s.text not in lexicon.known_names() else s for s in spans]
+            and s.text not in lexicon.known_names() and not (s.label_ == "Person" and named_as_person(s))
+            else s for s in spans]
+
+
+def named_as_person(span: Span) -> bool:
+    """The syntax around a name says a person: a role noun in apposition ("Hamdan, the militia's
+    commander", "the commander, Hamdan") or the subject of a speech verb ("Hamdan said")."""
+    root = span.root
+    nouns = [c for c in root.children if c.dep_ == "appos"] + ([root.head] if root.dep_ == "appos" else [])
+    if any(n.lemma_.lower() in lexicon.ROLE_PREDICATES or n.lower_ in lexicon.OFFICE_TITLES for n in nouns):
+        return True
+    return root.dep_ in {"nsubj", "nsubjpass"} and root.head.lemma_.lower() in lexicon.REPORTING_VERBS
 
 
 def add_surnames(doc: Doc, spans: list[Span]) -> list[Span]:
