@@ -325,8 +325,9 @@ def _in_place_slot(root: Token, depth: int) -> bool:
     if root.dep_ == "dobj" and _violent(head):
         return True
     if root.dep_ == "conj" and depth > 0 and head is not root:
-        if root.ent_type_ == "PERSON":
-            # "Paris and Kim are ...": a name NER took for a person is not a place for its company alone
+        if root.ent_type_ == "PERSON" and head.ent_type_ not in LOCATION_CLASSES:
+            # "Paris and Kim are ...": a name NER took for a person is not a place for the company of
+            # NER's place guess alone (a place kg knows, "Nubl and al-Zahraa", still makes one)
             return _in_place_slot(head, depth - 1)
         return head.ent_type_ in LOCATION_CLASSES | {"GPE", "LOC"} or _in_place_slot(head, depth - 1)
     return False
