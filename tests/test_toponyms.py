@@ -113,6 +113,17 @@ def test_one_sense_yields_to_a_speech_verb_or_a_role(nlp: Language) -> None:
     assert classes(x) == [("Hamdan", "Settlement"), ("Hamdan", "Person")]
 
 
+def test_a_name_split_after_its_article_is_one_person(nlp: Language) -> None:
+    x = run(nlp, "Officials met the Iraqi Interior Minister, Qasim al- Araji in the capital today. "
+                 "Later Qasim al-Araji said the talks were useful.")
+    assert [(e.label, e.cls) for e in x.entities if e.cls == "Person"] == [("Qasim al-Araji", "Person")]
+    assert ("Qasim al- Araji", "Person") in classes(x)  # the mention keeps the text as written
+    for text in ("General Hamid al- Rawi said the road was open.",
+                 "Envoys met the Oil Minister, Ibrahim al- Haddawi in Vienna today."):
+        people = [e.label for e in run(nlp, text).entities if e.cls == "Person"]
+        assert people in (["Hamid al-Rawi"], ["Ibrahim al-Haddawi"]), people
+
+
 def test_a_city_named_after_a_person(nlp: Language) -> None:
     x = run(nlp, "Sadr City residents said Jamal Raqqawi had led the protest.")
     assert classes(x) == [("Sadr City", "Settlement"), ("Jamal Raqqawi", "Person")]

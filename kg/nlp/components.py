@@ -21,7 +21,7 @@ from spacy.util import filter_spans
 from kg.model import ENTITY_CLASSES, ORGANIZATION_CLASSES
 from kg.nlp import lexicon
 from kg.nlp.group_patterns import group_name, group_patterns
-from kg.nlp.name_resolution import add_acronyms, add_surnames, one_sense, resolve_in_article
+from kg.nlp.name_resolution import add_acronyms, add_surnames, join_split_names, one_sense, resolve_in_article
 from kg.nlp.words import COMPASS_POINTS, LOCATIVE_PREPS, ORDINAL_WORDS, UNIT_WORDS
 
 _TITLE_WORD = {"TEXT": {"REGEX": r"^[A-Z][\w'’]*$"}, "LOWER": {"NOT_IN": ["the", "a", "an", "in", "on", "of", "and", "between", "to",
@@ -157,7 +157,7 @@ class EntityTyper(KgComponent):
     def __call__(self, doc: Doc) -> Doc:
         typed: list[Span] = []
         dates: list[Span] = []
-        for ent in doc.ents:
+        for ent in join_split_names(doc.ents):
             if ent.label_ in {"DATE", "TIME"}:
                 dates.append(ent)
                 continue

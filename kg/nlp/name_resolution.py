@@ -3,12 +3,45 @@ after "Kaja Kallas"), head nouns, and one sense per article for a name used as a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from spacy.attrs import ORTH
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 from kg.model import ORGANIZATION_CLASSES
 from kg.nlp import lexicon
+
+
+def join_split_names(ents: Sequence[Span]) -> list[Span]:
+    """"Ibrahim al- Jaafari": a stray space after the article particle splits an Arabic name, and its
+    second half alone is then taken for a place. The words on both sides of such an "al-"/"el-" are one
+    person's name when the syntax says a person: NER took a side for one, the name stands in apposition
+    to a role ("the Foreign Minister, Ibrahim al- Jaafari") or follows a title."""
+    if not ents:
+        return []
+    doc = ents[0].doc
+    joined: list[Span] = []
+    for token in doc:
+        if token.lower_ not in {"al-", "el-"} or not token.whitespace_ or not 0 < token.i < len(doc) - 1:
+            continue
+        first, last = doc[token.i - 1], doc[token.i + 1]
+        if not (first.is_title and last.is_title and first.pos_ == last.pos_ == "PROPN"):
+            continue
+        said = {first.ent_type_, last.ent_type_} & {"PERSON", "Person"} or any(
+            t.dep_ == "appos" and (t.head.lemma_.lower() in lexicon.ROLE_PREDICATES
+                                   or t.head.lower_ in lexicon.OFFICE_TITLES) for t in (first, last, token)) or (
+            first.i > 0 and (doc[first.i - 1].lower_ in lexicon.TITLES or doc[first.i - 1].text in lexicon.RANKS))
+        if said:
+            start = min([first.i, *(e.start for e in ents if e.start <= first.i < e.end)])
+            end = max([last.i + 1, *(e.end for e in ents if e.start <= last.i < e.end)])
+            name = f"{doc[start : token.i + 1].text}{doc[token.i + 1 : end].text}"  # as written, unsplit
+            joined.append(Span(doc, start, end, label="Person", span_id=name))
+    if not joined:
+        return list(ents)
+    taken = {i for span in joined for i in range(span.start, span.end)}
+    return sorted([e for e in ents if not any(i in taken for i in range(e.start, e.end))] + joined,
+                  key=lambda span: span.start)
 
 
 def add_acronyms(doc: Doc, spans: list[Span]) -> list[Span]:
