@@ -149,6 +149,20 @@ def test_a_surname_links_through_the_full_name_in_the_article(nlp: Language) -> 
     assert two.get("Barack Obama") == "Q76" and "Obama" not in two and "Michelle Obama" not in two
 
 
+def test_a_country_named_like_a_state_elsewhere_needs_a_place_in_it() -> None:
+    # "Georgia" is a US state as well as a country (ISO 3166-2): alone it stays unlinked
+    source = Fixed({"Georgia": [Candidate("Q230", "Georgia", frozenset({"country"}))],
+                    "Tbilisi": [Candidate("Q994", "Tbilisi", frozenset({"settlement"}), country="Q230")],
+                    "Syria": [Candidate("Q858", "Syria", frozenset({"country"}))]})
+    georgia = Entity("country", "georgia", "Georgia", "Country")
+    syria = Entity("country", "syria", "Syria", "Country")
+    x = Linker([source]).link(Extraction(article("x"), "m", entities=(georgia, syria)))
+    assert [link.qid for link in x.links] == ["Q858"]
+    tbilisi = Entity("settlement", "tbilisi", "Tbilisi", "Settlement")
+    x = Linker([source]).link(Extraction(article("x"), "m", entities=(georgia, tbilisi)))
+    assert [link.qid for link in x.links] == ["Q230", "Q994"]
+
+
 def test_context_country_decides() -> None:
     places = [Candidate("Q10", "Hadith", frozenset({"settlement"}), country="Q796", exact=False),
               Candidate("Q11", "Hadith", frozenset({"settlement"}), country="Q29", sitelinks=50)]
