@@ -163,6 +163,16 @@ def test_a_country_named_like_a_state_elsewhere_needs_a_place_in_it() -> None:
     assert [link.qid for link in x.links] == ["Q230", "Q994"]
 
 
+def test_a_country_that_takes_a_plural_verb_is_a_team(nlp: Language) -> None:
+    gazetteer = Linker([Gazetteer()])
+    team = linked(nlp, "Tonga have been the surprise of the cup so far, and Samoa were beaten 20-3 on Saturday.",
+                  gazetteer)
+    assert "Q678" not in team.values() and "Q683" not in team.values()  # the states of Tonga and Samoa
+    states = linked(nlp, "Tonga has asked for aid after the storm. Iraq and Syria have reopened the border.",
+                    gazetteer)
+    assert {"Tonga", "Iraq", "Syria"} <= set(states)
+
+
 def test_context_country_decides() -> None:
     places = [Candidate("Q10", "Hadith", frozenset({"settlement"}), country="Q796", exact=False),
               Candidate("Q11", "Hadith", frozenset({"settlement"}), country="Q29", sitelinks=50)]

@@ -21,7 +21,14 @@ from spacy.util import filter_spans
 from kg.model import ENTITY_CLASSES, ORGANIZATION_CLASSES
 from kg.nlp import lexicon
 from kg.nlp.group_patterns import group_name, group_patterns
-from kg.nlp.name_resolution import add_acronyms, add_surnames, join_split_names, one_sense, resolve_in_article
+from kg.nlp.name_resolution import (
+    add_acronyms,
+    add_surnames,
+    join_split_names,
+    one_sense,
+    resolve_in_article,
+    teams_by_agreement,
+)
 from kg.nlp.words import COMPASS_POINTS, LOCATIVE_PREPS, ORDINAL_WORDS, UNIT_WORDS
 
 _TITLE_WORD = {"TEXT": {"REGEX": r"^[A-Z][\w'’]*$"}, "LOWER": {"NOT_IN": ["the", "a", "an", "in", "on", "of", "and", "between", "to",
@@ -170,6 +177,7 @@ class EntityTyper(KgComponent):
             typed.extend(_split_unit(span, cls, canonical))
         typed = add_acronyms(doc, typed)
         typed = one_sense(resolve_in_article(add_surnames(doc, _apply_context(filter_spans(typed)))))
+        typed = teams_by_agreement(typed)
         doc.ents = filter_spans(typed + dates)
         return doc
 

@@ -84,6 +84,26 @@ def one_sense(spans: list[Span]) -> list[Span]:
             else s for s in spans]
 
 
+def teams_by_agreement(spans: list[Span]) -> list[Span]:
+    """"Tonga have been the surprise of the tournament", "Samoa were beaten 20-3": a country named in the
+    singular that takes a plural verb alone is a team (or a squad), not the state, and is typed an
+    organisation so that the country's link stays off it. "Iraq and Syria have" agree with the pair and
+    "the Philippines are" is a plural name; towns are left alone, as misparsed wire copy ("raids target
+    the outskirts al-Dumayr cause casualties") would make teams of them."""
+    return [Span(s.doc, s.start, s.end, label="Organization", span_id=s.id_)
+            if s.label_ == "Country" and _plural_verb_alone(s) else s for s in spans]
+
+
+def _plural_verb_alone(span: Span) -> bool:
+    root = span.root
+    if root.dep_ not in {"nsubj", "nsubjpass"} or span.text.endswith("s") or any(
+            c.dep_ in {"conj", "cc"} for c in root.children):
+        return False
+    verb = root.head
+    finite = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}][:1] or [verb]
+    return finite[0].tag_ == "VBP" or finite[0].lower_ == "were"
+
+
 def named_as_person(span: Span) -> bool:
     """The syntax around a name says a person: a role noun in apposition ("Hamdan, the militia's
     commander", "the commander, Hamdan") or the subject of a speech verb ("Hamdan said")."""
