@@ -124,6 +124,18 @@ def test_a_name_split_after_its_article_is_one_person(nlp: Language) -> None:
         assert people in (["Hamid al-Rawi"], ["Ibrahim al-Haddawi"]), people
 
 
+def test_one_word_names_that_syntax_says_are_people(nlp: Language) -> None:
+    # NER takes these one-word names for organisations; a role in apposition, "who", or a speech verb
+    # with "his" after it says a person
+    for text, name in (("Obeidi, the defence minister, visited the front on Sunday.", "Obeidi"),
+                       ("The prime minister, Abadi, said the city would be freed.", "Abadi"),
+                       ("Khazali warned that his fighters would stay.", "Khazali")):
+        assert (name, "Person") in classes(run(nlp, text)), text
+    # without a person's pronoun a speaker may be a firm, and a known place speaking is its government
+    assert ("Microsoft", "Organization") in classes(run(nlp, "Microsoft said its profits rose in the quarter."))
+    assert ("Tehran", "Settlement") in classes(run(nlp, "Tehran said it would respond to the strikes."))
+
+
 def test_a_city_named_after_a_person(nlp: Language) -> None:
     x = run(nlp, "Sadr City residents said Jamal Raqqawi had led the protest.")
     assert classes(x) == [("Sadr City", "Settlement"), ("Jamal Raqqawi", "Person")]

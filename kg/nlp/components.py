@@ -26,6 +26,7 @@ from kg.nlp.name_resolution import (
     add_surnames,
     join_split_names,
     one_sense,
+    people_by_syntax,
     resolve_in_article,
     teams_by_agreement,
 )
@@ -164,7 +165,7 @@ class EntityTyper(KgComponent):
     def __call__(self, doc: Doc) -> Doc:
         typed: list[Span] = []
         dates: list[Span] = []
-        for ent in join_split_names(doc.ents):
+        for ent in people_by_syntax(join_split_names(doc.ents)):
             if ent.label_ in {"DATE", "TIME"}:
                 dates.append(ent)
                 continue

@@ -44,6 +44,31 @@ def join_split_names(ents: Sequence[Span]) -> list[Span]:
                   key=lambda span: span.start)
 
 
+def people_by_syntax(ents: Sequence[Span]) -> list[Span]:
+    """"Obeidi, the defence minister, ...", "Khazali warned that his fighters ...", "Hamdani, who ...":
+    a one-word name NER took for an organisation or a place is a person when a role noun stands in
+    apposition to it, a relative "who" follows it, or it is the subject of a speech verb and a personal
+    pronoun in its sentence refers back (an organisation's is "its"). Names kg knows keep their class."""
+    return [Span(e.doc, e.start, e.end, label="PERSON", span_id=e.id_) if _person_by_syntax(e) else e
+            for e in ents]
+
+
+_PERSONAL = frozenset({"he", "his", "him", "himself", "she", "her", "herself"})
+
+
+def _person_by_syntax(span: Span) -> bool:
+    if span.label_ not in {"ORG", "GPE", "NORP"} or len(span) != 1 or not span.text.istitle() \
+            or span.text in lexicon.known_names() or span.text in lexicon.countries() \
+            or span.text in lexicon.admin_areas():
+        return False
+    root = span.root
+    if any(c.dep_ == "relcl" and any(w.lower_ == "who" for w in c.children) for c in root.children):
+        return True
+    if root.dep_ in {"nsubj", "nsubjpass"} and root.head.lemma_.lower() in lexicon.REPORTING_VERBS:
+        return any(t.lower_ in _PERSONAL for t in span.doc[span.end : span.sent.end])
+    return named_as_person(span)
+
+
 def add_acronyms(doc: Doc, spans: list[Span]) -> list[Span]:
     """``Popular Mobilization Forces (PMF)``: the acronym becomes a mention of the long name."""
     by_start = {s.start: s for s in spans}
