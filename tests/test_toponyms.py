@@ -124,6 +124,13 @@ def test_a_name_split_after_its_article_is_one_person(nlp: Language) -> None:
         assert people in (["Hamid al-Rawi"], ["Ibrahim al-Haddawi"]), people
 
 
+def test_a_place_noun_in_apposition_makes_a_place(nlp: Language) -> None:
+    # NER takes both for people
+    for name in ("Salimah", "Hamid Abad"):
+        x = run(nlp, f"He hails from {name}, a city in southern Iraq, his brother said.")
+        assert (name, "Settlement") in classes(x), name
+
+
 def test_one_word_names_that_syntax_says_are_people(nlp: Language) -> None:
     # NER takes these one-word names for organisations; a role in apposition, "who", or a speech verb
     # with "his" after it says a person

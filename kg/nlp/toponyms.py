@@ -293,6 +293,8 @@ def _named_as_place(span: Span) -> bool:
     after = doc[span.end].lower_ if span.end < len(doc) else ""
     if after in PLACE_NOUNS:
         return True
+    if any(c.dep_ == "appos" and c.lower_ in PLACE_NOUNS for c in span.root.children):
+        return True  # "from Qasimiya, a city in southern Iraq"
     if after == "," and span.end + 1 < len(doc):
         # "Al Mansoura, Raqqa governorate, Syria", "Al Karama, east of Raqqa": a place in a location list
         following = doc[span.end + 1]
