@@ -76,6 +76,8 @@ def test_a_role_in_apposition_keeps_a_person_in_a_place_slot(nlp: Language) -> N
     # the object of "attacked" is a place slot; the apposed role noun says whom it names
     x = run(nlp, "Rebels attacked Hamdan, the militia's deputy commander, near the river.")
     assert ("Hamdan", "Person") in classes(x)
+    x = run(nlp, "Rebels attacked Hamdan, who had led the militia for a year, near the river.")
+    assert ("Hamdan", "Person") in classes(x)
 
 
 def test_the_owner_of_a_house_is_no_place(nlp: Language) -> None:

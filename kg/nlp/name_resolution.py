@@ -62,8 +62,6 @@ def _person_by_syntax(span: Span) -> bool:
             or span.text in lexicon.admin_areas():
         return False
     root = span.root
-    if any(c.dep_ == "relcl" and any(w.lower_ == "who" for w in c.children) for c in root.children):
-        return True
     if root.dep_ in {"nsubj", "nsubjpass"} and root.head.lemma_.lower() in lexicon.REPORTING_VERBS:
         return any(t.lower_ in _PERSONAL for t in span.doc[span.end : span.sent.end])
     return named_as_person(span)
@@ -131,10 +129,13 @@ def _plural_verb_alone(span: Span) -> bool:
 
 def named_as_person(span: Span) -> bool:
     """The syntax around a name says a person: a role noun in apposition ("Hamdan, the militia's
-    commander", "the commander, Hamdan") or the subject of a speech verb ("Hamdan said")."""
+    commander", "the commander, Hamdan"), a relative "who" ("Hamdan, who ...") or the subject of a
+    speech verb ("Hamdan said")."""
     root = span.root
     nouns = [c for c in root.children if c.dep_ == "appos"] + ([root.head] if root.dep_ == "appos" else [])
     if any(n.lemma_.lower() in lexicon.ROLE_PREDICATES or n.lower_ in lexicon.OFFICE_TITLES for n in nouns):
+        return True
+    if any(c.dep_ == "relcl" and any(w.lower_ == "who" for w in c.children) for c in root.children):
         return True
     return root.dep_ in {"nsubj", "nsubjpass"} and root.head.lemma_.lower() in lexicon.REPORTING_VERBS
 
