@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from spacy.language import Language
 
 from kg.cli import cli
-from kg.evaluate.re3d import max_matching, predicted_relations, score_extractions
+from kg.evaluate.re3d import format_re3d, max_matching, predicted_relations, score_extractions
 from kg.evaluate.re3d_gold import is_name, read_re3d, strip_article
 from kg.evaluate.ucdp import (
     UcdpScore,
@@ -73,6 +73,27 @@ def test_re3d_scores_a_known_extraction() -> None:
         6, 2, 1, 0.75, round(6 / 7, 4))
     assert any("gold Location 'Tal Kasr': kg Person" in line for line in score.errors)
     assert any("kg Settlement 'Ankara': not in the gold" in line for line in score.errors)
+
+
+def test_re3d_scores_each_source_apart() -> None:
+    # a rule fitted to one source shows where it does not travel only if each source is scored alone
+    documents = read_re3d(RE3D)
+    assert [d.source for d in documents] == ["News", "Wire"]
+    score = score_extractions(documents, re3d_extractions(documents))
+    assert sorted(score.sources) == ["News", "Wire"]
+    for table in ("entities", "exact", "relations"):
+        for kind, whole in getattr(score, table).items():
+            parts = [getattr(s, table)[kind] for s in score.sources.values()]
+            assert (sum(c.tp for c in parts), sum(c.fp for c in parts), sum(c.fn for c in parts)) == (
+                whole.tp, whole.fp, whole.fn)
+    assert [score.sources[s].documents for s in ("News", "Wire")] == [1, 1]
+    assert sorted(score.as_dict()["sources"]) == ["News", "Wire"]  # type: ignore[call-overload]
+    assert sum(len(s.judgements) for s in score.sources.values()) == len(score.judgements)
+    table = format_re3d(score)
+    assert "per source" in table and "\n  News " in table and "\n  Wire " in table
+    # one source alone has no per-source section
+    alone = score_extractions(documents[:1], re3d_extractions(documents)[:1])
+    assert alone.sources == {} and "per source" not in format_re3d(alone)
 
 
 def test_re3d_territorial_control_is_in_charge_of() -> None:

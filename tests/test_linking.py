@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,65 @@ def test_two_equally_good_readings_stay_unlinked() -> None:
     popular = [twins[0], Candidate("Q3", "Hamra", frozenset({"settlement"}), sitelinks=300)]
     x = Linker([Fixed({"Hamra": popular})]).link(Extraction(article("x"), "m", entities=(entity,)))
     assert [(link.qid, link.confidence) for link in x.links] == [("Q3", 0.75)]
+
+
+def test_a_surname_shared_in_the_article_does_not_link_a_person() -> None:
+    # "Haddad" is an alias of the item, not its label; the article names another Haddad in full, so the
+    # one-word mention may be either of them
+    haddad = Candidate("Q20", "Karim Haddad", frozenset({"human"}), exact=False)
+    source = Fixed({"Haddad": [haddad], "Karim Haddad": [replace(haddad, exact=True)]})
+    alone = Entity("person", "haddad", "Haddad", "Person")
+    namesake = Entity("person", "layla haddad", "Layla Haddad", "Person")
+    x = Linker([source]).link(Extraction(article("x"), "m", entities=(alone, namesake)))
+    assert x.links == ()
+    x = Linker([source]).link(Extraction(article("x"), "m", entities=(alone,)))  # no namesake: links
+    assert [link.qid for link in x.links] == ["Q20"]
+    full = Entity("person", "karim haddad", "Karim Haddad", "Person", aliases=("Haddad",))
+    x = Linker([source]).link(Extraction(article("x"), "m", entities=(full, namesake)))
+    assert [link.qid for link in x.links] == ["Q20"]
+    # a one-word name that is the item's own label still links, and only people are held to this
+    mononym = Entity("person", "saladin", "Saladin", "Person")
+    saladin_too = Entity("person", "omar saladin", "Omar Saladin", "Person")
+    source = Fixed({"Saladin": [Candidate("Q21", "Saladin", frozenset({"human"}))],
+                    "Kobani": [Candidate("Q22", "Ayn al-Arab", frozenset({"settlement"}), exact=False)]})
+    town = Entity("settlement", "kobani", "Kobani", "Settlement")
+    kobani_too = Entity("person", "ali kobani", "Ali Kobani", "Person")
+    x = Linker([source]).link(Extraction(article("x"), "m", entities=(mononym, saladin_too, town, kobani_too)))
+    assert sorted(link.qid for link in x.links) == ["Q21", "Q22"]
+
+
+def test_a_surname_links_through_the_full_name_in_the_article(nlp: Language) -> None:
+    gazetteer = Linker([Gazetteer()])
+    both = linked(nlp, "President Barack Obama spoke in the capital on Monday. Obama said the talks would go on.",
+                  gazetteer)
+    assert both.get("Barack Obama") == "Q76"
+    two = linked(nlp, "Michelle Obama and Barack Obama arrived on Monday. Obama said the talks would go on.",
+                 gazetteer)
+    assert two.get("Barack Obama") == "Q76" and "Obama" not in two and "Michelle Obama" not in two
+
+
+def test_a_country_named_like_a_state_elsewhere_needs_a_place_in_it() -> None:
+    # "Georgia" is a US state as well as a country (ISO 3166-2): alone it stays unlinked
+    source = Fixed({"Georgia": [Candidate("Q230", "Georgia", frozenset({"country"}))],
+                    "Tbilisi": [Candidate("Q994", "Tbilisi", frozenset({"settlement"}), country="Q230")],
+                    "Syria": [Candidate("Q858", "Syria", frozenset({"country"}))]})
+    georgia = Entity("country", "georgia", "Georgia", "Country")
+    syria = Entity("country", "syria", "Syria", "Country")
+    x = Linker([source]).link(Extraction(article("x"), "m", entities=(georgia, syria)))
+    assert [link.qid for link in x.links] == ["Q858"]
+    tbilisi = Entity("settlement", "tbilisi", "Tbilisi", "Settlement")
+    x = Linker([source]).link(Extraction(article("x"), "m", entities=(georgia, tbilisi)))
+    assert [link.qid for link in x.links] == ["Q230", "Q994"]
+
+
+def test_a_country_that_takes_a_plural_verb_is_a_team(nlp: Language) -> None:
+    gazetteer = Linker([Gazetteer()])
+    team = linked(nlp, "Tonga have been the surprise of the cup so far, and Samoa were beaten 20-3 on Saturday.",
+                  gazetteer)
+    assert "Q678" not in team.values() and "Q683" not in team.values()  # the states of Tonga and Samoa
+    states = linked(nlp, "Tonga has asked for aid after the storm. Iraq and Syria have reopened the border.",
+                    gazetteer)
+    assert {"Tonga", "Iraq", "Syria"} <= set(states)
 
 
 def test_context_country_decides() -> None:

@@ -70,9 +70,37 @@ def test_a_list_of_members(nlp: Language) -> None:
     ("Hamid al-Saadi served as commander of the Badr Organization until 2014.",
      ("Hamid al-Saadi", "leaderOf", "Badr Organization")),
     ("Hamid al-Saadi became the emir of al-Nusra Front in 2012.", ("Hamid al-Saadi", "leaderOf", "al-Nusra Front")),
+    ("Khalid Saleh heads the Free Legion.", ("Khalid Saleh", "leaderOf", "Free Legion")),
+    ("Omar Haddad led the Black Banner Brigade until his death.",
+     ("Omar Haddad", "leaderOf", "Black Banner Brigade")),
+    ("The Free Legion clashed with the Black Banner Brigade near the dam.",
+     ("Free Legion", "opposes", "Black Banner Brigade")),
+    ("The Free Legion fought with the Black Banner Brigade for two days.",
+     ("Free Legion", "opposes", "Black Banner Brigade")),
+    ("The Free Legion is allied with the Southern Front.", ("Free Legion", "alliedWith", "Southern Front")),
+    ("The Free Legion, backed by Turkey, seized the town.", ("Free Legion", "alliedWith", "Turkey")),
+    ("The Black Banner Brigade, a faction of the Southern Front, claimed the attack.",
+     ("Black Banner Brigade", "partOf", "Southern Front")),
+    ("The Black Banner Brigade, an affiliate of al-Qaeda, claimed the attack.",
+     ("Black Banner Brigade", "partOf", "al-Qaeda")),
+    ("The Israel-Hezbollah war displaced thousands of families.", ("Israel", "opposes", "Hezbollah")),
 ])
 def test_relation_patterns(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
     assert expected in relations_in(nlp, text)
+
+
+# --- bonds named by a verb or an apposed noun (kg/extract/relations/bonds.py; cases in test_relation_patterns)
+
+def test_fighting_with_a_partner_against_an_enemy_is_no_fight_with_the_partner(nlp: Language) -> None:
+    found = relations_in(nlp, "The Free Legion fought with the Southern Front against the Islamic State.")
+    assert ("Free Legion", "opposes", "Islamic State") in found
+    assert not any(p == "opposes" and "Southern Front" in (s, o) for s, p, o in found)
+
+
+def test_a_led_attack_and_a_hyphen_without_a_fight_make_no_bond(nlp: Language) -> None:
+    found = relations_in(nlp, "Khalid Saleh led the attack on the Free Legion. The Israel-Hezbollah talks ended.")
+    assert not any(p == "leaderOf" for _, p, _ in found)
+    assert ("Israel", "opposes", "Hezbollah") not in found
 
 
 def test_assigned_to_a_unit_of_a_unit(nlp: Language) -> None:

@@ -23,7 +23,9 @@ and class, aliases of the gazetteer sorted, coordinates rounded to 5 decimals, `
 Every QID was checked by hand against a source, named in the row's ``source`` column:
 
 * ``trusted`` — given by the product owner.
-* ``elevant`` — an ELEVANT gold label (``entity_id`` with that ``name``).
+* ``elevant`` — an ELEVANT gold label (``entity_id`` with that ``name``). That is the gold kg is scored on,
+  so it is no source on its own: the countries and Istanbul among these rows are confirmed by ``geo``
+  too; the other eleven (people, London, Paris, two media) still wait for a second source.
 * ``crosswalk`` — a country QID of the evaluation's actor crosswalk.
 * ``geo`` — ``wikiDataId`` of ``countries.csv`` / ``states.csv`` (reliable for countries and first-level
   divisions).

@@ -172,6 +172,8 @@ class Re3dScore:
     errors: list[str] = field(default_factory=list)
     judgements: list[Judgement] = field(default_factory=list)
     min_confidence: float | None = None
+    # the same scores per re3d source (sub-folder) when more than one is scored: how far each figure travels
+    sources: dict[str, Re3dScore] = field(default_factory=dict)
 
     @property
     def calibration_pairs(self) -> list[tuple[float, bool]]:
@@ -190,6 +192,8 @@ class Re3dScore:
                     "ece": round(ece(self.calibration_pairs), 4),
                     "bins": [{"low": b.low, "high": b.high, "n": b.n, "confidence": round(b.confidence, 4),
                               "accuracy": round(b.accuracy, 4)} for b in reliability(self.calibration_pairs)]},
+                "sources": {name: {k: v for k, v in source.as_dict().items() if k not in {"errors", "sources"}}
+                            for name, source in self.sources.items()},
                 "errors": self.errors}
 
 
@@ -419,8 +423,12 @@ def score_extractions(documents: Sequence[Re3dDocument], extractions: Iterable[E
     calibration for event pairs, keeping only predictions at or above ``min_confidence``."""
     score = Re3dScore(min_confidence=min_confidence)
     calibration = shipped()
+    several = len({doc.source for doc in documents}) > 1
     for doc, extraction in zip(documents, extractions, strict=False):
         score_document(doc, extraction, score, calibration)
+        if several:
+            source = score.sources.setdefault(doc.source, Re3dScore(min_confidence=min_confidence))
+            score_document(doc, extraction, source, calibration)
     return score
 
 
@@ -448,4 +456,20 @@ def format_re3d(score: Re3dScore, fmt: str = "table") -> str:
         top = ", ".join(f"{g}->{k} {n}" for (g, k), n in score.confusions.most_common(8))
         lines.append(f"type confusions (gold->kg): {top}")
     lines.append(format_reliability(score.calibration_pairs, f"calibration (entities+relations, {BINS} bins)"))
+    if score.sources:
+        lines += format_sources(score.sources)
     return "\n".join(lines)
+
+
+def format_sources(sources: dict[str, Re3dScore]) -> list[str]:
+    """One line per re3d source: documents, entity F1 (micro and per type), relation F1 (micro and per
+    type) and ECE, so that a rule fitted to one source shows where it does not travel."""
+    types = [t[:3] for t in ENTITY_TYPES] + ["Fig", "All", "InC", "Bel"]
+    out = [f"per source{'':24} docs  ent F1 {' '.join(f'{t:>5}' for t in types[:3])}  rel F1 "
+           f"{' '.join(f'{t:>5}' for t in types[3:])}    ECE"]
+    for name, s in sorted(sources.items()):
+        entity = " ".join(f"{s.entities[t].f1:5.3f}" for t in ENTITY_TYPES)
+        relation = " ".join(f"{s.relations[t].f1:5.3f}" for t in RELATION_TYPES)
+        out.append(f"  {name[:32]:32} {s.documents:4d}  {_micro(s.entities).f1:6.3f} {entity}  "
+                   f"{_micro(s.relations).f1:6.3f} {relation}  {ece(s.calibration_pairs):5.3f}")
+    return out

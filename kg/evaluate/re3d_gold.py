@@ -78,6 +78,7 @@ class Re3dDocument:
     entities: tuple[GoldEntity, ...]
     ignored: tuple[GoldEntity, ...]  # scored types left out: low confidence or not a name
     relations: tuple[GoldRelation, ...]
+    source: str = ""  # the sub-folder (one per source) the document came from
 
 
 def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -178,7 +179,7 @@ def _read_folder(folder: Path) -> list[Re3dDocument]:
         key: tuple[object, ...] = (kind, *sorted([source, target])) if kind in SYMMETRIC else (kind, source, target)
         relations[doc_id].setdefault(key, GoldRelation(kind, source, target, source_text, target_text))
     return [Re3dDocument(article, tuple(entities[doc_id]), tuple(ignored[doc_id]),
-                         tuple(relations[doc_id].values()))
+                         tuple(relations[doc_id].values()), folder.name)
             for doc_id, article in texts.items()]
 
 

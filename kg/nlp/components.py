@@ -21,7 +21,15 @@ from spacy.util import filter_spans
 from kg.model import ENTITY_CLASSES, ORGANIZATION_CLASSES
 from kg.nlp import lexicon
 from kg.nlp.group_patterns import group_name, group_patterns
-from kg.nlp.name_resolution import add_acronyms, add_surnames, one_sense, resolve_in_article
+from kg.nlp.name_resolution import (
+    add_acronyms,
+    add_surnames,
+    join_split_names,
+    one_sense,
+    people_by_syntax,
+    resolve_in_article,
+    teams_by_agreement,
+)
 from kg.nlp.words import COMPASS_POINTS, LOCATIVE_PREPS, ORDINAL_WORDS, UNIT_WORDS
 
 _TITLE_WORD = {"TEXT": {"REGEX": r"^[A-Z][\w'’]*$"}, "LOWER": {"NOT_IN": ["the", "a", "an", "in", "on", "of", "and", "between", "to",
@@ -157,7 +165,7 @@ class EntityTyper(KgComponent):
     def __call__(self, doc: Doc) -> Doc:
         typed: list[Span] = []
         dates: list[Span] = []
-        for ent in doc.ents:
+        for ent in people_by_syntax(join_split_names(doc.ents)):
             if ent.label_ in {"DATE", "TIME"}:
                 dates.append(ent)
                 continue
@@ -170,6 +178,7 @@ class EntityTyper(KgComponent):
             typed.extend(_split_unit(span, cls, canonical))
         typed = add_acronyms(doc, typed)
         typed = one_sense(resolve_in_article(add_surnames(doc, _apply_context(filter_spans(typed)))))
+        typed = teams_by_agreement(typed)
         doc.ents = filter_spans(typed + dates)
         return doc
 

@@ -23,6 +23,7 @@ from kg import known
 from kg.model import LOCATION_CLASSES
 from kg.nlp import lexicon
 from kg.nlp.components import ENT_ATTRS, PARSE_ATTRS, KgComponent
+from kg.nlp.name_resolution import named_as_person
 from kg.nlp.words import COMPASS_POINTS, LOCATIVE_PREPS, aims_at, trigger_word
 
 # well-known towns and districts (rows of kg/data/names.tsv matched as "town"): canonical name -> aliases
@@ -84,7 +85,8 @@ class Toponyms(KgComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         ents = doc.ents
-        revised = [_with_direction(e) for e in map(_cut_run_on, ents) if not _headline_phrase(e)]
+        revised = [_with_direction(_city_named_after(_paired_with_a_person(e))) for e in map(_cut_run_on, ents)
+                   if not _headline_phrase(e)]
         if len(revised) != len(ents) or any(new is not old for new, old in zip(revised, ents, strict=True)):
             doc.ents = revised  # setting them unchanged would only cost time
         generic: list[Span] = []
@@ -104,6 +106,31 @@ class Toponyms(KgComponent):
         kept = [e for e in doc.ents if not any(i in taken for i in range(e.start, e.end))]
         doc.ents = filter_spans(kept + found)
         return doc
+
+
+def _paired_with_a_person(ent: Span) -> Span:
+    """"Paris and Kim are ...": a one-word city name that shares its verb with a person, as a coordinated
+    subject, is a person's name (a country stays: "Russia and Assad" is a state acting)."""
+    root = ent.root
+    if ent.label_ != "GPE" or len(ent) != 1 or ent.text in lexicon.countries() or ent.text in lexicon.admin_areas():
+        return ent
+    first = root.head if root.dep_ == "conj" else root
+    if first.dep_ not in {"nsubj", "nsubjpass"}:
+        return ent
+    pair = [first, *(c for c in first.children if c.dep_ == "conj")]
+    if any(t.ent_type_ == "PERSON" and t.ent_iob_ == "B" and t is not root for t in pair):
+        return Span(ent.doc, ent.start, ent.end, label="PERSON")
+    return ent
+
+
+def _city_named_after(ent: Span) -> Span:
+    """"Sadr City", "Ho Chi Minh City": a person's name followed by a capitalised "City" names a place."""
+    doc = ent.doc
+    if ent.label_ in {"Person", "PERSON"} and ent.end < len(doc) and doc[ent.end].text == "City" \
+            and not doc[ent.end].ent_type_:
+        # its own name as id: the ruler's id names the person (an id left empty keeps the tokens' old one)
+        return Span(doc, ent.start, ent.end + 1, label="Settlement", span_id=f"{ent.text} City")
+    return ent
 
 
 def _with_direction(ent: Span) -> Span:
@@ -231,7 +258,8 @@ def _slot_name(doc: Doc, token: Token) -> Span | None:
         return span  # "in Arshaf village" even when the tagger took "Arshaf" for a common noun
     if token.ent_type_ == "NORP":
         return None  # "slaughtered Sunnis": a people, unless a place word says otherwise
-    if token.pos_ == "PROPN" and not _person_like(span) and (_in_place_slot(span.root, 3) or _after_violence(span)):
+    if token.pos_ == "PROPN" and not _person_like(span) and not _said_of_a_person(span) and (
+            _in_place_slot(span.root, 3) or _after_violence(span)):
         return span
     return None
 
@@ -250,12 +278,23 @@ def _person_like(span: Span) -> bool:
     return span.root.ent_type_ == "PERSON" and len(words) >= 2
 
 
+def _said_of_a_person(span: Span) -> bool:
+    """Its syntax names a person (:func:`named_as_person`), or it owns something that is not a part of a
+    place ("the raid on Hamdan's house"; "Raqqa's outskirts" stays a place)."""
+    root = span.root
+    owned = root.head
+    return named_as_person(span) or (root.dep_ == "poss" and owned.pos_ == "NOUN"
+                                     and owned.lower_ not in PLACE_NOUNS and owned.lower_ not in lexicon.AREA_HEADS)
+
+
 def _named_as_place(span: Span) -> bool:
     """"Manbij city", "the city of Manbij", "Syria's al-Bab": the words around say it is a place."""
     doc = span.doc
     after = doc[span.end].lower_ if span.end < len(doc) else ""
     if after in PLACE_NOUNS:
         return True
+    if any(c.dep_ == "appos" and c.lower_ in PLACE_NOUNS for c in span.root.children):
+        return True  # "from Qasimiya, a city in southern Iraq"
     if after == "," and span.end + 1 < len(doc):
         # "Al Mansoura, Raqqa governorate, Syria", "Al Karama, east of Raqqa": a place in a location list
         following = doc[span.end + 1]
@@ -288,6 +327,10 @@ def _in_place_slot(root: Token, depth: int) -> bool:
     if root.dep_ == "dobj" and _violent(head):
         return True
     if root.dep_ == "conj" and depth > 0 and head is not root:
+        if root.ent_type_ == "PERSON" and head.ent_type_ not in LOCATION_CLASSES:
+            # "Paris and Kim are ...": a name NER took for a person is not a place for the company of
+            # NER's place guess alone (a place kg knows, "Nubl and al-Zahraa", still makes one)
+            return _in_place_slot(head, depth - 1)
         return head.ent_type_ in LOCATION_CLASSES | {"GPE", "LOC"} or _in_place_slot(head, depth - 1)
     return False
 

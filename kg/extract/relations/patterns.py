@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract.relations.bonds import PART_NOUNS, allied, backed, fought_with, leads, parts_of, sides_of_a_war
 from kg.extract.relations.clause_roles import (
     FIGHTERS,
     GROUPS,
@@ -150,6 +151,12 @@ def _part_of(part: Token) -> list[Relation]:
     else:
         return []
     return _members([m for m in members if m.label_ in MEMBERS | {"Person"}], groups, part, 0.8)
+
+
+def _part_noun(noun: Token) -> list[Relation]:
+    """"X, a faction of Y", "X is an affiliate of Y": X is a member (a unit: a part) of Y."""
+    parts, groups = parts_of(noun)
+    return _members(parts, groups, noun, 0.7)
 
 
 def _within(prep: Token) -> list[Relation]:
@@ -373,6 +380,12 @@ _RULES = (
     _Rule(_ally_of, lemmas=frozenset({"ally", "partner"}), applies=_noun),
     _Rule(_fighting_between, frozenset({"between"}), applies=_prep),
     _Rule(_joined, lemmas=frozenset({"join", "rejoin"}), applies=_verb()),
+    _Rule(leads, lemmas=lexicon.LEADER_VERBS, applies=_verb()),
+    _Rule(fought_with, frozenset({"with"}), applies=_prep),
+    _Rule(allied, frozenset({"allied"})),
+    _Rule(backed, frozenset({"backed"})),
+    _Rule(_part_noun, lemmas=PART_NOUNS, applies=_noun),
+    _Rule(sides_of_a_war, lemmas=lexicon.FIGHT_NOUNS, applies=_noun),
     _Rule(capture_of, frozenset({"taking"}), lexicon.CAPTURE_NOUNS,
           lambda t: t.pos_ == "NOUN" and (t.lemma_.lower() in lexicon.CAPTURE_NOUNS or _retaking(t))),
     _Rule(controlled_by, lemmas=lexicon.CONTROL_VERBS, applies=_verb("VBN")),
