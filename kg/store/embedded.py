@@ -28,7 +28,7 @@ from kg.store.base import (
     ntriples,
     parse_manifest,
 )
-from kg.store.incidents import MemoryTarget, rebuild_incidents
+from kg.store.incidents import index_incidents
 from kg.store.locks import StoreLock, check_unlocked, in_use_error, lock_shared
 
 log = logging.getLogger("kg")
@@ -78,9 +78,7 @@ def files_store(paths: Iterable[str | Path]) -> ox.Store:
     Raises:
         DataError: a file is missing or does not parse.
     """
-    store = index_store(memory_store(paths))
-    rebuild_incidents(MemoryTarget(store))
-    return store
+    return index_incidents(index_store(memory_store(paths)))
 
 
 class EmbeddedStore:

@@ -189,6 +189,17 @@ def rebuild_incidents(target: Writable) -> None:
            + [q for incident in components(reports) for q in incident_quads(incident)])
 
 
+def index_incidents(store: ox.Store) -> ox.Store:
+    """Build the incidents graph of an in-memory store holding kg's files (after
+    :func:`~kg.rdf.graphs.index_store`), and return the store.
+
+    >>> len(store_quads := list(index_incidents(ox.Store()))), store_quads
+    (0, [])
+    """
+    rebuild_incidents(MemoryTarget(store))
+    return store
+
+
 def update_incidents(target: Writable, articles: Collection[str]) -> None:
     """Bring the incidents graph up to date after ``articles`` (graph IRIs) were loaded, replaced or
     retracted, recomputing only what they can change (see the module docstring)."""
