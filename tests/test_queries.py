@@ -32,8 +32,8 @@ from kg.query.saved import (
     stream_terms,
 )
 from kg.rdf.graphs import index_store
-from kg.store.incidents import index_incidents
 from kg.resources import QUERIES_DIR
+from kg.store.incidents import index_incidents
 
 FIXTURE = Path(__file__).parent / "data" / "query_fixture.trig"
 
