@@ -221,7 +221,7 @@ def update_incidents(target: Writable, articles: Collection[str]) -> None:
     affected = set(articles) | {a for members in groups.values() for a in members}
     kept = {a: h for h, members in groups.items() for a in members}
     duplicates = _originals(groups)
-    before = {a.value for (a,) in target.select(_DUPLICATES, {})[1] if a is not None}
+    before = {a.value for (a,) in target.select(_PREFIXES + _DUPLICATES, {})[1] if a is not None}
     counted_out = (before - affected) | set(duplicates)
     target.update(f"DELETE {{ GRAPH <{INCIDENTS_GRAPH}> {{ ?article ?p ?o }} }} WHERE {{ "
                   f"{_values('article', map(ox.NamedNode, sorted(affected)))} "
