@@ -33,7 +33,8 @@ _KG, _RDFS = Terms(KG), Terms(RDFS)
 _GRAPH = ox.NamedNode(INCIDENTS_GRAPH)
 _CHUNK = 500  # values per VALUES block: endpoints refuse requests of many thousands
 _WRITE = 5_000  # triples per INSERT DATA
-_PREFIXES = f"PREFIX kg: <{KG._NS}>\nPREFIX nif: <{NIF}>\nPREFIX schema: <{SCHEMA}>\n"
+_PREFIXES = (f"PREFIX kg: <{KG._NS}>\nPREFIX nif: <{NIF}>\nPREFIX schema: <{SCHEMA}>\n"
+             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
 _CLASSES = "VALUES ?class { " + " ".join(f"kg:{c}" for c in EVENT_CLASSES) + " }"
 
 
@@ -88,7 +89,10 @@ _BODIES = "SELECT ?article ?text WHERE { $values ?article a schema:NewsArticle ;
 _HASHES = f"SELECT ?article ?hash WHERE {{ $values GRAPH <{INCIDENTS_GRAPH}> {{ ?article kg:bodyHash ?hash }} }}"
 _DUPLICATES = f"SELECT ?article WHERE {{ GRAPH <{INCIDENTS_GRAPH}> {{ ?article kg:duplicateOf ?original }} }}"
 _EVENTS = f"SELECT ?event WHERE {{ $values GRAPH ?article {{ ?event a ?class }} {_CLASSES} }}"
-_RECORDS = f"SELECT ?event ?class ?p ?o WHERE {{ $values {_CLASSES} ?event a ?class OPTIONAL {{ ?event ?p ?o }} }}"
+_READ = ("kg:agent", "kg:target", "kg:location", "kg:date", "kg:endDate", "kg:datePrecision", "kg:killed",
+         "kg:killedLowerBound", "kg:injured", "kg:injuredLowerBound", "kg:factuality", "rdfs:label")
+_RECORDS = (f"SELECT ?event ?class ?p ?o WHERE {{ $values {_CLASSES} ?event a ?class "
+            f"OPTIONAL {{ ?event ?p ?o FILTER(?p IN ({', '.join(_READ)})) }} }}")
 # the article is cut from the report's IRI (…/article/ID/event/…): the incidents graph names no article
 _REPORTED = (f"SELECT ?incident ?event WHERE {{ GRAPH <{INCIDENTS_GRAPH}> {{ ?incident kg:report ?event }} "
              'BIND(STRBEFORE(STR(?event), "/event/") AS ?article) $values }')
@@ -147,7 +151,13 @@ _COUNTS = {_KG.killed.value: "killed", _KG.injured.value: "injured"}
 _FLAGS = {_KG.killedLowerBound.value: "killed_lower_bound", _KG.injuredLowerBound.value: "injured_lower_bound"}
 
 
-def _write(target: Writable, quads: Sequence[ox.Quad]) -> None:
+def _write(target: Writable, quads: Sequence[ox.Quad], *, whole: bool = False) -> None:
+    store = getattr(target, "store", None)
+    if isinstance(store, ox.Store):
+        # a pyoxigraph store takes the quads as they are, without SPARQL text to write and parse; a whole
+        # pass, which starts from nothing anyway, through the bulk loader (measured: twice as fast)
+        (store.bulk_extend if whole else store.extend)(quads)
+        return
     for start in range(0, len(quads), _WRITE):
         target.update(f"INSERT DATA {{ GRAPH <{INCIDENTS_GRAPH}> {{ {ntriples(quads[start: start + _WRITE], ' ')} }} }}")
 
@@ -186,7 +196,7 @@ def rebuild_incidents(target: Writable) -> None:
     reports = [r for r in _reports(target.select(_PREFIXES + _RECORDS.replace("$values", ""), {})[1]).values()
                if r.article not in duplicates]
     _write(target, _article_quads(hashes, duplicates)
-           + [q for incident in components(reports) for q in incident_quads(incident)])
+           + [q for incident in components(reports) for q in incident_quads(incident)], whole=True)
 
 
 def index_incidents(store: ox.Store) -> ox.Store:
