@@ -183,8 +183,9 @@ def _name(article: str) -> str:
     return unquote(article.rsplit("/article/", 1)[-1])
 
 
-def rebuild_incidents(target: Writable) -> None:
-    """Recompute the whole incidents graph of ``target`` (``reindex``, ``kg query --data``)."""
+def rebuild_incidents(target: Writable, *, tell: bool = False) -> None:
+    """Recompute the whole incidents graph of ``target`` (``reindex``, ``kg query --data``, a first
+    load); ``tell`` logs each duplicate article (a load does, a query does not)."""
     target.update(f"DROP SILENT GRAPH <{INCIDENTS_GRAPH}>")
     hashes = {a.value: body_hash(t.value) for a, t in target.select(_PREFIXES + _BODIES.replace("$values", ""), {})[1]
               if a is not None and t is not None}
@@ -192,7 +193,8 @@ def rebuild_incidents(target: Writable) -> None:
     for article, digest in hashes.items():
         groups.setdefault(digest, set()).add(article)
     duplicates = _originals(groups)
-    _tell(duplicates)
+    if tell:
+        _tell(duplicates)
     reports = [r for r in _reports(target.select(_PREFIXES + _RECORDS.replace("$values", ""), {})[1]).values()
                if r.article not in duplicates]
     _write(target, _article_quads(hashes, duplicates)
@@ -217,7 +219,7 @@ def update_incidents(target: Writable, articles: Collection[str]) -> None:
         return
     if not target.select(_HAS_INCIDENTS, {})[1]:
         if target.select(_HAS_ARTICLES, {})[1]:
-            rebuild_incidents(target)
+            rebuild_incidents(target, tell=True)
         return
     hashes = {a.value: body_hash(t.value) for a, t in _rows(target, _BODIES, "article", articles)
               if a is not None and t is not None}
