@@ -162,6 +162,13 @@ def _write(target: Writable, quads: Sequence[ox.Quad], *, whole: bool = False) -
         target.update(f"INSERT DATA {{ GRAPH <{INCIDENTS_GRAPH}> {{ {ntriples(quads[start: start + _WRITE], ' ')} }} }}")
 
 
+def _delete(target: Writable, nodes: Collection[str]) -> None:
+    """Remove what the incidents graph says of ``nodes`` (incidents, or articles' hashes and duplicate marks)."""
+    for chunk in _chunks(nodes):
+        target.update(f"DELETE {{ GRAPH <{INCIDENTS_GRAPH}> {{ ?node ?p ?o }} }} WHERE {{ "
+                      f"{_values('node', map(ox.NamedNode, chunk))} GRAPH <{INCIDENTS_GRAPH}> {{ ?node ?p ?o }} }}")
+
+
 def _article_quads(hashes: Mapping[str, str], duplicates: Mapping[str, str]) -> list[ox.Quad]:
     quads = [ox.Quad(ox.NamedNode(a), _KG.bodyHash, ox.Literal(h), _GRAPH) for a, h in sorted(hashes.items())]
     return quads + [ox.Quad(ox.NamedNode(a), _KG.duplicateOf, ox.NamedNode(o), _GRAPH)
@@ -235,9 +242,7 @@ def update_incidents(target: Writable, articles: Collection[str]) -> None:
     duplicates = _originals(groups)
     before = {a.value for (a,) in target.select(_PREFIXES + _DUPLICATES, {})[1] if a is not None}
     counted_out = (before - affected) | set(duplicates)
-    target.update(f"DELETE {{ GRAPH <{INCIDENTS_GRAPH}> {{ ?article ?p ?o }} }} WHERE {{ "
-                  f"{_values('article', map(ox.NamedNode, sorted(affected)))} "
-                  f"GRAPH <{INCIDENTS_GRAPH}> {{ ?article ?p ?o }} }}")
+    _delete(target, affected)
     _write(target, _article_quads(kept, duplicates))
     _tell(duplicates, articles)
     _recount(target, affected, counted_out)
@@ -265,10 +270,7 @@ def _recount(target: Writable, articles: Collection[str], counted_out: Collectio
         frontier = near - seen
         seen |= near
     stale |= {i.value for (i,) in _rows(target, _OF, "event", known.keys()) if i is not None}
-    if stale:
-        target.update(f"DELETE {{ GRAPH <{INCIDENTS_GRAPH}> {{ ?incident ?p ?o }} }} WHERE {{ "
-                      f"{_values('incident', map(ox.NamedNode, sorted(stale)))} "
-                      f"GRAPH <{INCIDENTS_GRAPH}> {{ ?incident ?p ?o }} }}")
+    _delete(target, stale)
     _write(target, [q for incident in components(known.values()) for q in incident_quads(incident)])
 
 
