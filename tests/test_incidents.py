@@ -25,6 +25,7 @@ from kg.store.embedded import EmbeddedStore, files_store
 from kg.store.endpoint import EndpointStore
 from kg.store.incidents import index_incidents
 from kg.store.loading import LoadReport, load_graphs, reindex, retract
+from kg.store.reports import Report, components, incident_quads
 from tests.servers import OxigraphServer
 
 KG = "https://w3id.org/kg-news/ns#"
@@ -244,3 +245,48 @@ def test_query_data_builds_incidents_in_memory(tmp_path: Path, graphs: dict) -> 
     same = index_incidents(index_store(loaded))
     quads = lambda s: {q for q in s if q.graph_name == ox.NamedNode(INCIDENTS_GRAPH)}  # noqa: E731
     assert quads(same) == quads(memory)
+
+
+# --- the rule and the attributes, on hand-made reports ---------------------------------------------------------------
+
+A = "https://w3id.org/kg-news/id/article/"
+DAY = dt.date(2025, 3, 4)
+
+
+def report(article: str, cls: str = "Attack", *, agents: tuple[str, ...] = (), when: dt.date | None = DAY,
+           precision: str = "Day", end: dt.date | None = None, **values: object) -> Report:
+    return Report(f"{A}{article}/event/0-8", cls, locations=frozenset({BAQUBAH}), agents=frozenset(agents),
+                  start=when, end=end, precision=precision, **values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("other", "together"), [
+    (report("b", "Bombing"), True),  # a subclass of the other's class
+    (report("b", "Airstrike"), False),
+    (report("b", agents=("army",)), True),  # one side names no agent
+    (report("b", agents=("police",)), False),  # contradicting agents
+    (report("b", when=DAY + dt.timedelta(days=1)), True),
+    (report("b", when=DAY - dt.timedelta(days=2)), False),
+    (report("b", when=dt.date(2025, 3, 1), end=dt.date(2025, 3, 31), precision="Month"), True),
+    (report("b", when=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31), precision="Year"), False),
+    (report("b", when=None), False),  # undated joins nothing
+], ids=["subclass", "other-class", "agent-unnamed", "agents-contradict", "next-day", "two-days", "month", "year",
+        "undated"])
+def test_the_incident_rule(other: Report, together: bool) -> None:
+    one = report("a", agents=("army",))
+    assert (len(components([one, other])) == 1) is together
+
+
+def test_an_incident_takes_the_best_supported_attributes() -> None:
+    reports = [report("a", "Attack", killed=4, factuality="Negated", label="attack"),
+               report("b", "Bombing", killed=7, killed_lower_bound=True, factuality="Asserted", label="bombing"),
+               report("c", "Attack", killed=7, killed_lower_bound=False, injured=15, injured_lower_bound=True,
+                      factuality="Possible", label="attack")]
+    (group,) = components(reports)
+    said = {(q.predicate.value.rsplit("#", 1)[-1], q.object.value.rsplit("#", 1)[-1]) for q in incident_quads(group)}
+    assert {("eventClass", "Bombing"), ("killed", "7"), ("injured", "15"), ("injuredLowerBound", "true"),
+            ("factuality", "Asserted"), ("reportCount", "3"), ("articleCount", "3"), ("label", "attack")} <= said
+    # one report of the highest toll does not call it a minimum
+    assert not any(p == "killedLowerBound" for p, _ in said)
+    doubted = incident_quads([report("a", factuality="Possible"), report("b", factuality="Possible"),
+                              report("c", factuality="Negated")])
+    assert {q.object.value for q in doubted if q.predicate.value == KG + "factuality"} == {KG + "Possible"}
