@@ -88,7 +88,7 @@ PARAM_KINDS: dict[str, str] = {
 # parameter name -> a fixed value that matches many rows
 FIXED_VALUES: dict[str, str] = {
     "class": "Airstrike", "status": "InForce", "predicate": "memberOf", "category": "Location",
-    "from": "2019-01-01", "to": "2020-12-31",
+    "from": "2019-01-01", "to": "2020-12-31", "factuality": "any",
 }
 KG = "https://w3id.org/kg-news/ns#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -41,6 +41,7 @@ _API: dict[str, str] = {
     "Minter": "kg.rdf.namespaces",
     "RdfWriter": "kg.rdf.files",
     "index_store": "kg.rdf.graphs",
+    "index_incidents": "kg.store.incidents",
     "validate": "kg.rdf.shapes",
     "open_target": "kg.store.loading",
     "load_files": "kg.store.loading",
@@ -66,6 +67,7 @@ __all__ = [
     "extract",
     "extract_file",
     "extract_on_cluster",
+    "index_incidents",
     "index_store",
     "ingest",
     "ingest_on_cluster",
@@ -98,6 +100,7 @@ if TYPE_CHECKING:
     from kg.rdf.shapes import validate
     from kg.read.articles import read_articles
     from kg.scale.run import extract_on_cluster, ingest_on_cluster
+    from kg.store.incidents import index_incidents
     from kg.store.loading import load_files, open_target, retract
 
 

@@ -315,7 +315,7 @@ def retract_cmd(ctx: click.Context, ids: tuple[str, ...], store: str | None, end
 @click.pass_context
 def reindex_cmd(ctx: click.Context, store: str | None, endpoint: str | None, update_endpoint: str | None,
                 graph_store: str | None) -> None:
-    """Rebuild the entities graph (after loading kg's files with another tool, or a store of an older kg)."""
+    """Rebuild the entities and incidents graphs (after loading kg's files with another tool, or a store of an older kg)."""
     from kg.store.loading import open_target, reindex
 
     with _errors():
@@ -323,7 +323,7 @@ def reindex_cmd(ctx: click.Context, store: str | None, endpoint: str | None, upd
                                  create=False)) as target:
             reindex(target)
     if not ctx.obj["quiet"]:
-        click.echo(f"{target.name}: entities graph rebuilt", err=True)
+        click.echo(f"{target.name}: entities and incidents graphs rebuilt", err=True)
 
 
 @cli.command("link")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ from kg.query.saved import (
 )
 from kg.rdf.graphs import index_store
 from kg.resources import QUERIES_DIR
+from kg.store.incidents import index_incidents
 
 FIXTURE = Path(__file__).parent / "data" / "query_fixture.trig"
 
@@ -61,6 +63,12 @@ QUOTE = "the operation would continue until the province is secure"
 
 SEARCH_OP = A1 + "/event/33-49"
 AIRSTRIKE = A2 + "/event/179-188"
+
+
+def incident(event: str) -> str:
+    """The IRI of the incident whose first report is ``event``."""
+    return "https://w3id.org/kg-news/id/incident/" + hashlib.sha256(event.encode()).hexdigest()[:16]
+
 SANCTION = A2 + "/policy/47-56"
 PROPOSED = A2 + "/policy/115-124"
 STATEMENT = A1 + "/statement/131-193"
@@ -88,12 +96,13 @@ CONTRACT_COLUMNS = {
 ANALYST_COLUMNS = {
     "acled": ("event_date", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "actor2", "assoc_actor_2",
               "admin1", "location", "latitude", "longitude", "fatalities", "source", "notes", "event"),
-    "operations-by-place": ("place", "placeLabel", "date", "class", "label", "event", "article", "evidence"),
-    "who-against-whom": ("agent", "agentLabel", "target", "targetLabel", "operations"),
+    "operations-by-place": ("place", "placeLabel", "date", "class", "label", "event", "article", "evidence", "reports",
+                            "articles"),
+    "who-against-whom": ("agent", "agentLabel", "target", "targetLabel", "operations", "reports", "articles"),
     "sanctions-on": ("policy", "class", "label", "issuer", "issuerLabel", "sector", "status", "date", "evidence"),
     "statements-by": ("speakerLabel", "quote", "date", "article"),
-    "timeline": ("date", "kind", "class", "label", "place", "article", "evidence"),
-    "map": ("entity", "label", "class", "wikidata", "wkt"),
+    "timeline": ("date", "kind", "class", "label", "place", "article", "evidence", "reports", "articles"),
+    "map": ("entity", "label", "class", "wikidata", "wkt", "incidents"),
 }
 PARAMS = {
     "mentions": ("article", "category"),
@@ -104,12 +113,12 @@ PARAMS = {
     "relations": ("predicate", "name"),
     "statements": ("speaker",),
     "articles": (),
-    "operations-by-place": ("place", "from", "to"),
-    "who-against-whom": (),
+    "operations-by-place": ("place", "from", "to", "factuality"),
+    "who-against-whom": ("factuality",),
     "sanctions-on": ("country",),
     "statements-by": ("speaker",),
-    "timeline": ("place",),
-    "map": (),
+    "timeline": ("place", "factuality"),
+    "map": ("factuality",),
 }
 
 MENTION_ROWS = [
@@ -168,7 +177,7 @@ ARTICLE_ROWS = [
 def store() -> Store:
     loaded = Store()
     loaded.load(path=str(FIXTURE), format=RdfFormat.TRIG)
-    return index_store(loaded)
+    return index_incidents(index_store(loaded))
 
 
 def run(store: Store, query_name: str, /, **params: str) -> ResultTable:
@@ -201,8 +210,9 @@ def test_query_file_parses_and_documents_its_params(path: Path) -> None:
     body = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
     bound_variables = set(re.findall(r"\?" + PARAM_PREFIX + r"(\w+)", body))
     assert bound_variables == set(PARAMS[query.name])
-    # article facts come from the union of the article graphs; shared facts only from the entities graph
-    assert set(re.findall(r"\bGRAPH\s+(\S+)", body, re.IGNORECASE)) <= {"kgg:entities"}
+    # article facts come from the union of the article graphs; shared facts only from the entities graph,
+    # incidents from the incidents graph
+    assert set(re.findall(r"\bGRAPH\s+(\S+)", body, re.IGNORECASE)) <= {"kgg:entities", "kgg:incidents"}
     # deterministic order; the mentions dump streams in store order, one article's mentions are sorted
     assert re.search(r"\bORDER\s+BY\b", body if query.name != "mentions" else compose(query, ["article"]))
     assert re.search(r"PREFIX\s+kg:\s+<https://w3id.org/kg-news/ns#>", body)
@@ -318,8 +328,11 @@ def test_articles_without_mentions_are_listed(store: Store) -> None:
 
 
 def test_operations_by_place(store: Store) -> None:
-    baghdad = (BAGHDAD, "Baghdad", "2025-02-02", KG + "Airstrike", "airstrike", AIRSTRIKE, A2, S_A2_176)
-    diyala = (DIYALA, "Diyala", "2025-01-16", KG + "SearchOperation", "search operation", SEARCH_OP, A1, S_A1_0)
+    # one row per incident (here one report each), with the evidence of its first report
+    baghdad = (BAGHDAD, "Baghdad", "2025-02-02", KG + "Airstrike", "airstrike", incident(AIRSTRIKE), A2, S_A2_176,
+               "1", "1")
+    diyala = (DIYALA, "Diyala", "2025-01-16", KG + "SearchOperation", "search operation", incident(SEARCH_OP), A1,
+              S_A1_0, "1", "1")
     assert run(store, "operations-by-place").rows == [baghdad, diyala]
     assert run(store, "operations-by-place", place="diyala").rows == [diyala]
     assert run(store, "operations-by-place", **{"from": "2025-02-01"}).rows == [baghdad]
@@ -332,7 +345,8 @@ def test_operations_by_place(store: Store) -> None:
 
 
 def test_who_against_whom(store: Store) -> None:
-    assert run(store, "who-against-whom").rows == [(ISF, "Iraqi security forces", ISIS, "Islamic State", "1")]
+    assert run(store, "who-against-whom").rows == [(ISF, "Iraqi security forces", ISIS, "Islamic State", "1", "1",
+                                                    "1")]
 
 
 def test_sanctions_on_leaves_out_proposed_changes(store: Store) -> None:
@@ -350,10 +364,10 @@ def test_statements_by(store: Store) -> None:
 
 
 def test_timeline(store: Store) -> None:
-    search = ("2025-01-16", "event", KG + "SearchOperation", "search operation", "Diyala", A1, S_A1_0)
-    said = ("2025-01-16", "statement", KG + "Statement", "said", "Diyala", A1, S_A1_92)
-    strike = ("2025-02-02", "event", KG + "Airstrike", "airstrike", "Baghdad", A2, S_A2_176)
-    sanction = ("2025-02-03", "policy", KG + "Sanction", "sanctions", "Iran", A2, S_A2_0)
+    search = ("2025-01-16", "event", KG + "SearchOperation", "search operation", "Diyala", A1, S_A1_0, "1", "1")
+    said = ("2025-01-16", "statement", KG + "Statement", "said", "Diyala", A1, S_A1_92, None, None)
+    strike = ("2025-02-02", "event", KG + "Airstrike", "airstrike", "Baghdad", A2, S_A2_176, "1", "1")
+    sanction = ("2025-02-03", "policy", KG + "Sanction", "sanctions", "Iran", A2, S_A2_0, None, None)
     assert run(store, "timeline").rows == [search, said, strike, sanction]
     assert run(store, "timeline", place="DIYALA").rows == [search, said]
     assert run(store, "timeline", place="Iran").rows == [sanction]
@@ -361,7 +375,8 @@ def test_timeline(store: Store) -> None:
 
 
 def test_map(store: Store) -> None:
-    assert run(store, "map").rows == [(DIYALA, "Diyala", KG + "AdministrativeArea", DIYALA_WD, "POINT(44.95 33.77)")]
+    assert run(store, "map").rows == [(DIYALA, "Diyala", KG + "AdministrativeArea", DIYALA_WD, "POINT(44.95 33.77)",
+                                       "1")]
 
 
 # --- parameters and errors ----------------------------------------------------------------------------------------
@@ -378,7 +393,7 @@ def test_a_parameter_used_only_inside_filter_is_substituted(store: Store) -> Non
 def test_unknown_parameter(store: Store) -> None:
     with pytest.raises(QueryError, match=r"query 'events' has no parameter 'city' - its parameters: place, actor, class"):
         run(store, "events", city="Diyala")
-    with pytest.raises(QueryError, match=r"query 'map' has no parameter 'x' - its parameters: none"):
+    with pytest.raises(QueryError, match=r"query 'map' has no parameter 'x' - its parameters: factuality"):
         run(store, "map", x="1")
 
 

@@ -11,6 +11,7 @@ from kg.query.saved import ResultTable, list_queries, load_query, run_query
 from kg.rdf.graphs import index_store
 from kg.rdf.mapping import to_quads
 from kg.read.articles import read_articles
+from kg.store.incidents import index_incidents
 from tests.helpers import ARTICLES, DATELINE
 
 KG = "https://w3id.org/kg-news/ns#"
@@ -22,7 +23,7 @@ def store(nlp: Language) -> ox.Store:
     store = ox.Store()
     for x in extract(read_articles([ARTICLES / f for f in FILES], date=DATELINE), nlp):
         store.extend(to_quads(x))
-    return index_store(store)
+    return index_incidents(index_store(store))
 
 
 def rows(store: ox.Store, name: str, **params: str) -> list[dict[str, str | None]]:

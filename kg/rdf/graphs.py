@@ -1,10 +1,14 @@
-"""kg's own graphs beside the article graphs: the manifest and the *entities graph*.
+"""kg's own graphs beside the article graphs: the manifest, the *entities graph* and the incidents graph.
 
 The entities graph holds, once, every triple that some article graph states about a node the article
 does not own (an entity's label, class, Wikidata link, coordinates; a position): exactly the union of
 those triples over the loaded graphs, kept so by every load, replacement and retraction. Queries read
 shared facts there, because over the union of thousands of article graphs such a triple comes back
 once per article, and joins of several of them multiply rows.
+
+The incidents graph (:mod:`kg.store.incidents`) links the event nodes that report one real-world event
+to one ``kg:Incident``, and marks articles that repeat another's body; it is kg's bookkeeping too, never
+an article's shared facts.
 """
 
 from __future__ import annotations
@@ -13,11 +17,15 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
-__all__ = ["ENTITIES_GRAPH", "INDEX_UPDATE", "MANIFEST_GRAPH", "index_store", "owned_prefixes", "owns",
+__all__ = ["ENTITIES_GRAPH", "INCIDENTS_GRAPH", "INDEX_UPDATE", "MANIFEST_GRAPH", "OWN_GRAPHS", "index_store", "owned_prefixes", "owns",
            "unindexed_store", "unshare_update"]
 
 MANIFEST_GRAPH = "https://w3id.org/kg-news/manifest"
 ENTITIES_GRAPH = "https://w3id.org/kg-news/entities"
+INCIDENTS_GRAPH = "https://w3id.org/kg-news/incidents"
+OWN_GRAPHS = (MANIFEST_GRAPH, ENTITIES_GRAPH, INCIDENTS_GRAPH)
+"""kg's bookkeeping graphs: never article graphs, and never a source of shared facts."""
+_OWN = ", ".join(f"<{g}>" for g in OWN_GRAPHS)
 
 
 def owns(graph: str, subject: ox.NamedNode | ox.BlankNode | ox.Triple) -> bool:
@@ -58,7 +66,7 @@ def unshare_update(graphs: str | Sequence[str]) -> str:
     True
     """
     names = [ox.NamedNode(g) for g in ([graphs] if isinstance(graphs, str) else graphs)]
-    listed = ", ".join(str(n) for n in [*names, ox.NamedNode(ENTITIES_GRAPH), ox.NamedNode(MANIFEST_GRAPH)])
+    listed = ", ".join(str(n) for n in [*names, *(ox.NamedNode(g) for g in OWN_GRAPHS)])
     return (f"DELETE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{\n"
             f"  VALUES ?g {{ {' '.join(str(n) for n in names)} }}\n"
             f"  GRAPH ?g {{ ?s ?p ?o }}\n"
@@ -70,7 +78,7 @@ def unshare_update(graphs: str | Sequence[str]) -> str:
 INDEX_UPDATE = f"""DROP SILENT GRAPH <{ENTITIES_GRAPH}> ;
 INSERT {{ GRAPH <{ENTITIES_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{
   GRAPH ?g {{ ?s ?p ?o }}
-  FILTER(?g NOT IN (<{ENTITIES_GRAPH}>, <{MANIFEST_GRAPH}>))
+  FILTER(?g NOT IN ({_OWN}))
   FILTER({_NOT_OWNED.format(g="?g")})
 }}"""
 """SPARQL Update rebuilding the entities graph from every graph of a store (stores written before
@@ -79,7 +87,7 @@ it existed, data loaded by other tools)."""
 HAS_INDEX = f"SELECT ?s WHERE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?s ?p ?o }} }} LIMIT 1"
 HAS_SHARED = f"""SELECT ?s WHERE {{
   GRAPH ?g {{ ?s ?p ?o }}
-  FILTER(?g NOT IN (<{ENTITIES_GRAPH}>, <{MANIFEST_GRAPH}>))
+  FILTER(?g NOT IN ({_OWN}))
   FILTER({_NOT_OWNED.format(g="?g")})
 }} LIMIT 1"""
 

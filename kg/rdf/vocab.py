@@ -85,6 +85,7 @@ class KG(DefinedNamespace):
     articleCount: URIRef  # article count
     articleId: URIRef  # article id
     basedIn: URIRef  # based in
+    bodyHash: URIRef  # body hash
     confidence: URIRef  # confidence
     contentHash: URIRef  # content hash
     controls: URIRef  # controls

@@ -69,6 +69,9 @@ class Target(Protocol):
     def stream(self, text: str, bindings: Mapping[str, Term]) -> tuple[list[str], Iterator[Row]]:
         """Like :meth:`select`, without holding the rows: they are read as the iterator is consumed."""
 
+    def update(self, text: str) -> None:
+        """Run one SPARQL Update (kg's own graphs: the incidents graph)."""
+
     def reindex(self) -> None:
         """Rebuild the entities graph from every graph of the target."""
 

@@ -28,6 +28,7 @@ from kg.store.base import (
     ntriples,
     parse_manifest,
 )
+from kg.store.incidents import index_incidents
 from kg.store.locks import StoreLock, check_unlocked, in_use_error, lock_shared
 
 log = logging.getLogger("kg")
@@ -72,12 +73,12 @@ def store_path(given: str | Path | None) -> Path:
 
 
 def files_store(paths: Iterable[str | Path]) -> ox.Store:
-    """An in-memory store of RDF files (``kg query --data``), with its entities graph built.
+    """An in-memory store of RDF files (``kg query --data``), with its entities and incidents graphs built.
 
     Raises:
         DataError: a file is missing or does not parse.
     """
-    return index_store(memory_store(paths))
+    return index_incidents(index_store(memory_store(paths)))
 
 
 class EmbeddedStore:
@@ -201,6 +202,11 @@ class EmbeddedStore:
         width = len(variables)
         rows = (tuple(s[i] for i in range(width)) for s in result)
         return variables, _services_checked(rows, services) if services else rows
+
+    def update(self, text: str) -> None:
+        """Run one SPARQL Update (atomic in pyoxigraph)."""
+        self._check_writable()
+        self.store.update(text)
 
     def reindex(self) -> None:
         """Rebuild the entities graph from every graph of the store."""

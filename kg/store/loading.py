@@ -15,11 +15,12 @@ import pyoxigraph as ox
 from kg.errors import DataError, EndpointUnavailable, KgError, StoreError
 from kg.names import counted
 from kg.rdf.files import iter_quads, parse_stream
-from kg.rdf.graphs import ENTITIES_GRAPH, MANIFEST_GRAPH
+from kg.rdf.graphs import OWN_GRAPHS
 from kg.rdf.namespaces import Minter
 from kg.rdf.nquads import GraphLines, read_nquads
 from kg.store.base import ManifestEntry, Target, manifest_entry, unindexed
 from kg.store.embedded import EmbeddedStore, store_path
+from kg.store.incidents import rebuild_incidents, update_incidents
 
 log = logging.getLogger("kg")
 
@@ -104,8 +105,9 @@ def check_indexed(target: Target) -> None:
 
 
 def reindex(target: Target) -> None:
-    """Rebuild ``target``'s entities graph from all its graphs (see :mod:`kg.store.base`)."""
+    """Rebuild ``target``'s entities and incidents graphs from all its graphs (see :mod:`kg.store.base`)."""
     target.reindex()
+    rebuild_incidents(target)
 
 
 class _Stopped(Exception):
@@ -129,17 +131,22 @@ def load_graphs(target: Target, graphs: Iterable[Graph | None], report: LoadRepo
     unavailable (:class:`~kg.errors.EndpointUnavailable`: no connection, refused credentials) it stops
     there with one problem line, counting the graphs not loaded (the rest of ``graphs`` too when
     ``count_rest``, which reads them). A re-run then loads only what is missing.
+
+    Once all are loaded, the incidents their events can touch are recomputed (:mod:`kg.store.incidents`).
     """
     remaining = iter(graphs)
+    touched: list[str] = []
     try:
-        yield from _load(target, remaining, report)
+        yield from _load(target, remaining, report, touched)
     except _Stopped as stopped:
         error, held, input_done = stopped.args
         rest = 0 if input_done else sum(1 for g in remaining if g is not None) if count_rest else None
         report.stop(error, held, rest)
+        return
+    update_incidents(target, touched)
 
 
-def _load(target: Target, graphs: Iterator[Graph | None], report: LoadReport) -> Iterator[str]:
+def _load(target: Target, graphs: Iterator[Graph | None], report: LoadReport, touched: list[str]) -> Iterator[str]:
     manifest = target.manifest()
     if manifest and unindexed(target):
         target.reindex()
@@ -160,6 +167,7 @@ def _load(target: Target, graphs: Iterator[Graph | None], report: LoadReport) ->
         else:
             for data, entry in pending:
                 manifest[entry.graph] = entry
+                touched.append(entry.graph)
                 report.triples += len(data)
                 report.new += 1
             log.info("loaded %d new graphs (%d triples)", len(pending), sum(len(d) for d, _ in pending))
@@ -205,6 +213,7 @@ def _load(target: Target, graphs: Iterator[Graph | None], report: LoadReport) ->
             yield graph
             continue
         manifest[graph] = entry
+        touched.append(graph)
         report.triples += len(data)
         if old is None:
             report.new += 1
@@ -313,9 +322,9 @@ def load_files(target: Target, paths: Sequence[str | Path], report: LoadReport |
     """Load RDF files (TriG / N-Quads with one named graph per article; ``-``: stdin; a directory: its
     ``*.nq`` and ``*.trig`` files) into ``target``; ``on_graph()`` is called as each graph is handled."""
     report = report if report is not None else LoadReport()
-    # a dump of a store also holds its manifest and entities graph: both are kg's own bookkeeping
-    own = (MANIFEST_GRAPH, ENTITIES_GRAPH)
-    graphs = (g for g in graphs_in_files(paths, report, stdin_format=stdin_format) if g is None or g.graph not in own)
+    # a dump of a store also holds its manifest, entities and incidents graphs: all are kg's own bookkeeping
+    graphs = (g for g in graphs_in_files(paths, report, stdin_format=stdin_format)
+              if g is None or g.graph not in OWN_GRAPHS)
     for _ in load_graphs(target, graphs, report, count_rest=True):
         if on_graph is not None:
             on_graph()
@@ -324,19 +333,23 @@ def load_files(target: Target, paths: Sequence[str | Path], report: LoadReport |
 
 def retract(target: Target, ids: Sequence[str], *, base: str | None = None,
             report: LoadReport | None = None) -> LoadReport:
-    """Drop articles (by id or article IRI) and their manifest entries; unknown ones are reported."""
+    """Drop articles (by id or article IRI) and their manifest entries, and recompute the incidents their
+    events were in; unknown ones are reported."""
     report = report if report is not None else LoadReport()
     minter = Minter(base) if base else Minter()
     manifest = target.manifest()
     if manifest and unindexed(target):
         target.reindex()
+    dropped = []
     for ident in ids:
         graph = ident if ident.startswith(("http://", "https://", "urn:")) else str(minter.article(ident))
         if graph not in manifest:
             report.problems.append(f"article {ident}: not in {target.name} - list them with 'kg query articles'")
             continue
         target.drop_graph(graph)
+        dropped.append(graph)
         report.retracted += 1
+    update_incidents(target, dropped)
     return report
 
 
