@@ -27,8 +27,9 @@ from tests.servers import OxigraphServer
 FIXTURE = Path(__file__).parent / "data" / "views_fixture.trig"
 EXAMPLES = Path(__file__).parent.parent / "examples"
 NSB, VDF, FCM, OTAKI = "Northern Shield Brigade", "Valley Defence Forces", "Free Coast Movement", "Samir Otaki"
-# (class, place, latitude, longitude) of the events at places with coordinates; the clash near the
-# Old Quarry, which has none, is not on the map
+# (class, place, latitude, longitude) of the asserted incidents at places with coordinates: the attack on
+# Tal Hamra told by two articles is one, the airstrike on Ras Kafra that the fourth article denies is none,
+# and the clash near the Old Quarry, which has no coordinates, is not on the map
 LOCATED = sorted([("Attack", "Tal Hamra", 36.2, 40.1), ("Airstrike", "Wadi Sufra", 34.9, 43.5),
                   ("Arrest", "Ras Kafra", 35.5, 38.0)])
 EDGES = sorted([(NSB, VDF, "acts-against", 2), (VDF, NSB, "acts-against", 2), (NSB, VDF, "opposes", 2),
@@ -68,15 +69,18 @@ def edges_of(network: dict[str, Any]) -> list[tuple[str, str, str, int]]:
 # --- the JSON --------------------------------------------------------------------------------------
 
 
-def test_map_api_one_feature_per_located_event(base: str) -> None:
+def test_map_api_one_feature_per_located_incident(base: str) -> None:
     data = get(base, "api/map")
     assert data["mode"] == "events"
     assert sorted((e["class"], e["placeLabel"], e["lat"], e["lon"]) for e in data["events"]) == LOCATED
     attack = next(e for e in data["events"] if e["class"] == "Attack")
+    # the incident's best-supported values: the higher toll of its two reports, the injured of the one giving it
     assert (attack["date"], attack["agents"], attack["targets"], attack["killed"], attack["injured"]) == (
-        "2025-03-01", [NSB], [VDF], 4, 7)
-    [evidence] = attack["evidence"]
-    assert evidence == {"article": "vw0000000000001", "start": 0, "end": len(ATTACK_SENTENCE), "text": ATTACK_SENTENCE}
+        "2025-03-01", [NSB], [VDF], 5, 7)
+    assert (attack["reports"], attack["articles"]) == (2, 2)
+    first, second = attack["evidence"]
+    assert first == {"article": "vw0000000000001", "start": 0, "end": len(ATTACK_SENTENCE), "text": ATTACK_SENTENCE}
+    assert (second["article"], second["start"]) == ("vw0000000000004", 0)
     assert sorted(p["label"] for p in data["places"]) == ["Ras Kafra", "Tal Hamra", "Wadi Sufra"]
 
 
@@ -98,6 +102,23 @@ def test_map_api_groups_by_place_and_class_above_the_limit() -> None:
     assert (data["mode"], data["total"], data["events"]) == ("groups", 3, [])
     assert sorted((g["class"], g["placeLabel"], g["count"], g["lat"], g["lon"]) for g in data["groups"]) == sorted(
         (cls, place, 1, lat, lon) for cls, place, lat, lon in LOCATED)
+
+
+def test_views_fall_back_to_events_in_a_store_without_incidents_graph() -> None:
+    """A store written before the incidents graph (until ``kg reindex``) shows its event nodes, every one."""
+    from kg.web.pictures import map_data, network_data, timeline_data
+
+    store = Store()
+    store.load(path=FIXTURE, format=RdfFormat.TRIG)
+    index_store(store)
+    events = map_data(store)["events"]
+    assert sorted((e["class"], e["placeLabel"], e["reports"]) for e in events) == [
+        ("Airstrike", "Ras Kafra", 1), ("Airstrike", "Wadi Sufra", 1), ("Arrest", "Ras Kafra", 1),
+        ("Attack", "Tal Hamra", 1), ("Attack", "Tal Hamra", 1)]
+    assert [len(e["evidence"]) for e in events if e["class"] == "Attack"] == [1, 1]
+    assert [e for e in edges_of(network_data(store)) if e[2] == "acts-against"] == [
+        (NSB, VDF, "acts-against", 3), (VDF, NSB, "acts-against", 3)]
+    assert [i["class"] for i in timeline_data(store)["items"]].count("Attack") == 2
 
 
 def test_map_api_refuses_a_bad_date(base: str) -> None:
@@ -242,7 +263,8 @@ def test_browser_map_markers_basemap_and_no_tiles(base: str, driver: Any) -> Non
     popup = driver.execute_script("return kgMap.cluster.getLayers().find(m => m.options.title == 'Attack')"
                                   ".getPopup().getContent()")
     assert f"href='/article/vw0000000000001#m-0-{len(ATTACK_SENTENCE)}'" in popup
-    assert "<b>Killed:</b> 4" in popup and "Northern Shield Brigade" in popup
+    assert "<b>Killed:</b> 5" in popup and "Northern Shield Brigade" in popup
+    assert "<b>Reports:</b> 2 (2 articles)" in popup and "href='/article/vw0000000000004#m-0-" in popup
     assert "3 located events" in driver.find_element("id", "kg-map-status").text
     legend = [key.text for key in driver.find_elements("css selector", "#kg-map-legend .kg-key")]
     assert legend == ["Airstrike", "Arrest", "Attack"]

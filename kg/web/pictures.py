@@ -79,6 +79,15 @@ def clean_filters(given: Mapping[str, str], names: Iterable[str] = FILTERS) -> d
     return filters
 
 
+def _reported(source: Source, filters: Mapping[str, str]) -> dict[str, str]:
+    """``filters`` for the views' event queries: they read the asserted incidents of the incidents
+    graph, or, in a store without one (written before it; ``kg reindex`` builds it), every event node
+    (the ``events`` parameter of ``kg/web/queries/map-events.rq``)."""
+    if any(True for _ in _rows(_query("incidents-graph"), source, {})):
+        return dict(filters)
+    return {**filters, "events": "all"}
+
+
 def _params(query: SavedQuery, filters: Mapping[str, str]) -> dict[str, str]:
     declared = {param.name for param in query.params}
     return {name: value for name, value in filters.items() if name in declared}
@@ -128,12 +137,14 @@ def _add(items: list[Any], value: Any) -> None:
 
 
 def map_data(source: Source, filters: Mapping[str, str] | None = None, *, limit: int = MAP_EVENT_LIMIT) -> Json:
-    """Located events and places with coordinates, for the map.
+    """Located incidents and places with coordinates, for the map.
 
-    ``events`` has one feature per event located at a place with coordinates (an event at two
-    places has two), with its class, date, place, agents, targets, casualties when stated and
-    evidence. When the filters leave more than ``limit`` events, ``events`` is empty and ``groups``
-    has one feature per place and class with the number of events and their first and last date
+    ``events`` has one feature per asserted incident located at a place with coordinates (one at
+    two places has two), with its class, date, place, agents, targets, casualties when stated (the
+    best-supported values of its reports), the number of its reports and articles, and the evidence
+    of its reports (of the event in a store without incidents graph, see :func:`_reported`). When the
+    filters leave more than ``limit`` incidents, ``events`` is empty and ``groups``
+    has one feature per place and class with the number of incidents and their first and last date
     (``mode`` says which). ``places`` lists every place with coordinates (the saved query ``map``).
 
     Raises:
@@ -144,10 +155,11 @@ def map_data(source: Source, filters: Mapping[str, str] | None = None, *, limit:
     ('events', 0, [], [])
     """
     filters = dict(filters or {})
-    events = _located_events(source, filters, limit)
+    asked = _reported(source, filters)
+    events = _located_events(source, asked, limit)
     groups: list[Json] = []
     if events is None:  # too many to draw one by one
-        for row in _rows(_query("map-places"), source, filters):
+        for row in _rows(_query("map-places"), source, asked):
             where = point(row["wkt"])
             if where is not None:
                 groups.append({"place": row["location"], "class": local_name(row["class"]),
@@ -184,7 +196,7 @@ def _located_events(source: Source, filters: Mapping[str, str], limit: int) -> l
             "id": row["event"], "class": local_name(row["class"]), "date": row["date"],
             "place": row["location"], "placeLabel": row["locationLabel"] or local_name(row["location"]),
             "lat": where[0], "lon": where[1], "agents": [], "targets": [], "killed": None, "injured": None,
-            "evidence": []})
+            "reports": _number(row["reports"]) or 1, "articles": _number(row["articles"]) or 1, "evidence": []})
         feature["class"] = min(feature["class"], local_name(row["class"]))  # typed twice: the same class each time
         for name in ("killed", "injured"):
             if feature[name] is None:
@@ -210,7 +222,7 @@ def network_data(source: Source, filters: Mapping[str, str] | None = None, *, to
 
     Edge kinds: ``opposes``, ``allied``, ``member``, ``leader`` (relations, weighted by the number of
     times articles state them) and ``acts-against`` (agent to target of operations, weighted by the
-    number of operations). ``total`` is the number of edges before the cut.
+    number of asserted incidents, however many reports tell of each). ``total`` is the number of edges before the cut.
 
     Raises:
         QueryError: a filter value cannot be bound or the store fails.
@@ -222,7 +234,7 @@ def network_data(source: Source, filters: Mapping[str, str] | None = None, *, to
     nodes: dict[str, Json] = {}
     edges: list[Json] = []
     total = 0
-    for row in _rows(_query("network"), source, filters):
+    for row in _rows(_query("network"), source, _reported(source, filters)):
         total += 1
         if len(edges) >= top:
             continue
@@ -237,7 +249,8 @@ def network_data(source: Source, filters: Mapping[str, str] | None = None, *, to
 
 
 def timeline_data(source: Source, filters: Mapping[str, str] | None = None) -> Json:
-    """The latest dated events, policies and statements (at most :data:`TIMELINE_LIMIT`), in date order.
+    """The latest dated asserted incidents, policies and statements (at most :data:`TIMELINE_LIMIT`), in
+    date order; an incident's evidence is that of its reports.
 
     ``more`` is true when the filters leave more items than are shown.
 
@@ -249,7 +262,7 @@ def timeline_data(source: Source, filters: Mapping[str, str] | None = None) -> J
     """
     filters = dict(filters or {})
     items: dict[str, Json] = {}
-    for row in _rows(_query("timeline"), source, filters):
+    for row in _rows(_query("timeline"), source, _reported(source, filters)):
         item = items.setdefault(row["item"] or "", {
             "id": row["item"], "date": row["date"], "kind": row["kind"], "class": local_name(row["class"]),
             "label": row["label"] or local_name(row["class"]), "evidence": []})

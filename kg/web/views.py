@@ -34,12 +34,13 @@ ASSETS = {
 BASEMAP = {"countries": "vendor/countries-50m.json", "admin1": "vendor/admin1-10m.json"}
 """The basemap's TopoJSON files under ``kg/web/static``: Natural Earth country and admin-1 outlines."""
 HEADINGS = {
-    "map": ("Map", "Operations, attacks, arrests, raids and meetings at places with coordinates, coloured by class; "
-            "click a marker for its date, actors, casualties and evidence. Places with coordinates are a layer."),
+    "map": ("Map", "Asserted operations, attacks, arrests, raids and meetings at places with coordinates, one marker "
+            "per incident however many reports tell of it, coloured by class; click a marker for its date, actors, "
+            "casualties, reports and evidence. Places with coordinates are a layer."),
     "network": ("Actor network", "Who opposes, is allied with, member or leader of whom (counted over the articles "
-                "stating it), and who acts against whom (counted over operations). Click an actor for its page."),
-    "timeline": ("Timeline", "Dated events, policies and statements of a place or an actor; click one for its "
-                 "evidence."),
+                "stating it), and who acts against whom (counted over asserted incidents). Click an actor for its page."),
+    "timeline": ("Timeline", "Dated asserted incidents, policies and statements of a place or an actor; click one "
+                 "for its evidence."),
 }
 CACHE_SIZE = 32
 """The answers a read-only app keeps (the latest asked), so that going back to a view is instant."""

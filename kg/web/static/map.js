@@ -46,6 +46,7 @@
     return "<div class='kg-popup'><b>" + KG.escape(e["class"]) + "</b> " + KG.escape(e.date || "undated") +
       line("Place", e.placeLabel) + line("Agents", e.agents) + line("Targets", e.targets) +
       line("Killed", e.killed) + line("Injured", e.injured) +
+      line("Reports", e.reports + " (" + e.articles + (e.articles === 1 ? " article)" : " articles)")) +
       (e.evidence.length ? "<br>" + KG.evidenceHtml(e.evidence) : "") + "</div>";
   }
 
