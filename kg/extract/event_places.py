@@ -50,15 +50,17 @@ def _location(token: Token) -> Span | None:
 
 
 def _before(trigger: Token) -> list[Span]:
-    """"Manbij clashes", "Aleppo's shelling": the place written as a modifier of the trigger noun."""
+    """"Manbij clashes", "Aleppo's shelling": the place written as a modifier of the trigger noun; in a
+    headline's noun stack it may stand before other modifiers ("Mosul car bomb", "Kirkuk checkpoint attack")."""
     if trigger.pos_ == "VERB" or trigger.i == 0:
         return []
     doc = trigger.doc
     previous = doc[trigger.i - 1]
     if previous.lower_ in {"'s", "’s"} and trigger.i > 1:
         previous = doc[trigger.i - 2]
-    ent = _location(previous)
-    return [ent] if ent is not None and ent.label_ != "Country" else []
+    stacked = [t for t in trigger.lefts if t.dep_ in {"compound", "nmod"} and t.i < previous.i]
+    found = [ent for t in (previous, *stacked) if (ent := _location(t)) is not None and ent.label_ != "Country"]
+    return found[:1]
 
 
 def _witnessed(trigger: Token) -> list[Span]:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract.casualties import attach
 from kg.extract.event_places import surface_places
 from kg.extract.spans import (
     ACTOR_CLASSES,
@@ -166,7 +167,7 @@ def find_events(doc: Doc, dateline: dt.date | None) -> list[Event]:
             time=time,
             status=_status(token),
         ))
-    return events
+    return attach(doc, events)
 
 
 def _reported_by_subject(verb: Token) -> bool:
@@ -191,6 +192,13 @@ def _roles(token: Token) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...], 
                 (targets if child.lower_ in {"against", "targeting"} else []).extend(
                     entities_under(child, _TARGETABLE, near=True))
                 place_roots.append(child)
+        if token.lemma_ in _HARM_VERBS:
+            # "sniper fire in Taiz kills a child": the subject that did the harm says where
+            place_roots += [p for c in token.children if c.dep_ == "nsubj" and entity_of(c) is None
+                            for p in c.children if p.dep_ == "prep" and p.lower_ in LOCATIVE_PREPS]
+        if token.dep_ == "advcl" and token.tag_ == "VBG":
+            # "opened fire on a wedding in Baquba, killing eleven": the clause happened where its verb did
+            place_roots += [c for c in token.head.children if c.dep_ == "prep" and c.lower_ in _PLACE_PREPS]
         if not agents:
             agents += _inherited_subject(token)
         if not agents and token.dep_ in {"acl", "relcl"}:
