@@ -114,8 +114,9 @@ def _kind(token: Token) -> str | None:
 def _words_of(trigger: Token) -> list[Token]:
     """The casualty words that belong to the event of ``trigger``."""
     heads = [trigger]
-    if trigger.dep_ in {"nsubj", "nsubjpass", "advcl"}:
-        heads.append(trigger.head)  # "the blast killed", "were killed when a bomb exploded"
+    if trigger.dep_ in {"nsubj", "nsubjpass", "advcl"} or (trigger.dep_ == "compound" and _kind(trigger.head)):
+        # "the blast killed", "were killed when a bomb exploded", "drone attack wounds 2" (a verb as a noun)
+        heads.append(trigger.head)
     elif trigger.dep_ in {"pobj", "pcomp"} and trigger.head.dep_ in {"prep", "agent"}:
         heads.append(trigger.head.head)  # "killed in an airstrike", "the toll from the bombing"
     if len(heads) > 1 and heads[-1].dep_ == "conj":
@@ -150,11 +151,18 @@ def _before(word: Token, triggers: list[Token | None]) -> int | None:
 
 def victims_count(word: Token) -> Count | None:
     """The count of the people a casualty word counts, or None when it gives none."""
-    for victim in _victims(word):
+    victims = _victims(word)
+    for victim in victims:
         count = _count_of(victim)
         if count is not None:
             return count
-    return None
+    # "killing a child", and headlines drop the article: "kills police officer"
+    return next((Count(1) for v in victims if v.tag_ == "NN" and v.dep_ == "dobj" and _determiners(v) in (
+        [], ["a"], ["an"])), None)
+
+
+def _determiners(token: Token) -> list[str]:
+    return [c.lower_ for c in token.children if c.dep_ in {"det", "poss"}]
 
 
 def _victims(word: Token) -> list[Token]:
@@ -191,10 +199,8 @@ def _count_of(victim: Token) -> Count | None:
     for child in victim.children:
         if child.dep_ in {"nummod", "quantmod", "amod"} and _number_like(child):
             return _number(child)
-    if any(c.dep_ == "det" and c.lower_ in {"some", "many", "several"} for c in victim.children):
+    if set(_determiners(victim)) & {"some", "many", "several"}:
         return Count(None)
-    if victim.tag_ == "NN" and any(c.dep_ == "det" and c.lower_ in {"a", "an"} for c in victim.children):
-        return Count(1)
     return None
 
 

@@ -58,9 +58,34 @@ def _before(trigger: Token) -> list[Span]:
     previous = doc[trigger.i - 1]
     if previous.lower_ in {"'s", "’s"} and trigger.i > 1:
         previous = doc[trigger.i - 2]
-    stacked = [t for t in trigger.lefts if t.dep_ in {"compound", "nmod"} and t.i < previous.i]
+    stacked = [t for t in _stack(trigger) if t.i < previous.i]
     found = [ent for t in (previous, *stacked) if (ent := _location(t)) is not None and ent.label_ != "Country"]
     return found[:1]
+
+
+def _stack(noun: Token) -> list[Token]:
+    """The words stacked before a noun as its modifiers, and theirs ("Ramadi roadside bomb")."""
+    found: list[Token] = []
+    for child in noun.lefts:
+        if child.dep_ in {"compound", "nmod", "amod"}:
+            found += [child, *_stack(child)]
+    return found
+
+
+def dateline_places(trigger: Token) -> list[Span]:
+    """"Kabul: suicide blast kills 8", "MOSUL, Iraq - ...": the place a line opens with, before a colon
+    or a dash, where wire copy says what happened (for an event no other words place)."""
+    doc = trigger.doc
+    start = trigger.i
+    while start > 0 and "\n" not in doc[start - 1].text:
+        start -= 1
+    first = _location(doc[start])
+    if first is None:
+        return []
+    i = first.end
+    if i + 1 < trigger.i and doc[i].text == "," and (country := _location(doc[i + 1])) is not None:
+        i = country.end
+    return [first] if i < trigger.i and doc[i].text in {":", "-", "—", "–"} else []
 
 
 def _witnessed(trigger: Token) -> list[Span]:

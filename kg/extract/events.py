@@ -7,7 +7,7 @@ import datetime as dt
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.casualties import attach
-from kg.extract.event_places import surface_places
+from kg.extract.event_places import dateline_places, surface_places
 from kg.extract.spans import (
     ACTOR_CLASSES,
     confidence,
@@ -151,6 +151,7 @@ def find_events(doc: Doc, dateline: dt.date | None) -> list[Event]:
         agents, targets, locations = _roles(token)
         if cls != "Meeting":
             locations = unique([*locations, *(ref_of(p) for p in surface_places(token))])
+            locations = locations or tuple(ref_of(p) for p in dateline_places(token))
         if not (agents or targets or locations):
             continue
         date_ent = nearest_date(token)
@@ -172,6 +173,9 @@ def find_events(doc: Doc, dateline: dt.date | None) -> list[Event]:
 
 def _reported_by_subject(verb: Token) -> bool:
     """"A rocket attack targeted the base": the verb is the noun's event, not a second one."""
+    if verb.pos_ == "NOUN" and verb.lemma_ in _HARM_VERBS:
+        # "Erbil drone attack wounds 2": a headline verb taken for a noun, its subject for a compound
+        return any(c.dep_ == "compound" and trigger_class(c) is not None for c in verb.children)
     if verb.pos_ != "VERB":
         return False
     return any(c.dep_ == "nsubj" and c.pos_ == "NOUN" and trigger_class(c) is not None for c in verb.children)
