@@ -36,7 +36,7 @@ INJURED = frozenset({"wound", "injure", "hurt", "wounded", "injured"})
 VAGUE = frozenset({"dozens", "scores", "several", "hundreds", "thousands", "many", "numerous", "tens"})
 LOWER_BOUNDS = ("at least", "more than", "over", "upwards of", "in excess of", "no fewer than", "no less than",
                 "not less than", "a minimum of", "above")
-_CLAUSES = frozenset({"advcl", "conj", "xcomp", "ccomp", "acl", "relcl"})
+_CLAUSES = frozenset({"advcl", "conj", "xcomp", "ccomp", "acl", "relcl", "oprd"})
 _NUMBER_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "npadvmod", "attr", "appos", "dep", "oprd", "nummod"})
 
 
@@ -66,7 +66,7 @@ def attach(doc: Doc, events: list[Event]) -> list[Event]:
         for word in _words_of(token):
             claimed.add(word.i)
             _add(found[i], word)
-    for word in (t for t in doc if t.i not in claimed and _kind(t) is not None):
+    for word in (t for t in doc if t.i not in claimed and casualty_kind(t) is not None):
         nearest = _nearest(word, triggers)
         if nearest is not None:
             _add(found[nearest], word)
@@ -87,7 +87,7 @@ def _with(event: Event, counts: dict[str, Count]) -> Event:
 
 
 def _add(counts: dict[str, Count], word: Token, *, update: bool = False) -> None:
-    kind = _kind(word)
+    kind = casualty_kind(word)
     count = victims_count(word)
     if kind is None or count is None:
         return
@@ -95,7 +95,7 @@ def _add(counts: dict[str, Count], word: Token, *, update: bool = False) -> None
         counts[kind] = count
 
 
-def _kind(token: Token) -> str | None:
+def casualty_kind(token: Token) -> str | None:
     """"killed" or "injured" for a casualty word, else None."""
     lemma, lower = token.lemma_.lower(), token.lower_
     if token.pos_ not in {"VERB", "ADJ", "NOUN", "PROPN"}:
@@ -114,7 +114,8 @@ def _kind(token: Token) -> str | None:
 def _words_of(trigger: Token) -> list[Token]:
     """The casualty words that belong to the event of ``trigger``."""
     heads = [trigger]
-    if trigger.dep_ in {"nsubj", "nsubjpass", "advcl"} or (trigger.dep_ == "compound" and _kind(trigger.head)):
+    if trigger.dep_ in {"nsubj", "nsubjpass", "advcl"} or (
+            trigger.dep_ == "compound" and casualty_kind(trigger.head) is not None):
         # "the blast killed", "were killed when a bomb exploded", "drone attack wounds 2" (a verb as a noun)
         heads.append(trigger.head)
     elif trigger.dep_ in {"pobj", "pcomp"} and trigger.head.dep_ in {"prep", "agent"}:
@@ -127,7 +128,7 @@ def _words_of(trigger: Token) -> list[Token]:
             if token is not head and token.dep_ not in _CLAUSES:
                 continue
             for word in (token, *(c for c in token.children if c.dep_ == "conj")):
-                if _kind(word) is not None and word not in words:
+                if casualty_kind(word) is not None and word not in words:
                     words.append(word)
     return words
 

@@ -29,6 +29,8 @@ _PLACE_WORDS = frozenset({"city", "town", "village", "villages", "countryside", 
                           "suburbs", "surroundings", "part", "parts", "center", "centre", "entrance"}) | COMPASS_POINTS
 _LIST_WORDS = _PLACE_WORDS | {",", "and", "or", "&", "the", "its", "-", "'s", "’s", "northern", "southern",
                               "eastern", "western"}
+# verbs whose subject's place is where the harm they report happened ("fire in X kills", "X in Y leaves 12 dead")
+_CAUSING = frozenset({"kill", "wound", "injure", "hit", "cause", "leave", "claim", "raise"})
 _WITNESS = frozenset({"witness", "see", "experience", "suffer", "endure", "host"})
 # the forms a mis-tagged headline verb keeps ("witnesses" as a plural noun)
 _WITNESS_FORMS = frozenset({"witnesses", "witnessed", "witnessing", "sees", "saw", "experiences", "experienced",
@@ -72,9 +74,32 @@ def _stack(noun: Token) -> list[Token]:
     return found
 
 
+def fallback_places(trigger: Token) -> list[Span]:
+    """Places for an event that no words of its own place: those of the words it hangs from, else the
+    line's dateline."""
+    return governing_places(trigger) or dateline_places(trigger)
+
+
+def governing_places(trigger: Token) -> list[Span]:
+    """"Calm in X after clashes", "sniper fire in X kills a child", "operations in X leave 12 dead",
+    "opened fire on a wedding in X, killing eleven": where the words that the event hangs from happened."""
+    head = trigger.head
+    if trigger.dep_ == "pobj" and head.lower_ in {"after", "following"}:
+        roots = [c for c in head.head.children if c.dep_ == "prep" and c.lower_ in LOCATIVE_PREPS]
+    elif trigger.dep_ == "advcl" and trigger.tag_ == "VBG":
+        roots = [c for c in head.children if c.dep_ == "prep" or c.dep_ == "dobj"]
+    else:
+        verb = trigger if trigger.pos_ == "VERB" else head if trigger.dep_ in {"dobj", "oprd", "ccomp"} else None
+        if verb is None or verb.lemma_ not in _CAUSING:
+            return []
+        roots = [p for c in verb.children if c.dep_ == "nsubj" and entity_of(c) is None
+                 for p in c.children if p.dep_ == "prep" and p.lower_ in LOCATIVE_PREPS]
+    return [e for root in roots for t in root.subtree if (e := _location(t)) is not None and e.start == t.i]
+
+
 def dateline_places(trigger: Token) -> list[Span]:
     """"Kabul: suicide blast kills 8", "MOSUL, Iraq - ...": the place a line opens with, before a colon
-    or a dash, where wire copy says what happened (for an event no other words place)."""
+    or a dash, where wire copy says what happened."""
     doc = trigger.doc
     start = trigger.i
     while start > 0 and "\n" not in doc[start - 1].text:

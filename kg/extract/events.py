@@ -6,8 +6,8 @@ import datetime as dt
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.casualties import attach
-from kg.extract.event_places import dateline_places, surface_places
+from kg.extract.casualties import attach, casualty_kind
+from kg.extract.event_places import fallback_places, surface_places
 from kg.extract.spans import (
     ACTOR_CLASSES,
     confidence,
@@ -76,6 +76,8 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
             return None
     if lemma in _PROJECTILES and token.dep_ == "dobj" and token.head.lemma_ in {"launch", "fire", "drop"}:
         return lexicon.EVENT_MODIFIERS[lemma], doc[token.i : token.i + 1]  # "forces launch 40 missiles on X"
+    if lemma == "toll" and any(c.lower_ == "death" for c in token.children):
+        return "Attack", doc[token.i : token.i + 1]  # "the death toll in X rises to 31"
     if lemma == "claim" and any(c.dep_ == "dobj" and c.lemma_ == "life" for c in token.children):
         return "Attack", doc[token.i : token.i + 1]  # "shelling claims the lives of 8 people in X"
     cls = lexicon.EVENT_TRIGGERS.get(lemma)
@@ -151,7 +153,8 @@ def find_events(doc: Doc, dateline: dt.date | None) -> list[Event]:
         agents, targets, locations = _roles(token)
         if cls != "Meeting":
             locations = unique([*locations, *(ref_of(p) for p in surface_places(token))])
-            locations = locations or tuple(ref_of(p) for p in dateline_places(token))
+            if not (locations or _toll_of_another(token)):
+                locations = tuple(ref_of(p) for p in fallback_places(token))
         if not (agents or targets or locations):
             continue
         date_ent = nearest_date(token)
@@ -181,6 +184,16 @@ def _reported_by_subject(verb: Token) -> bool:
     return any(c.dep_ == "nsubj" and c.pos_ == "NOUN" and trigger_class(c) is not None for c in verb.children)
 
 
+def _toll_of_another(word: Token) -> bool:
+    """"attacked X, killing four", "clashes leave 14 dead": the toll of another event, which takes no place
+    from the words it hangs from (it would be that event again)."""
+    if word.dep_ not in {"advcl", "oprd", "conj", "ccomp", "xcomp"} or casualty_kind(word) is None:
+        return False
+    head = word.head
+    return trigger_class(head) is not None or any(
+        c.dep_ == "nsubj" and trigger_class(c) is not None for c in head.children)
+
+
 def _roles(token: Token) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...], tuple[EntityRef, ...]]:
     agents: list[Span] = []
     targets: list[Span] = []
@@ -196,13 +209,6 @@ def _roles(token: Token) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...], 
                 (targets if child.lower_ in {"against", "targeting"} else []).extend(
                     entities_under(child, _TARGETABLE, near=True))
                 place_roots.append(child)
-        if token.lemma_ in _HARM_VERBS:
-            # "sniper fire in Taiz kills a child": the subject that did the harm says where
-            place_roots += [p for c in token.children if c.dep_ == "nsubj" and entity_of(c) is None
-                            for p in c.children if p.dep_ == "prep" and p.lower_ in LOCATIVE_PREPS]
-        if token.dep_ == "advcl" and token.tag_ == "VBG":
-            # "opened fire on a wedding in Baquba, killing eleven": the clause happened where its verb did
-            place_roots += [c for c in token.head.children if c.dep_ == "prep" and c.lower_ in _PLACE_PREPS]
         if not agents:
             agents += _inherited_subject(token)
         if not agents and token.dep_ in {"acl", "relcl"}:
