@@ -81,19 +81,23 @@ def fallback_places(trigger: Token) -> list[Span]:
 
 
 def governing_places(trigger: Token) -> list[Span]:
-    """"Calm in X after clashes", "sniper fire in X kills a child", "operations in X leave 12 dead",
-    "opened fire on a wedding in X, killing eleven": where the words that the event hangs from happened."""
+    """"Calm returns to X after clashes", "sniper fire in X kills a child", "civilians in X executed",
+    "operations in X leave 12 dead", "opened fire on a wedding in X, killing eleven", "operations go on in X
+    and kill 7": where the words that the event hangs from happened."""
     head = trigger.head
     if trigger.dep_ == "pobj" and head.lower_ in {"after", "following"}:
-        roots = [c for c in head.head.children if c.dep_ == "prep" and c.lower_ in LOCATIVE_PREPS]
+        roots = [c for c in head.head.children if c.dep_ in {"prep", "dobj"} and c is not head]
     elif trigger.dep_ == "advcl" and trigger.tag_ == "VBG":
-        roots = [c for c in head.children if c.dep_ == "prep" or c.dep_ == "dobj"]
+        roots = [c for c in head.children if c.dep_ in {"prep", "dobj"}]
     else:
         verb = trigger if trigger.pos_ == "VERB" else head if trigger.dep_ in {"dobj", "oprd", "ccomp"} else None
-        if verb is None or verb.lemma_ not in _CAUSING:
+        if verb is None or (verb is not trigger and verb.lemma_ not in _CAUSING):
             return []
-        roots = [p for c in verb.children if c.dep_ == "nsubj" and entity_of(c) is None
-                 for p in c.children if p.dep_ == "prep" and p.lower_ in LOCATIVE_PREPS]
+        # the doer or the victims, where they are ("a militiaman loyal to the regime in X kills ...")
+        roots = [p for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and entity_of(c) is None
+                 for p in c.subtree if p.dep_ == "prep" and p.lower_ in LOCATIVE_PREPS]
+        if not roots and verb.dep_ == "conj" and verb.head.pos_ == "VERB":
+            roots = [c for c in verb.head.children if c.dep_ == "prep" and c.lower_ in LOCATIVE_PREPS]
     return [e for root in roots for t in root.subtree if (e := _location(t)) is not None and e.start == t.i]
 
 

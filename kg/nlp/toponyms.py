@@ -137,7 +137,7 @@ def _violence_word(token: Token) -> bool:
     """A trigger of violence or a word that names its means ("car", "suicide"), in any inflection."""
     lower = token.lower_
     words = (trigger_word(token), lower, lower.removesuffix("s"))
-    return lower in lexicon.EVENT_MODIFIERS or any(
+    return lower in lexicon.EVENT_MODIFIERS or lower.removesuffix("s") in lexicon.EVENT_MODIFIERS or any(
         lexicon.EVENT_TRIGGERS.get(w, "Meeting") != "Meeting" for w in words)
 
 
