@@ -29,6 +29,8 @@ HEADLINES = [
     ("Ramadi roadside bomb kills police officer", ("Bombing", "Ramadi", 1, None)),
     ("Gunmen kill two in Baquba", ("Attack", "Baqubah", 2, None)),
     ("Silence in Qamishli after violent clashes", ("Clash", "Qamishli", None, None)),
+    ("Mortar rounds hit Samarra, 2 wounded", ("RocketAttack", "Samarra", None, 2)),
+    ("Roadside bomb kills soldier south of Mosul", ("Bombing", "Mosul", 1, None)),
 ]
 
 
@@ -45,6 +47,11 @@ def test_a_noun_tagged_headline_verb_is_not_a_second_event(nlp: Language) -> Non
     # "wounds" tagged as a noun with "drone attack" as its compound: one event, not two
     events = run(nlp, "Erbil drone attack wounds 2 US troops").events
     assert [(e.cls, e.trigger.text) for e in events] == [("Airstrike", "drone attack")]
+
+
+def test_a_means_before_its_event_noun_is_not_a_second_event(nlp: Language) -> None:
+    events = run(nlp, "Bomb attack kills 5 in Diyala province").events
+    assert [(e.cls, e.trigger.text, e.killed) for e in events] == [("Bombing", "Bomb attack", 5)]
 
 
 def test_a_dateline_places_only_an_event_nothing_else_places(nlp: Language) -> None:

@@ -61,6 +61,11 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
         return None  # "forces advance in X" is an operation, "advance a plan" is not
     if token.dep_ == "compound" and token.head.lower_ in _CONTAINERS and lemma in lexicon.EVENT_TRIGGERS:
         return None  # "search" in "search mission": the container noun carries the event
+    if token.dep_ == "compound" and lemma in lexicon.EVENT_TRIGGERS.keys() | lexicon.EVENT_MODIFIERS.keys() and (
+            trigger_word(token.head) in lexicon.EVENT_TRIGGERS and token.head.lemma_ not in _HARM_VERBS):
+        # "bomb" in "bomb attack", "IED blast": the modifier names the head's event, not a second; but in
+        # "drone attack wounds 2" the head is a headline verb taken for a noun
+        return None
     if token.lower_ in _CONTAINERS:
         modifiers, refined = _modifiers(token)
         if refined is None:
@@ -70,8 +75,10 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
     if token.pos_ == "VERB" and lemma in _IMPACT_VERBS:
         # "two rockets struck near the airport": the projectile names the attack
         subject = next((c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
-        if subject is not None and subject.lemma_ in lexicon.EVENT_MODIFIERS:
-            return lexicon.EVENT_MODIFIERS[subject.lemma_], doc[token.i : token.i + 1]
+        means = [] if subject is None else [subject, *(c for c in subject.children if c.dep_ == "compound")]
+        named = next((m.lemma_.lower() for m in means if m.lemma_.lower() in lexicon.EVENT_MODIFIERS), None)
+        if named is not None:  # "two rockets struck", "mortar rounds hit Samarra"
+            return lexicon.EVENT_MODIFIERS[named], doc[token.i : token.i + 1]
         if lemma not in lexicon.EVENT_TRIGGERS:
             return None
     if lemma in _PROJECTILES and token.dep_ == "dobj" and token.head.lemma_ in {"launch", "fire", "drop"}:
