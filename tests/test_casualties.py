@@ -47,6 +47,12 @@ def counts(event: Event) -> tuple[int | None, bool, int | None, bool]:
     ("The fighting near Hama claimed the lives of 13 fighters.", "fighting", (13, False, None, False)),
     # a singular victim with "a" counts one
     ("Gunmen opened fire at a checkpoint in Mosul, killing a guard.", "killing", (1, False, None, False)),
+    # a list of victims, each counted, is summed
+    ("The blast in Tikrit killed a soldier and three civilians.", "blast", (4, False, None, False)),
+    # "shot dead": the state the shooting left, counted on the shooting
+    ("Gunmen shot dead four farmers in Zamfara.", "shot", (4, False, None, False)),
+    # a headline's casualty words count for the event they stand beside, the nearest subject for each
+    ("Three killed, 8 hurt in bomb attack in Quetta", "attack", (3, False, 8, False)),
 ])
 def test_the_count_goes_to_its_event(nlp: Language, text: str, trigger: str,
                                      expected: tuple[int | None, bool, int | None, bool]) -> None:
@@ -88,6 +94,11 @@ def test_a_count_goes_to_its_own_event_not_the_next_one(nlp: Language) -> None:
     text = "A car bomb killed five people in Mosul, while clashes went on in Kirkuk."
     assert event_at(nlp, text, "bomb").killed == 5
     assert event_at(nlp, text, "clashes").killed is None
+
+
+def test_shot_dead_is_one_event(nlp: Language) -> None:
+    events = run(nlp, "Gunmen shot dead four farmers in Zamfara.").events
+    assert [(e.trigger.text, e.killed) for e in events] == [("shot", 4)]
 
 
 def test_no_number_no_count(nlp: Language) -> None:

@@ -64,13 +64,16 @@ def attach(doc: Doc, events: list[Event]) -> list[Event]:
         if token is None:
             continue
         for word in _words_of(token):
-            claimed.add(word.i)
+            if word is not token:
+                claimed.add(word.i)
             _add(found[i], word)
-    for word in (t for t in doc if t.i not in claimed and casualty_kind(t) is not None):
-        nearest = _nearest(word, triggers)
+    # a word no event claims, or only its own ("Two killed, 11 hurt in grenade attack"), counts for another
+    for word in (t for t in doc if t.i not in claimed and (kind := casualty_kind(t)) is not None):
+        others = [t if t is not word and kind not in found[i] else None for i, t in enumerate(triggers)]
+        nearest = _nearest(word, others)
         if nearest is not None:
             _add(found[nearest], word)
-        elif (before := _before(word, triggers)) is not None:
+        elif _nearest(word, triggers) is None and (before := _before(word, triggers)) is not None:
             _add(found[before], word, update=word.lemma_ == "toll")
     return [_with(event, counts) for event, counts in zip(events, found, strict=True)]
 
@@ -158,8 +161,8 @@ def victims_count(word: Token) -> Count | None:
         if count is not None:
             return count
     # "killing a child", and headlines drop the article: "kills police officer"
-    return next((Count(1) for v in victims if v.tag_ == "NN" and v.dep_ == "dobj" and _determiners(v) in (
-        [], ["a"], ["an"])), None)
+    first = next((v for v in victims if v.dep_ in {"dobj", "nsubjpass"} and _one(v)), None)
+    return None if first is None else _count_of(first, singular=True)
 
 
 def _determiners(token: Token) -> list[str]:
@@ -180,11 +183,13 @@ def _victims(word: Token) -> list[Token]:
         c.dep_ in {"dobj", "aux"} for c in children))
     found = [c for c in children if c.dep_ in {"nsubjpass", "dobj"}]
     if passive or word.pos_ != "VERB" or word.lemma_ == "die":
-        found += [c for c in children if c.dep_ == "nsubj"]
+        # the nearest subject first: a mis-parsed headline gives "hurt" both ("Two killed, 11 hurt")
+        found += sorted((c for c in children if c.dep_ == "nsubj"), key=lambda c: abs(c.i - word.i))
     if word.dep_ in {"acl", "amod"} and word.head.i < word.i:
         found.append(word.head)  # "11 people killed", "9 dead"
-    if word.dep_ in {"oprd", "ccomp", "xcomp", "advcl", "conj"} and word.head.lemma_ == "leave":
-        found += [c for c in word.head.children if c.dep_ == "dobj"]  # "leaving 8 soldiers dead"
+    if word.dep_ in {"oprd", "acomp"} or (word.dep_ in {"ccomp", "xcomp", "advcl", "conj"}
+                                          and word.head.lemma_ == "leave"):
+        found += [c for c in word.head.children if c.dep_ == "dobj"]  # "leaving 8 soldiers dead", "shot dead 3"
     found += [c for c in children if c.dep_ in _NUMBER_DEPS and _number_like(c) and c not in found]
     return found
 
@@ -193,8 +198,26 @@ def _number_like(token: Token) -> bool:
     return token.like_num or token.lower_ in VAGUE or token.lower_ in {"dozen", "hundred", "thousand"}
 
 
-def _count_of(victim: Token) -> Count | None:
-    """The count a victim phrase gives: its number, a vague amount, one for "a child"."""
+def _count_of(victim: Token, *, singular: bool = False) -> Count | None:
+    """The count a victim phrase gives: its number, a vague amount (one for a singular noun if
+    ``singular``); the sum over a list of victims each counted ("a policeman and two civilians")."""
+    count = _own_count(victim) or (Count(1) if singular and _one(victim) else None)
+    parts = [c for c in victim.children if c.dep_ == "conj"]
+    if count is None or count.value is None or not parts:
+        return count
+    counts = [_own_count(p) or (Count(1) if _one(p) else None) for p in parts]
+    if any(c is None or c.value is None for c in counts):
+        return count
+    return Count(count.value + sum(c.value for c in counts if c is not None and c.value is not None),
+                 count.lower_bound)
+
+
+def _one(victim: Token) -> bool:
+    """"a child", "policeman" in a headline: one person."""
+    return victim.tag_ == "NN" and _determiners(victim) in ([], ["a"], ["an"])
+
+
+def _own_count(victim: Token) -> Count | None:
     if _number_like(victim):
         return _number(victim)
     for child in victim.children:

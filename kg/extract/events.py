@@ -44,6 +44,7 @@ _GROUND_VERBS = frozenset({"control", "enter", "seize", "recapture", "regain", "
 _FIGHTERS = frozenset({"forces", "troops", "rebels", "fighters", "militants", "militiamen", "factions", "army",
                        "soldiers", "jihadists", "insurgents", "gunmen", "militias", "units"})
 _ARMED = frozenset({"ArmedGroup", "SecurityForce"})
+_RESULTS = frozenset({"acomp", "oprd"})  # "shot dead", "left 8 dead"
 _IMPACT_VERBS = frozenset({"strike", "hit", "land", "slam", "fall", "target"})
 
 
@@ -154,8 +155,8 @@ def find_events(doc: Doc, dateline: dt.date | None) -> list[Event]:
     events: list[Event] = []
     for token in doc:
         found = trigger_class(token)
-        if found is None or _reported_by_subject(token):
-            continue
+        if found is None or _reported_by_subject(token) or (token.dep_ in _RESULTS and _toll_of_another(token)):
+            continue  # "shot dead", "clashes leave 14 dead": a state the other event left, not an event
         cls, trigger = found
         agents, targets, locations = _roles(token)
         if cls != "Meeting":
@@ -194,7 +195,7 @@ def _reported_by_subject(verb: Token) -> bool:
 def _toll_of_another(word: Token) -> bool:
     """"attacked X, killing four", "clashes leave 14 dead": the toll of another event, which takes no place
     from the words it hangs from (it would be that event again)."""
-    if word.dep_ not in {"advcl", "oprd", "conj", "ccomp", "xcomp"} or casualty_kind(word) is None:
+    if word.dep_ not in {"advcl", "conj", "ccomp", "xcomp", *_RESULTS} or casualty_kind(word) is None:
         return False
     head = word.head
     return trigger_class(head) is not None or any(
