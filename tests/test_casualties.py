@@ -96,6 +96,11 @@ def test_a_count_goes_to_its_own_event_not_the_next_one(nlp: Language) -> None:
     assert event_at(nlp, text, "clashes").killed is None
 
 
+def test_bare_numbers_joined_are_two_counts_not_a_list(nlp: Language) -> None:
+    text = "Militants killed 3 and 10 were wounded in an attack on a police post in Kandahar."
+    assert event_at(nlp, text, "attack").killed == 3
+
+
 def test_shot_dead_is_one_event(nlp: Language) -> None:
     events = run(nlp, "Gunmen shot dead four farmers in Zamfara.").events
     assert [(e.trigger.text, e.killed) for e in events] == [("shot", 4)]

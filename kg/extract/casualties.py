@@ -4,11 +4,13 @@ A *casualty word* says that people were killed ("kill", "die", "dead", a death "
 lives of") or wounded ("wound", "injure", "hurt", "wounded"). Its *victims* are the people it counts:
 the object of an active verb ("killed four policemen"), the subject of a passive one or of "die" and
 "dead" ("two policemen were killed", "9 dead"), the noun a participle modifies ("11 people killed"),
-what "leaves" dead ("leaving 8 soldiers dead"), the number a toll rises to ("the death toll rose to 31").
+what is left or shot dead ("leaving 8 soldiers dead", "shot dead three"), the number a toll rises to
+("the death toll rose to 31").
 
 The count of the victims is the number on them ("four", "twenty-one", "1,250", "a dozen" = 12,
-"two dozen" = 24; number words through ``text2num``), or one for a singular noun with "a"/"an"
-("killing a child"). A vague amount ("dozens", "scores", "several", "hundreds") gives no number.
+"two dozen" = 24; number words through ``text2num``), or one for a singular noun with "a"/"an", or none
+in a headline ("killing a child", "kills police officer"); a list of victims is summed ("a soldier and
+three civilians" = 4). A vague amount ("dozens", "scores", "several", "hundreds") gives no number.
 "at least 40", "more than", "over", "upwards of", "in excess of", "no fewer than" give 40 with the
 lower-bound flag; "nearly", "about", "some", "up to" give the number without it (an estimate, not a floor).
 
@@ -16,7 +18,8 @@ The words go to an event by the parse: the trigger itself ("Gunmen kill two"), t
 under the event verb ("attacked X, killing four and wounding 15"), the verb whose subject is the event
 noun ("the blast killed 40", "car bomb kills six"), the verb whose prepositional phrase holds it ("were
 killed in an airstrike", "the toll from the bombing"), or the verb whose clause it is ("were killed when
-a bomb exploded"). A word no event claims goes to the event nearest to it in its sentence, or, in a
+a bomb exploded"). A word no event claims (or only the event it is itself: "Two killed, 11 hurt in
+grenade attack") goes to the event nearest to it in its sentence, or, in a
 sentence without events ("The death toll later rose to 34."), to the last event of the paragraph before
 it, where a toll replaces the earlier figure (it is the later count) and other words only fill a gap.
 """
@@ -203,8 +206,8 @@ def _count_of(victim: Token, *, singular: bool = False) -> Count | None:
     ``singular``); the sum over a list of victims each counted ("a policeman and two civilians")."""
     count = _own_count(victim) or (Count(1) if singular and _one(victim) else None)
     parts = [c for c in victim.children if c.dep_ == "conj"]
-    if count is None or count.value is None or not parts:
-        return count
+    if count is None or count.value is None or not parts or any(t.pos_ == "NUM" for t in (victim, *parts)):
+        return count  # "killed 3 and 10 were wounded": bare numbers joined are two counts, not one list
     counts = [_own_count(p) or (Count(1) if _one(p) else None) for p in parts]
     if any(c is None or c.value is None for c in counts):
         return count
@@ -236,7 +239,7 @@ def _number(token: Token) -> Count:
         start -= 1
     while _joins(doc, end):
         end += 1
-    words = [t.lower_ for t in doc[start:end] if t.text not in _GLUE]
+    words = [t.lower_ for t in doc[start:end] if t.text not in {"-", "and"}]
     before = " ".join(t.lower_ for t in doc[max(token.sent.start, start - 3) : start])
     bound = any(before == b or before.endswith(" " + b) for b in LOWER_BOUNDS)
     if words[-1] in VAGUE:
@@ -244,15 +247,17 @@ def _number(token: Token) -> Count:
     return Count(_value(words, before), bound)
 
 
-_GLUE = frozenset({"-", "and"})
-
-
 def _joins(doc: Doc, i: int) -> bool:
-    """Whether ``doc[i]`` is part of a run of number words: one itself, or "-"/"and" between two."""
+    """Whether ``doc[i]`` is part of a run of number words: one itself, or the "-" of "twenty-one" or
+    the "and" of "one hundred and twenty" (not the "and" of "killed 3 and 10 wounded")."""
     def number(j: int) -> bool:
         return 0 <= j < len(doc) and _number_like(doc[j]) and doc[j].lower_ not in VAGUE
 
-    return number(i) or (0 <= i < len(doc) and doc[i].lower_ in _GLUE and number(i - 1) and number(i + 1))
+    if number(i):
+        return True
+    if not (0 < i < len(doc) - 1 and number(i - 1) and number(i + 1)):
+        return False
+    return doc[i].text == "-" or (doc[i].lower_ == "and" and doc[i - 1].lower_ in {"hundred", "thousand"})
 
 
 def _value(words: list[str], before: str) -> int | None:
