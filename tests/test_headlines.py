@@ -31,6 +31,8 @@ HEADLINES = [
     ("Silence in Qamishli after violent clashes", ("Clash", "Qamishli", None, None)),
     ("Mortar rounds hit Samarra, 2 wounded", ("RocketAttack", "Samarra", None, 2)),
     ("Roadside bomb kills soldier south of Mosul", ("Bombing", "Mosul", 1, None)),
+    ("Basra market blast toll rises to 27", ("Bombing", "Basra", 27, None)),
+    ("Shelling in Homs kills two, wounds five", ("Attack", "Homs", 2, 5)),
 ]
 
 

@@ -39,7 +39,9 @@ INJURED = frozenset({"wound", "injure", "hurt", "wounded", "injured"})
 VAGUE = frozenset({"dozens", "scores", "several", "hundreds", "thousands", "many", "numerous", "tens"})
 LOWER_BOUNDS = ("at least", "more than", "over", "upwards of", "in excess of", "no fewer than", "no less than",
                 "not less than", "a minimum of", "above")
-_CLAUSES = frozenset({"advcl", "conj", "xcomp", "ccomp", "acl", "relcl", "oprd"})
+# the clauses under a verb that may report its toll; "dep" and "parataxis" are a headline's run-on
+# verbs ("kills one, wounds four")
+_CLAUSES = frozenset({"advcl", "conj", "xcomp", "ccomp", "acl", "relcl", "oprd", "dep", "parataxis"})
 _NUMBER_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "npadvmod", "attr", "appos", "dep", "oprd", "nummod"})
 
 
@@ -120,7 +122,7 @@ def casualty_kind(token: Token) -> str | None:
 def _words_of(trigger: Token) -> list[Token]:
     """The casualty words that belong to the event of ``trigger``."""
     heads = [trigger]
-    if trigger.dep_ in {"nsubj", "nsubjpass", "advcl"} or (
+    if trigger.dep_ in {"nsubj", "nsubjpass", "csubj", "advcl"} or (
             trigger.dep_ == "compound" and casualty_kind(trigger.head) is not None):
         # "the blast killed", "were killed when a bomb exploded", "drone attack wounds 2" (a verb as a noun)
         heads.append(trigger.head)

@@ -60,7 +60,9 @@ def _before(trigger: Token) -> list[Span]:
     previous = doc[trigger.i - 1]
     if previous.lower_ in {"'s", "’s"} and trigger.i > 1:
         previous = doc[trigger.i - 2]
-    stacked = [t for t in _stack(trigger) if t.i < previous.i]
+    # the stack may go on past the trigger ("Kandahar mosque blast toll"): its first words are the trigger's too
+    beyond = _stack(trigger.head) if trigger.dep_ == "compound" else []
+    stacked = [t for t in (*_stack(trigger), *beyond) if t.i < previous.i]
     found = [ent for t in (previous, *stacked) if (ent := _location(t)) is not None and ent.label_ != "Country"]
     return found[:1]
 
