@@ -206,6 +206,11 @@ def test_ucdp_scores_known_extractions() -> None:
     assert score.missed_places == {"mayadin": 1}
     assert score.place_typed_as == {"Organization": 1}
     assert score.missed_actor_names == {"regime": 1}
+    # per year and per country (the file has no country column: its name gives it)
+    assert [r.year for r in rows] == ["2017", "2017", "2018"] and {r.country for r in rows} == {"Small"}
+    assert {y: (s.place.found, s.place.total, s.event.found) for y, s in score.by_year.items()} == {
+        "2017": (1, 2, 1), "2018": (1, 1, 0)}
+    assert {c: (s.event.found, s.event.total) for c, s in score.by_country.items()} == {"Small": (1, 3)}
 
 
 def test_ucdp_with_the_model(nlp: Language) -> None:
@@ -227,6 +232,8 @@ def test_kg_eval_ucdp_cli(tmp_path: Path) -> None:
     assert data["place_recall"]["total"] == 2 and 0 <= data["place_recall"]["recall"] <= 1
     table = runner.invoke(cli, ["eval", "ucdp", str(UCDP)])
     assert table.exit_code == 0 and "place recall" in table.stdout and "3 kept of 4 read" in table.stdout
+    assert "year 2018" in table.stdout and "country Small" in table.stdout
+    assert set(data["by_year"]) == {"2017"} and data["by_country"]["Small"]["event_recall"]["total"] == 2
     garbled = tmp_path / "garbled.csv"
     garbled.write_text("id,headline\n1,Clashes in Tal Rifaat\n")
     failed = runner.invoke(cli, ["eval", "ucdp", str(garbled)])

@@ -73,7 +73,7 @@ def test_acled_maps_the_event_classes_and_places(data: Path) -> None:
     assert (strike["admin1"], strike["location"]) == ("Nineveh", "Mosul")  # the most specific place; its province
     assert strike["latitude"] == pytest.approx(36.34, abs=0.05) and strike["longitude"] == pytest.approx(43.12, abs=0.05)
     assert strike["source"] == "Tigris Wire" and strike["notes"] == AIRSTRIKE_NOTE
-    assert strike["fatalities"] is None  # kg records no kg:killed yet
+    assert strike["fatalities"] == 4  # "killing four militants"
     [clash] = [row for row in rows if row["notes"].startswith("On Sunday")]
     assert (clash["event_type"], clash["sub_event_type"]) == ("Battles", "Armed clash")
     assert (clash["actor1"], clash["assoc_actor_1"]) == ("Iraqi Army", "Peshmerga")

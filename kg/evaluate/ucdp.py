@@ -25,6 +25,11 @@ Measures (recalls: UCDP does not list everything a headline names, so there is n
         label, alias or mention text matches an alias of that side. All-capital aliases (IS, SDF)
         match case-sensitively, the others folded; a match is a whole-word one ("Syrian regime
         forces" matches "Syrian regime"). Generic sides (Syrian insurgents, Civilians) are not scored.
+
+Per year and per country
+    place and event recall are also given for each ``year`` (else the year of ``date_start``) and each
+    ``country`` (else the file's name without "ucdp", "ged" and numbers: ``ucdp_ged_syria_2016_2019.csv``
+    is Syria), so that a rule is judged on the years and countries it was not written for.
 """
 
 from __future__ import annotations
@@ -145,6 +150,8 @@ class UcdpRow:
     headline: str
     place: str
     actors: tuple[str, ...]
+    year: str = ""
+    country: str = ""
 
 
 @dataclass
@@ -170,6 +177,18 @@ class Recall:
 
 
 @dataclass
+class Slice:
+    """Place and event recall over the rows of one year or one country."""
+
+    place: Recall = field(default_factory=Recall)
+    event: Recall = field(default_factory=Recall)
+
+    def as_dict(self) -> dict[str, object]:
+        """For ``--format json``."""
+        return {"place_recall": self.place.as_dict(), "event_recall": self.event.as_dict()}
+
+
+@dataclass
 class UcdpScore:
     """Place, event and actor recall over the kept rows, with the misses."""
 
@@ -183,6 +202,8 @@ class UcdpScore:
     missed_places: Counter[str] = field(default_factory=Counter)
     place_typed_as: Counter[str] = field(default_factory=Counter)  # kg class of a missed place named otherwise
     missed_actor_names: Counter[str] = field(default_factory=Counter)
+    by_year: dict[str, Slice] = field(default_factory=dict)
+    by_country: dict[str, Slice] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
@@ -194,11 +215,14 @@ class UcdpScore:
                 "missed_places": self.missed_places.most_common(50),
                 "missed_places_typed_as": dict(self.place_typed_as.most_common()),
                 "missed_actor_names": self.missed_actor_names.most_common(30),
+                "by_year": {year: s.as_dict() for year, s in sorted(self.by_year.items())},
+                "by_country": {country: s.as_dict() for country, s in sorted(self.by_country.items())},
                 "errors": self.errors}
 
 
 def read_ucdp(path: Path) -> Iterator[dict[str, str]]:
-    """The rows of a UCDP GED CSV as dicts, the HXL tag row skipped.
+    """The rows of a UCDP GED CSV as dicts, the HXL tag row skipped (a file without a ``country``
+    column gives each row the country its name says, see :func:`country_of_file`).
 
     Raises:
         InputError: the file cannot be read or lacks the headline, place or side columns.
@@ -217,14 +241,25 @@ def read_ucdp(path: Path) -> Iterator[dict[str, str]]:
             if missing:
                 raise InputError(f"{path}: not a UCDP GED CSV - no {', '.join(missing)} column"
                                  f"{'s' if len(missing) > 1 else ''} in the header")
+            country = {} if "country" in header else {"country": country_of_file(path)}
             for cells in reader:
                 if not cells or (cells[0].startswith("#")):
                     continue
-                yield {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
+                yield {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)} | country
         except csv.Error as exc:
             raise InputError(f"{path}: line {reader.line_num}: not CSV ({exc})") from None
         except UnicodeDecodeError as exc:
             raise InputError(f"{path}: not UTF-8 text ({exc.reason}) - expected a UCDP GED CSV") from None
+
+
+def country_of_file(path: Path) -> str:
+    """The country a UCDP file's name says, for files without a ``country`` column.
+
+    >>> country_of_file(Path("ucdp_ged_syria_2016_2019.csv"))
+    'Syria'
+    """
+    words = [w for w in re.split(r"[^A-Za-z]+", path.stem) if w and w.lower() not in {"ucdp", "ged"}]
+    return " ".join(words).title() or "?"
 
 
 def headline_text(raw: str) -> str:
@@ -247,7 +282,9 @@ def kept_rows(rows: Iterable[dict[str, str]], score: UcdpScore, limit: int | Non
         if place is None:
             continue
         actors = tuple(a for a in sides(row) if any(names_alias(headline, alias) for alias in ACTOR_ALIASES[a]))
-        kept.append(UcdpRow(row.get("id") or str(score.rows_read), headline, place, actors))
+        year = row.get("year") or (row.get("date_start") or "")[:4]
+        kept.append(UcdpRow(row.get("id") or str(score.rows_read), headline, place, actors, year,
+                            row.get("country") or ""))
         if limit is not None and len(kept) >= limit:
             break
     score.rows_kept = len(kept)
@@ -281,6 +318,10 @@ def score_row(row: UcdpRow, extraction: Extraction, score: UcdpScore) -> None:
                             + f" in {row.headline!r}")
     event_hit = any(ref in located for event in extraction.events for ref in event.locations)
     score.event.count(event_hit)
+    for part in (score.by_year.setdefault(row.year or "?", Slice()),
+                 score.by_country.setdefault(row.country or "?", Slice())):
+        part.place.count(bool(located))
+        part.event.count(event_hit)
     if located and not event_hit:
         score.errors.append(f"{row.id} no event at {row.place!r} in {row.headline!r}")
     for actor in row.actors:
@@ -329,6 +370,9 @@ def format_ucdp(score: UcdpScore, fmt: str = "table") -> str:
     ]
     for name, r in sorted(score.actors.items(), key=lambda x: -x[1].total):
         lines.append(f"  {name:30} {r.recall:6.3f}  {r.found}/{r.total}")
+    for title, parts in (("year", score.by_year), ("country", score.by_country)):
+        lines += [f"  {f'{title} {key}':30} place {s.place.recall:5.3f}  event {s.event.recall:5.3f}  "
+                  f"{s.event.found}/{s.event.total}" for key, s in sorted(parts.items())]
     if score.missed_places:
         lines.append("most missed places: " + ", ".join(f"{p} {n}" for p, n in score.missed_places.most_common(10)))
     if score.missed_actor_names:

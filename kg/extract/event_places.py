@@ -29,6 +29,8 @@ _PLACE_WORDS = frozenset({"city", "town", "village", "villages", "countryside", 
                           "suburbs", "surroundings", "part", "parts", "center", "centre", "entrance"}) | COMPASS_POINTS
 _LIST_WORDS = _PLACE_WORDS | {",", "and", "or", "&", "the", "its", "-", "'s", "’s", "northern", "southern",
                               "eastern", "western"}
+# verbs whose subject's place is where the harm they report happened ("fire in X kills", "X in Y leaves 12 dead")
+_CAUSING = frozenset({"kill", "wound", "injure", "hit", "cause", "leave", "claim", "raise"})
 _WITNESS = frozenset({"witness", "see", "experience", "suffer", "endure", "host"})
 # the forms a mis-tagged headline verb keeps ("witnesses" as a plural noun)
 _WITNESS_FORMS = frozenset({"witnesses", "witnessed", "witnessing", "sees", "saw", "experiences", "experienced",
@@ -50,15 +52,71 @@ def _location(token: Token) -> Span | None:
 
 
 def _before(trigger: Token) -> list[Span]:
-    """"Manbij clashes", "Aleppo's shelling": the place written as a modifier of the trigger noun."""
+    """"Manbij clashes", "Aleppo's shelling": the place written as a modifier of the trigger noun; in a
+    headline's noun stack it may stand before other modifiers ("Mosul car bomb", "Kirkuk checkpoint attack")."""
     if trigger.pos_ == "VERB" or trigger.i == 0:
         return []
     doc = trigger.doc
     previous = doc[trigger.i - 1]
     if previous.lower_ in {"'s", "’s"} and trigger.i > 1:
         previous = doc[trigger.i - 2]
-    ent = _location(previous)
-    return [ent] if ent is not None and ent.label_ != "Country" else []
+    # the stack may go on past the trigger ("Kandahar mosque blast toll"): its first words are the trigger's too
+    beyond = _stack(trigger.head) if trigger.dep_ == "compound" else []
+    stacked = [t for t in (*_stack(trigger), *beyond) if t.i < previous.i]
+    found = [ent for t in (previous, *stacked) if (ent := _location(t)) is not None and ent.label_ != "Country"]
+    return found[:1]
+
+
+def _stack(noun: Token) -> list[Token]:
+    """The words stacked before a noun as its modifiers, and theirs ("Ramadi roadside bomb")."""
+    found: list[Token] = []
+    for child in noun.lefts:
+        if child.dep_ in {"compound", "nmod", "amod"}:
+            found += [child, *_stack(child)]
+    return found
+
+
+def fallback_places(trigger: Token) -> list[Span]:
+    """Places for an event that no words of its own place: those of the words it hangs from, else the
+    line's dateline."""
+    return governing_places(trigger) or dateline_places(trigger)
+
+
+def governing_places(trigger: Token) -> list[Span]:
+    """"Calm returns to X after clashes", "sniper fire in X kills a child", "civilians in X executed",
+    "operations in X leave 12 dead", "opened fire on a wedding in X, killing eleven", "operations go on in X
+    and kill 7": where the words that the event hangs from happened."""
+    head = trigger.head
+    if trigger.dep_ == "pobj" and head.lower_ in {"after", "following"}:
+        roots = [c for c in head.head.children if c.dep_ in {"prep", "dobj"} and c is not head]
+    elif trigger.dep_ == "advcl" and trigger.tag_ == "VBG":
+        roots = [c for c in head.children if c.dep_ in {"prep", "dobj"}]
+    else:
+        verb = trigger if trigger.pos_ == "VERB" else head if trigger.dep_ in {"dobj", "oprd", "ccomp"} else None
+        if verb is None or (verb is not trigger and verb.lemma_ not in _CAUSING):
+            return []
+        # the doer or the victims, where they are ("a militiaman loyal to the regime in X kills ...")
+        roots = [p for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and entity_of(c) is None
+                 for p in c.subtree if p.dep_ == "prep" and p.lower_ in LOCATIVE_PREPS]
+        if not roots and verb.dep_ == "conj" and verb.head.pos_ == "VERB":
+            roots = [c for c in verb.head.children if c.dep_ == "prep" and c.lower_ in LOCATIVE_PREPS]
+    return [e for root in roots for t in root.subtree if (e := _location(t)) is not None and e.start == t.i]
+
+
+def dateline_places(trigger: Token) -> list[Span]:
+    """"Kabul: suicide blast kills 8", "MOSUL, Iraq - ...": the place a line opens with, before a colon
+    or a dash, where wire copy says what happened."""
+    doc = trigger.doc
+    start = trigger.i
+    while start > 0 and "\n" not in doc[start - 1].text:
+        start -= 1
+    first = _location(doc[start])
+    if first is None:
+        return []
+    i = first.end
+    if i + 1 < trigger.i and doc[i].text == "," and (country := _location(doc[i + 1])) is not None:
+        i = country.end
+    return [first] if i < trigger.i and doc[i].text in {":", "-", "—", "–"} else []
 
 
 def _witnessed(trigger: Token) -> list[Span]:

@@ -6,7 +6,8 @@ import datetime as dt
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.event_places import surface_places
+from kg.extract.casualties import attach, casualty_kind
+from kg.extract.event_places import fallback_places, surface_places
 from kg.extract.spans import (
     ACTOR_CLASSES,
     confidence,
@@ -43,6 +44,7 @@ _GROUND_VERBS = frozenset({"control", "enter", "seize", "recapture", "regain", "
 _FIGHTERS = frozenset({"forces", "troops", "rebels", "fighters", "militants", "militiamen", "factions", "army",
                        "soldiers", "jihadists", "insurgents", "gunmen", "militias", "units"})
 _ARMED = frozenset({"ArmedGroup", "SecurityForce"})
+_RESULTS = frozenset({"acomp", "oprd"})  # "shot dead", "left 8 dead"
 _IMPACT_VERBS = frozenset({"strike", "hit", "land", "slam", "fall", "target"})
 
 
@@ -60,6 +62,11 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
         return None  # "forces advance in X" is an operation, "advance a plan" is not
     if token.dep_ == "compound" and token.head.lower_ in _CONTAINERS and lemma in lexicon.EVENT_TRIGGERS:
         return None  # "search" in "search mission": the container noun carries the event
+    if token.dep_ == "compound" and lemma in lexicon.EVENT_TRIGGERS.keys() | lexicon.EVENT_MODIFIERS.keys() and (
+            trigger_word(token.head) in lexicon.EVENT_TRIGGERS and token.head.lemma_ not in _HARM_VERBS):
+        # "bomb" in "bomb attack", "IED blast": the modifier names the head's event, not a second; but in
+        # "drone attack wounds 2" the head is a headline verb taken for a noun
+        return None
     if token.lower_ in _CONTAINERS:
         modifiers, refined = _modifiers(token)
         if refined is None:
@@ -69,12 +76,16 @@ def trigger_class(token: Token) -> tuple[str, Span] | None:
     if token.pos_ == "VERB" and lemma in _IMPACT_VERBS:
         # "two rockets struck near the airport": the projectile names the attack
         subject = next((c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
-        if subject is not None and subject.lemma_ in lexicon.EVENT_MODIFIERS:
-            return lexicon.EVENT_MODIFIERS[subject.lemma_], doc[token.i : token.i + 1]
+        means = [] if subject is None else [subject, *(c for c in subject.children if c.dep_ == "compound")]
+        named = next((m.lemma_.lower() for m in means if m.lemma_.lower() in lexicon.EVENT_MODIFIERS), None)
+        if named is not None:  # "two rockets struck", "mortar rounds hit Samarra"
+            return lexicon.EVENT_MODIFIERS[named], doc[token.i : token.i + 1]
         if lemma not in lexicon.EVENT_TRIGGERS:
             return None
     if lemma in _PROJECTILES and token.dep_ == "dobj" and token.head.lemma_ in {"launch", "fire", "drop"}:
         return lexicon.EVENT_MODIFIERS[lemma], doc[token.i : token.i + 1]  # "forces launch 40 missiles on X"
+    if lemma == "toll" and any(c.lower_ == "death" for c in token.children):
+        return "Attack", doc[token.i : token.i + 1]  # "the death toll in X rises to 31"
     if lemma == "claim" and any(c.dep_ == "dobj" and c.lemma_ == "life" for c in token.children):
         return "Attack", doc[token.i : token.i + 1]  # "shelling claims the lives of 8 people in X"
     cls = lexicon.EVENT_TRIGGERS.get(lemma)
@@ -144,12 +155,14 @@ def find_events(doc: Doc, dateline: dt.date | None) -> list[Event]:
     events: list[Event] = []
     for token in doc:
         found = trigger_class(token)
-        if found is None or _reported_by_subject(token):
-            continue
+        if found is None or _reported_by_subject(token) or (token.dep_ in _RESULTS and _toll_of_another(token)):
+            continue  # "shot dead", "clashes leave 14 dead": a state the other event left, not an event
         cls, trigger = found
         agents, targets, locations = _roles(token)
         if cls != "Meeting":
             locations = unique([*locations, *(ref_of(p) for p in surface_places(token))])
+            if not (locations or _toll_of_another(token)):
+                locations = tuple(ref_of(p) for p in fallback_places(token))
         if not (agents or targets or locations):
             continue
         date_ent = nearest_date(token)
@@ -166,14 +179,27 @@ def find_events(doc: Doc, dateline: dt.date | None) -> list[Event]:
             time=time,
             status=_status(token),
         ))
-    return events
+    return attach(doc, events)
 
 
 def _reported_by_subject(verb: Token) -> bool:
     """"A rocket attack targeted the base": the verb is the noun's event, not a second one."""
+    if verb.pos_ == "NOUN" and verb.lemma_ in _HARM_VERBS:
+        # "Erbil drone attack wounds 2": a headline verb taken for a noun, its subject for a compound
+        return any(c.dep_ == "compound" and trigger_class(c) is not None for c in verb.children)
     if verb.pos_ != "VERB":
         return False
     return any(c.dep_ == "nsubj" and c.pos_ == "NOUN" and trigger_class(c) is not None for c in verb.children)
+
+
+def _toll_of_another(word: Token) -> bool:
+    """"attacked X, killing four", "clashes leave 14 dead": the toll of another event, which takes no place
+    from the words it hangs from (it would be that event again)."""
+    if word.dep_ not in {"advcl", "conj", "ccomp", "xcomp", *_RESULTS} or casualty_kind(word) is None:
+        return False
+    head = word.head
+    return trigger_class(head) is not None or any(
+        c.dep_ == "nsubj" and trigger_class(c) is not None for c in head.children)
 
 
 def _roles(token: Token) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...], tuple[EntityRef, ...]]:

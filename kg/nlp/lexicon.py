@@ -103,7 +103,7 @@ EVENT_TRIGGERS: dict[str, str] = {
     "casualty": "Attack", "injury": "Attack", "fatality": "Attack", "martyr": "Attack", "killing": "Attack",
     "wound": "Attack", "injure": "Attack", "loss": "Attack", "bombardment": "Attack", "bombard": "Attack",
     "gunfire": "Attack", "behead": "Attack", "slaughter": "Attack", "targeting": "Attack", "torture": "Attack",
-    "murder": "Attack", "die": "Attack", "infighting": "Clash", "advancement": "MilitaryOperation",
+    "murder": "Attack", "die": "Attack", "shoot": "Attack", "shooting": "Attack", "infighting": "Clash", "advancement": "MilitaryOperation",
     "explode": "Bombing", "detonate": "Bombing", "detonation": "Bombing", "landmine": "Bombing", "ied": "Bombing",
     "fight": "Clash", "confrontation": "Clash", "skirmish": "Clash",
     "advance": "MilitaryOperation", "siege": "MilitaryOperation", "besiege": "MilitaryOperation",

@@ -153,9 +153,19 @@ def _headline_phrase(ent: Span) -> bool:
     """"Investigate Deadly New Attacks": a title-case phrase NER took for a name that ends in a word of
     violence is a phrase of the headline, not an organisation or a person."""
     last = ent[-1]
-    return (ent.label_ in {"ORG", "PERSON"} and len(ent) > 1 and last.tag_ in {"NNS", "NNPS"}
-            and lexicon.EVENT_TRIGGERS.get(trigger_word(last), "Meeting") != "Meeting"
-            and ent.text not in lexicon.known_names())
+    if ent.label_ not in {"ORG", "PERSON"} or ent.text in lexicon.known_names():
+        return False
+    # "Car Bomb Kills Six", "Airstrike hits X": a headline's opening words of violence, capitalised
+    opening = ent.start == ent.sent.start and all(map(_violence_word, ent))
+    return opening or (len(ent) > 1 and last.tag_ in {"NNS", "NNPS"} and _violence_word(last))
+
+
+def _violence_word(token: Token) -> bool:
+    """A trigger of violence or a word that names its means ("car", "suicide"), in any inflection."""
+    lower = token.lower_
+    words = (trigger_word(token), lower, lower.removesuffix("s"))
+    return lower in lexicon.EVENT_MODIFIERS or lower.removesuffix("s") in lexicon.EVENT_MODIFIERS or any(
+        lexicon.EVENT_TRIGGERS.get(w, "Meeting") != "Meeting" for w in words)
 
 
 def _cut_run_on(ent: Span) -> Span:
