@@ -279,6 +279,8 @@ def format_events(score: EventScore, fmt: str = "table") -> str:
     values = data["factuality"]
     assert isinstance(values, dict)
     for name, t in values["values"].items():
+        if not (t["gold"] or t["predicted"]):
+            continue  # a value no gold event has and kg never gave: nothing measured (casualty files)
         lines.append(f"  {name:18}  {t['precision']:6.3f}  {t['recall']:6.3f}  {t['f1']:6.3f}  "
                      f"{t['gold']}/{t['predicted']}/{t['correct']}")
     files = data["files"]
