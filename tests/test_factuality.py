@@ -88,6 +88,9 @@ ASSERTED = [
     pytest.param("Car bomb kills six in Mogadishu", "bomb", id="headline"),
     pytest.param("The United Nations warned that attacks on hospitals in Idlib had increased.", "attacks",
                  id="warned-that-past"),
+    pytest.param("The cleric warned about what he called a collapse of the state amid rocket attacks in Basra.",
+                 "attacks",
+                 id="warned-amid"),
 ]
 
 

@@ -90,6 +90,10 @@ NEGATIVE_SUBJECTS = frozenset({"nobody", "none", "noone", "nothing"})
 # begin", but "police will investigate the bombing", "the strike did not kill anyone": it happened)
 _COMPLEMENTS = frozenset({"dobj", "ccomp", "xcomp", "pobj", "pcomp", "prep", "acl", "attr", "acomp", "nsubjpass",
                           "oprd", "dative", "compound"})
+# prepositions of time and concession attach a circumstance, never what a verb or noun denies, doubts or
+# intends ("warned of attacks" warns of them; "warned *amid* attacks", "*after* the bombing" does not)
+_CIRCUMSTANCE_PREPS = frozenset({"amid", "amidst", "after", "before", "during", "despite", "following", "since",
+                                 "until", "throughout", "notwithstanding"})
 _CLAUSES = frozenset({"conj", "advcl", "appos", "npadvmod", "agent"})
 _SUBJECTS = frozenset({"nsubj", "csubj"})
 _OBJECTS = frozenset({"dobj", "nsubjpass", "dative", "oprd"})
@@ -115,6 +119,8 @@ def factuality(trigger: Token, *, policy: bool = False) -> str:
             break
         if relation == "prep" and word(below) == "without":
             found = _stronger(found, "Negated")
+        elif relation == "prep" and word(below) in _CIRCUMSTANCE_PREPS:
+            break  # "warned ... *amid* rocket attacks" does not warn of them
         if relation in _COMPLEMENTS or (relation == "relcl" and _reports(governor)):
             found = _stronger(found, _governing(governor, below))
         elif relation in _CLAUSES and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in below.children):
