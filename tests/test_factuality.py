@@ -66,6 +66,8 @@ PLANNED = [
     pytest.param("Nigerian generals vowed to hunt down the kidnappers in Zamfara.", "hunt", id="vowed-to"),
     pytest.param("Israel warned that it would bomb Iranian positions in Syria.", "bomb", id="warned-would"),
     pytest.param("Kurdish forces intend to attack Islamic State in Hajin.", "attack", id="intend-to"),
+    pytest.param("Defence ministers will discuss the border during a meeting in Ankara on May 3.", "meeting",
+                 id="will-during"),
     pytest.param("Police are preparing a raid on a smuggling ring in Mersin.", "raid", id="preparing"),
     pytest.param("The upcoming offensive on Tikrit will be led by the army.", "offensive", id="upcoming"),
     pytest.param("Army plans assault on Tal Afar", "assault", id="headline-plans"),

@@ -120,7 +120,10 @@ def factuality(trigger: Token, *, policy: bool = False) -> str:
         if relation == "prep" and word(below) == "without":
             found = _stronger(found, "Negated")
         elif relation == "prep" and word(below) in _CIRCUMSTANCE_PREPS:
-            break  # "warned ... *amid* rocket attacks" does not warn of them
+            # the time of the verb reaches its circumstance ("will discuss ... *during* a meeting"); what it
+            # warns of, denies or doubts does not ("warned ... *amid* rocket attacks")
+            found = _stronger(found, _tense(governor))
+            break
         if relation in _COMPLEMENTS or (relation == "relcl" and _reports(governor)):
             found = _stronger(found, _governing(governor, below))
         elif relation in _CLAUSES and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in below.children):
