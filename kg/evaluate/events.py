@@ -35,6 +35,7 @@ from pathlib import Path
 from spacy.language import Language
 
 from kg.errors import InputError
+from kg.evaluate.re3d import Counts
 from kg.extract.from_doc import extract
 from kg.model import FACTUALITIES, Article, Event, Extraction
 
@@ -64,22 +65,6 @@ class GoldLine:
 
 
 @dataclass
-class Tally:
-    """Gold, predicted and correct counts for one factuality value."""
-
-    gold: int = 0
-    predicted: int = 0
-    correct: int = 0
-
-    def as_dict(self) -> dict[str, object]:
-        """Counts and P/R/F1, for ``--format json``."""
-        p = self.correct / self.predicted if self.predicted else 0.0
-        r = self.correct / self.gold if self.gold else 0.0
-        return {"gold": self.gold, "predicted": self.predicted, "correct": self.correct, "precision": round(p, 4),
-                "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
-
-
-@dataclass
 class EventScore:
     """Counts behind the event scores, overall and per gold file (``files``)."""
 
@@ -90,7 +75,7 @@ class EventScore:
     factuality_scored: int = 0
     factuality_correct: int = 0
     shown_as_asserted: int = 0
-    values: dict[str, Tally] = field(default_factory=lambda: {v: Tally() for v in FACTUALITIES})
+    values: dict[str, Counts] = field(default_factory=lambda: {v: Counts() for v in FACTUALITIES})
     counts_scored: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
     counts_exact: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
     files: dict[str, EventScore] = field(default_factory=dict)
@@ -250,12 +235,12 @@ def _score_line(score: EventScore, line: GoldLine, events: tuple[Event, ...]) ->
 
 def _score_factuality(score: EventScore, gold: str, predicted: str, what: str) -> None:
     score.factuality_scored += 1
-    score.values[gold].gold += 1
-    score.values.setdefault(predicted, Tally()).predicted += 1
     if predicted == gold:
         score.factuality_correct += 1
-        score.values[gold].correct += 1
+        score.values[gold].tp += 1
         return
+    score.values[gold].fn += 1
+    score.values.setdefault(predicted, Counts()).fp += 1
     score.shown_as_asserted += predicted == "Asserted"
     score.errors.append(f"{what}: factuality gold {gold}, kg {predicted}")
 
@@ -282,7 +267,7 @@ def format_events(score: EventScore, fmt: str = "table") -> str:
         if not (t["gold"] or t["predicted"]):
             continue  # a value no gold event has and kg never gave: nothing measured (casualty files)
         lines.append(f"  {name:18}  {t['precision']:6.3f}  {t['recall']:6.3f}  {t['f1']:6.3f}  "
-                     f"{t['gold']}/{t['predicted']}/{t['correct']}")
+                     f"{t['gold']}/{t['predicted']}/{t['tp']}")
     files = data["files"]
     assert isinstance(files, dict)
     for name, part in files.items() if len(files) > 1 else ():
