@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import pyoxigraph as ox
 
 from kg.errors import EndpointError
 
-__all__ = ["with_bindings"]
+__all__ = ["values_block", "with_bindings"]
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def values_block(names: Sequence[str], rows: Iterable[Sequence[Term]]) -> str:
+    """A ``VALUES`` block binding ``names`` to each row of terms, written in their escaped N-Triples form.
+
+    >>> values_block(["a", "n"], [(ox.NamedNode("http://e/x"), ox.Literal("1"))])
+    'VALUES (?a ?n) { (<http://e/x> "1") }'
+    """
+    lines = " ".join(f"({' '.join(str(term) for term in row)})" for row in rows)
+    return f"VALUES ({' '.join('?' + n for n in names)}) {{ {lines} }}"
 
 
 def with_bindings(text: str, bindings: Mapping[str, Term]) -> str:
@@ -33,8 +43,7 @@ def with_bindings(text: str, bindings: Mapping[str, Term]) -> str:
     for start, end in _where_clauses(code):
         names = sorted(n for n in bindings if re.search(rf"[?$]{re.escape(n)}\b", code[start:end]))
         if names:
-            values = " ".join(str(bindings[n]) for n in names)
-            inserts.append((start, f" VALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"))
+            inserts.append((start, " " + values_block(names, [[bindings[n] for n in names]])))
     if not inserts:
         raise EndpointError("query has no WHERE { ... } clause using the parameters to bind them into")
     for at, block in sorted(inserts, reverse=True):

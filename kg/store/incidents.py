@@ -21,6 +21,7 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 from rdflib.namespace import RDFS
 
+from kg.rdf.bindings import values_block
 from kg.rdf.graphs import INCIDENTS_GRAPH
 from kg.rdf.namespaces import NIF, SCHEMA
 from kg.rdf.terms import Terms
@@ -68,7 +69,7 @@ class MemoryTarget:
 
 
 def _values(variable: str, terms: Iterable[Term]) -> str:
-    return f"VALUES ?{variable} {{ {' '.join(str(t) for t in terms)} }}"
+    return values_block([variable], ([t] for t in terms))
 
 
 def _chunks(items: Collection[str]) -> Iterator[list[str]]:
@@ -278,6 +279,7 @@ def _near(target: Writable, blocks: Collection[tuple[str, dt.date, dt.date]]) ->
     """Event nodes at a block's place dated within its days (a superset of the reports that may join)."""
     ordered = sorted(blocks)
     for start in range(0, len(ordered), _CHUNK):
-        rows = " ".join(f"({ox.NamedNode(p)} {ox.Literal(lo.isoformat())} {ox.Literal(hi.isoformat())})"
-                        for p, lo, hi in ordered[start: start + _CHUNK])
-        yield from target.select(_PREFIXES + _NEAR.replace("$values", f"VALUES (?location ?from ?to) {{ {rows} }}"), {})[1]
+        rows = [(ox.NamedNode(p), ox.Literal(lo.isoformat()), ox.Literal(hi.isoformat()))
+                for p, lo, hi in ordered[start: start + _CHUNK]]
+        yield from target.select(_PREFIXES + _NEAR.replace("$values", values_block(["location", "from", "to"], rows)),
+                                 {})[1]
